@@ -1,0 +1,296 @@
+"""Settings: the TOML file of SPEC §5, validated key by key.
+
+Every key is checked when the bot starts so that a typo fails at once, in one line that
+names the key, the value and the reason, instead of surfacing days later in a reminder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
+
+from bot.durations import format_duration, parse_duration
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+CONFIG_ENV = "AGENCY_BOT_CONFIG"
+TOKEN_ENV = "AGENCY_BOT_TOKEN"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is one line for the operator."""
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('a duration must be a string like "30s", "15m", "24h", "7d"')
+    return parse_duration(value)
+
+
+Duration = Annotated[
+    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
+]
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """A daily window [start, end); end None means midnight (the "24:00" of "00:00-24:00")."""
+
+    start: time
+    end: time | None
+
+    def __str__(self) -> str:
+        end = "24:00" if self.end is None else self.end.strftime("%H:%M")
+        return f"{self.start.strftime('%H:%M')}-{end}"
+
+
+def _clock(text: str) -> time:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"not a time of day: {text!r} (use HH:MM)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _working_hours(value: Any) -> WorkingHours:
+    if isinstance(value, WorkingHours):
+        return value
+    if not isinstance(value, str) or value.count("-") != 1:
+        raise ValueError('use "HH:MM-HH:MM", e.g. "07:30-17:00" or "00:00-24:00"')
+    start_text, end_text = value.split("-")
+    start = _clock(start_text)
+    end = None if end_text.strip() == "24:00" else _clock(end_text)
+    if end is not None and end <= start:
+        raise ValueError("the end of working hours must be after the start")
+    return WorkingHours(start, end)
+
+
+def _working_days(value: Any) -> frozenset[int]:
+    """ "mon-fri", "mon-sun" or "mon,wed,fri" → ISO weekday numbers 0..6 (Monday = 0)."""
+    if isinstance(value, frozenset):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('use a range or a list of days: "mon-fri", "mon,wed,fri"')
+    days: set[int] = set()
+    for part in value.lower().replace(" ", "").split(","):
+        ends = part.split("-")
+        if len(ends) > 2 or any(end not in WEEKDAYS for end in ends):
+            raise ValueError(f"unknown day {part!r} (days are {', '.join(WEEKDAYS)})")
+        first, last = WEEKDAYS.index(ends[0]), WEEKDAYS.index(ends[-1])
+        if last < first:
+            raise ValueError(f"range {part!r} runs backwards")
+        days.update(range(first, last + 1))
+    return frozenset(days)
+
+
+def _timezone(value: Any) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from None
+
+
+def _holidays(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError('use a country code such as "VN", or "" for none')
+    code = value.strip().upper()
+    if code:
+        import holidays  # local: the package is large and only needed when holidays are on
+
+        if code not in holidays.list_supported_countries():
+            raise ValueError(f"no public holiday calendar for country {value!r}")
+    return code
+
+
+class _Section(BaseModel):
+    # strict: TOML already has types, so "3" for a number or true for a count is a mistake
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class WebhookSettings(_Section):
+    listen: str = "0.0.0.0"
+    port: int = Field(default=8443, ge=1, le=65535)
+    url: str = ""
+    secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+
+    @field_validator("url")
+    @classmethod
+    def _https_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://bot.example.gov.vn/telegram")
+        return value
+
+
+class TelegramSettings(_Section):
+    token: str = ""
+    username: str = Field(default="", pattern=r"^@?([A-Za-z][A-Za-z0-9_]{3,31})?$")
+    api_base_url: str = "https://api.telegram.org"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookSettings = WebhookSettings()
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", value):
+            raise ValueError("not a bot token (BotFather gives the form 123456:ABC-DEF...)")
+        return value
+
+    @field_validator("username")
+    @classmethod
+    def _strip_at(cls, value: str) -> str:
+        return value.removeprefix("@")
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+
+class DatabaseSettings(_Section):
+    url: str = "sqlite+aiosqlite:///agency-bot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+
+class StaffSettings(_Section):
+    admins: tuple[int, ...] = ()
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _ids(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple) or any(
+            isinstance(v, bool) or not isinstance(v, int) for v in value
+        ):
+            raise ValueError("admins are numeric Telegram user ids, e.g. [123456789]")
+        return tuple(value)
+
+
+class BroadcastSettings(_Section):
+    rate_per_second: float = Field(default=30, gt=0, le=1000)
+
+
+class CadenceSettings(_Section):
+    """The reminder cadence of one urgency level (Khẩn, Hỏa tốc)."""
+
+    first_after: Duration
+    every: Duration
+    max_count: int | None = Field(default=None, ge=0, le=100)
+
+
+WorkingHoursField = Annotated[WorkingHours, BeforeValidator(_working_hours), PlainSerializer(str)]
+WorkingDaysField = Annotated[
+    frozenset[int],
+    BeforeValidator(_working_days),
+    PlainSerializer(lambda days: ",".join(WEEKDAYS[d] for d in sorted(days)), return_type=str),
+]
+TimezoneField = Annotated[ZoneInfo, BeforeValidator(_timezone), PlainSerializer(str)]
+ClockField = Annotated[
+    time, BeforeValidator(lambda v: v if isinstance(v, time) else _clock(str(v)))
+]
+
+
+class RemindersSettings(_Section):
+    first_after: Duration = timedelta(hours=24)
+    every: Duration = timedelta(hours=24)
+    max_count: int = Field(default=3, ge=0, le=100)
+    escalate_after: int = Field(default=2, ge=0, le=100)
+    working_hours: WorkingHoursField = WorkingHours(time(7, 30), time(17, 0))
+    working_days: WorkingDaysField = frozenset(range(5))
+    holidays: Annotated[str, BeforeValidator(_holidays)] = "VN"
+    timezone: TimezoneField = ZoneInfo("Asia/Ho_Chi_Minh")
+    staff_digest_at: ClockField = time(8, 0)
+    khan: CadenceSettings = CadenceSettings(
+        first_after=timedelta(hours=2), every=timedelta(hours=4)
+    )
+    hoa_toc: CadenceSettings = Field(
+        default=CadenceSettings(first_after=timedelta(hours=1), every=timedelta(hours=2)),
+        alias="hoa-toc",
+    )
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+
+class EvidenceSettings(_Section):
+    check_links: bool = True
+    allow_private_addresses: bool = False
+
+
+class Settings(_Section):
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    staff: StaffSettings = StaffSettings()
+    broadcast: BroadcastSettings = BroadcastSettings()
+    reminders: RemindersSettings = RemindersSettings()
+    evidence: EvidenceSettings = EvidenceSettings()
+
+
+def _describe(error: Any, source: str) -> str:
+    key = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"{source}: unknown key {key!r}"
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    return f"{source}: {key} = {error['input']!r}: {reason}"
+
+
+def settings_from_mapping(data: dict[str, Any], source: str = "config") -> Settings:
+    """Validate an already-parsed mapping; used by load_settings and by tests."""
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError("; ".join(_describe(e, source) for e in exc.errors())) from None
+
+
+def resolve_config_path(cli_path: str | None) -> Path:
+    """-c/--config, else $AGENCY_BOT_CONFIG, else ./config.toml."""
+    return Path(cli_path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+
+
+def load_settings(path: Path, *, required: bool = False) -> Settings:
+    """Read and validate the TOML file; a missing default file means "all defaults".
+
+    $AGENCY_BOT_TOKEN, when set, overrides telegram.token so the secret can stay out of
+    the file.
+    """
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: not UTF-8 text") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    elif required:
+        raise ConfigError(f"{path}: no such config file")
+    token = os.environ.get(TOKEN_ENV)
+    if token:
+        telegram = data.setdefault("telegram", {})
+        if isinstance(telegram, dict):
+            telegram["token"] = token
+    return settings_from_mapping(data, str(path))

@@ -1,0 +1,90 @@
+"""Queries on the roster of agencies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.models import Agency, Contact, ContactStatus, utcnow
+
+
+@dataclass(frozen=True)
+class AgencyInput:
+    code: str
+    name: str
+    group: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class AgencyListing:
+    code: str
+    name: str
+    group: str
+    parent: str | None
+    active: bool
+    active_contacts: int
+
+
+async def existing_codes(session: AsyncSession) -> set[str]:
+    return set((await session.scalars(select(Agency.code))).all())
+
+
+async def get_agency_by_code(session: AsyncSession, code: str) -> Agency | None:
+    return await session.scalar(select(Agency).where(Agency.code == code))
+
+
+async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) -> ImportResult:
+    """Insert new codes and update changed ones; parents are resolved after all rows exist.
+
+    The rows must already be validated (bot.roster); the caller's transaction makes the
+    whole import all-or-nothing.
+    """
+    by_code = {a.code: a for a in (await session.scalars(select(Agency))).all()}
+    code_of = {a.id: a.code for a in by_code.values()}
+    created = updated = unchanged = 0
+    for row in rows:
+        agency = by_code.get(row.code)
+        if agency is None:
+            session.add(agency := Agency(code=row.code, name=row.name, group=row.group))
+            by_code[row.code] = agency
+            created += 1
+            continue
+        current = (agency.name, agency.group, agency.active, code_of.get(agency.parent_id or 0))
+        if current == (row.name, row.group, True, row.parent):
+            unchanged += 1
+            continue
+        agency.name, agency.group, agency.active = row.name, row.group, True
+        agency.updated_at = utcnow()
+        updated += 1
+    await session.flush()  # new agencies get their ids, so parents can point at them
+    for row in rows:
+        by_code[row.code].parent_id = by_code[row.parent].id if row.parent else None
+    await session.flush()
+    return ImportResult(created, updated, unchanged)
+
+
+async def list_agencies(session: AsyncSession) -> list[AgencyListing]:
+    parent = aliased(Agency)
+    active_contacts = (
+        select(func.count(Contact.id))
+        .where(Contact.agency_id == Agency.id, Contact.status == ContactStatus.ACTIVE)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Agency.code, Agency.name, Agency.group, parent.code, Agency.active, active_contacts)
+        .outerjoin(parent, Agency.parent_id == parent.id)
+        .order_by(Agency.group, Agency.code)
+    )
+    return [AgencyListing(*row) for row in rows.all()]
