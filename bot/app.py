@@ -1,0 +1,70 @@
+"""The one wiring path: settings in, a configured python-telegram-bot Application out.
+
+`agency-bot run`, the demo, the benchmarks and the tests all build the bot here; pointing
+it at the sandbox is only a different api_base_url.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    Defaults,
+    ExtBot,
+    JobQueue,
+)
+
+from bot.config import Settings
+from bot.deps import DEPS_KEY, Context, Deps
+from bot.texts import DEFAULT_LANGUAGE, t
+from db.models import utcnow
+from handlers import all_handlers
+
+log = logging.getLogger(__name__)
+
+# ExtBot[int]: the AIORateLimiter's per-request argument type, as PTB infers it.
+BotApplication = Application[
+    ExtBot[int], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
+]
+
+
+async def _on_error(update: object, context: Context) -> None:
+    """The one home for unexpected errors: log with the traceback, tell the user politely."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(t(DEFAULT_LANGUAGE, "error.generic"))
+        except Exception:  # the apology is best effort; the error is already logged
+            log.debug("could not send the error notice", exc_info=True)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime] = utcnow,
+) -> BotApplication:
+    api = settings.telegram.api_base_url
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram.token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.reminders.timezone))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .build()
+    )
+    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock)
+    application.add_handlers(all_handlers())
+    application.add_error_handler(_on_error)
+    return application

@@ -1,0 +1,258 @@
+"""The `agency-bot` command line (SPEC §4).
+
+Every command accepts -c/--config and --json before or after the subcommand, exits 0 on
+success and prints a one-line error (English) with a non-zero exit on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.config import ConfigError, Settings, load_settings, resolve_config_path
+from bot.durations import parse_duration
+from bot.invites import UnknownAgencyError, create_invite, deep_link
+from bot.logs import setup_logging
+from bot.roster import RosterFileError
+from db.migrate import upgrade
+from db.models import ContactRole, utcnow
+from db.session import make_engine, make_sessionmaker
+
+
+class CommandError(Exception):
+    """A failure to report to the operator in one line."""
+
+
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # On subcommands the defaults are suppressed so that a value given before the
+    # subcommand is not overwritten by the subparser's default.
+    default: Any = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "-c",
+        "--config",
+        default=default,
+        metavar="PATH",
+        help="config file (default: $AGENCY_BOT_CONFIG or ./config.toml)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="machine-readable output",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agency-bot",
+        description="Send official letters to a province's agencies over Telegram and track them.",
+    )
+    _common_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str, parent: Any = commands) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = parent.add_parser(
+            name, help=help_text, description=help_text
+        )
+        _common_options(sub, top=False)
+        return sub
+
+    command("run", "run the bot (polling or webhook, per the config); migrates the database")
+    demo = command("demo", "the whole story against the built-in sandbox: no token, no network")
+    demo.add_argument("--officers", type=int, default=12, help="simulated officers who join")
+
+    db = command("db", "database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    command("upgrade", "apply the database migrations", db_commands)
+
+    agencies = command("agencies", "the roster of agencies")
+    agency_commands = agencies.add_subparsers(
+        dest="agencies_command", required=True, metavar="ACTION"
+    )
+    import_ = command(
+        "import", "import agencies from CSV or XLSX (code,name,group[,parent])", agency_commands
+    )
+    import_.add_argument("file", type=Path)
+    command("list", "list the agencies", agency_commands)
+
+    invite = command("invite", "create an invite link for an agency")
+    invite.add_argument("code", help="agency code")
+    invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
+    invite.add_argument("--expires", default="7d", help="validity, e.g. 24h, 7d (7d)")
+    invite.add_argument("--role", choices=[r.value for r in ContactRole], help="role of who joins")
+    return parser
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = make_engine(settings.database.url)
+    try:
+        await upgrade(engine)
+        yield make_sessionmaker(engine)
+    finally:
+        await engine.dispose()
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+
+
+async def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
+    async with _database(settings):
+        pass
+    _print(args, {"upgraded": True}, "database is up to date")
+
+
+async def _cmd_agencies_import(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.agencies import import_roster
+
+    async with _database(settings) as sessionmaker:
+        result = await import_roster(sessionmaker, args.file)
+    _print(
+        args,
+        asdict(result),
+        f"imported {args.file}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged",
+    )
+
+
+async def _cmd_agencies_list(args: argparse.Namespace, settings: Settings) -> None:
+    from db.queries.agencies import list_agencies
+
+    async with _database(settings) as sessionmaker, sessionmaker() as session:
+        agencies = await list_agencies(session)
+    if args.json:
+        _print(args, [asdict(a) for a in agencies], "")
+        return
+    width = max((len(a.code) for a in agencies), default=4)
+    for a in agencies:
+        flag = "" if a.active else " (inactive)"
+        print(f"{a.code:<{width}}  {a.group:<10}  {a.active_contacts:>3} contacts  {a.name}{flag}")
+    print(f"{len(agencies)} agencies")
+
+
+async def bot_username(settings: Settings) -> str:
+    """telegram.username, else ask getMe through api_base_url."""
+    if settings.telegram.username:
+        return settings.telegram.username
+    if not settings.telegram.token:
+        raise CommandError(
+            "cannot build the invite link: set telegram.username or telegram.token "
+            "(or AGENCY_BOT_TOKEN)"
+        )
+    api = settings.telegram.api_base_url
+    try:
+        async with Bot(settings.telegram.token, base_url=f"{api}/bot") as bot:
+            username = bot.username
+    except TelegramError as exc:
+        raise CommandError(f"getMe failed at {api}: {exc}") from None
+    return username
+
+
+async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
+    if args.uses < 1:
+        raise CommandError(f"--uses must be at least 1, not {args.uses}")
+    try:
+        expires_in: timedelta = parse_duration(args.expires)
+    except ValueError as exc:
+        raise CommandError(f"--expires: {exc}") from None
+    username = await bot_username(settings)
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                invite = await create_invite(
+                    session,
+                    agency_code=args.code,
+                    now=utcnow(),
+                    uses=args.uses,
+                    expires_in=expires_in,
+                    role=ContactRole(args.role) if args.role else None,
+                )
+        except UnknownAgencyError:
+            raise CommandError(
+                f"no active agency with code {args.code!r} (see: agency-bot agencies list)"
+            ) from None
+    link = deep_link(username, invite.token)
+    _print(
+        args,
+        {
+            "token": invite.token,
+            "link": link,
+            "agency": invite.agency_code,
+            "uses": invite.uses,
+            "expires_at": invite.expires_at.isoformat(),
+        },
+        f"{link}\n(token {invite.token} for {invite.agency_name}: {invite.uses} use(s), "
+        f"expires {invite.expires_at.isoformat(timespec='minutes')})",
+    )
+
+
+async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.runner import serve_forever
+
+    if not settings.telegram.token:
+        raise CommandError("telegram.token is empty: set it in the config or AGENCY_BOT_TOKEN")
+    await serve_forever(settings)
+
+
+async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.demo import run_demo
+
+    await run_demo(officers=args.officers)
+
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, None]]
+
+
+def _command_for(args: argparse.Namespace) -> Command:
+    if args.command == "db":
+        return _cmd_db_upgrade
+    if args.command == "agencies":
+        return _cmd_agencies_import if args.agencies_command == "import" else _cmd_agencies_list
+    commands: dict[str, Command] = {"run": _cmd_run, "demo": _cmd_demo, "invite": _cmd_invite}
+    return commands[args.command]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Only the long-running bot narrates; one-shot commands print their result and errors.
+    setup_logging(logging.INFO if args.command == "run" else logging.WARNING)
+    try:
+        # The demo brings its own settings; everything else reads the config file.
+        settings = (
+            Settings()
+            if args.command == "demo"
+            else load_settings(resolve_config_path(args.config), required=args.config is not None)
+        )
+        asyncio.run(_command_for(args)(args, settings))
+    except (ConfigError, CommandError) as exc:
+        print(f"agency-bot: error: {exc}", file=sys.stderr)
+        return 1
+    except RosterFileError as exc:
+        print(
+            f"agency-bot: error: {args.file}: {len(exc.errors)} problem(s), nothing imported",
+            file=sys.stderr,
+        )
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The text catalogues, one per language, and `t()` which fills them in safely.
+
+Every parameter is HTML-escaped here, once, because every message goes out with
+parse_mode=HTML: an agency called "Cơ sở in Quang & Minh" must never break a message.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Final
+
+from bot.texts import en, vi
+
+CATALOGUES: Final[dict[str, dict[str, str]]] = {"vi": vi.TEXTS, "en": en.TEXTS}
+LANGUAGES: Final = tuple(CATALOGUES)
+DEFAULT_LANGUAGE: Final = "vi"
+
+
+def t(lang: str, key: str, **params: object) -> str:
+    """The text `key` in `lang` (Vietnamese if unknown), parameters escaped for HTML."""
+    template = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANGUAGE])[key]
+    return template.format(**{name: html.escape(str(value)) for name, value in params.items()})
+
+
+def language_from_telegram(language_code: str | None) -> str:
+    """Telegram's language_code ("en-US", "vi") to a catalogue; Vietnamese by default."""
+    code = (language_code or "").split("-")[0].lower()
+    return code if code in CATALOGUES else DEFAULT_LANGUAGE

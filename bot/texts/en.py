@@ -1,0 +1,127 @@
+"""English texts. Same keys and placeholders as vi.py (a test checks it)."""
+
+TEXTS: dict[str, str] = {
+    "role.primary": "primary contact",
+    "role.backup": "backup contact",
+    "role.head": "head of the agency",
+    "role.admin": "administrator",
+    "role.operator": "operator",
+    "start.how_to_join": (
+        "Hello! This is the official letter service of the "
+        "<b>Department of Information and Communications</b>.\n\n"
+        "To receive letters, open the <b>invite link</b> the Department sent to your agency "
+        "(it looks like https://t.me/…?start=…). If you have none, please ask the Department."
+    ),
+    "start.staff": "Hello {name}! You are an {role} of the service. Type /help for the commands.",
+    "start.welcome": (
+        "Welcome {name}! You are now registered as the {role} of <b>{agency}</b>.\n\n"
+        "The Department's letters to your agency will arrive here. When one arrives, press "
+        "<b>Đã nhận</b> (received); when you have done what it asks, press "
+        "<b>Báo cáo kết quả</b> (report)."
+    ),
+    "start.welcome_back": "Welcome back {name}! You receive letters for <b>{agency}</b> again.",
+    "start.already_member": "You are already the {role} of <b>{agency}</b>. No need to join again.",
+    "start.other_agency": (
+        "This account is already registered for <b>{agency}</b>. A Telegram account receives "
+        "letters for one agency only; if you moved, please ask the Department."
+    ),
+    "invite.invalid": (
+        "This invite link is not valid. Check the link (a character may have been lost when "
+        "copying it) or ask the Department for a new one."
+    ),
+    "invite.used_up": (
+        "This invite link has been used as many times as allowed. "
+        "Please ask the Department for a new one."
+    ),
+    "invite.expired": (
+        "This invite link has expired (at {expired_at}). Please ask the Department for a new one."
+    ),
+    "invite.agency_inactive": (
+        "<b>{agency}</b> no longer receives letters. Please contact the Department."
+    ),
+    "help.stranger": (
+        "<b>Help</b>\n"
+        "To receive letters, open the invite link the Department sent to your agency.\n\n"
+        "/whoami — your account\n"
+        "/lang — change language (Tiếng Việt / English)\n"
+        "/help — this help"
+    ),
+    "help.contact": (
+        "<b>Help for agency contacts</b>\n"
+        "The Department's letters to <b>{agency}</b> arrive in this chat.\n"
+        "• Press <b>Đã nhận</b> when you have received a letter.\n"
+        "• Press <b>Báo cáo kết quả</b> when you have done what it asks, with a link as proof.\n"
+        "Until you press, the bot reminds you during working hours.\n\n"
+        "/whoami — your agency and role\n"
+        "/lang — change language (Tiếng Việt / English)\n"
+        "/help — this help"
+    ),
+    "help.staff": (
+        "<b>Department staff commands</b>\n"
+        "/invite CODE — create an invite link for an agency\n"
+        "/agencies — the roster\n"
+        "/staff — manage Department staff (administrators)\n"
+        "/whoami, /lang, /help"
+    ),
+    "whoami.contact": (
+        "You are the {role} of <b>{agency}</b> (code {code}).\n"
+        "Your Telegram id: <code>{user_id}</code>"
+    ),
+    "whoami.contact_blocked": (
+        "You are registered for <b>{agency}</b> but not receiving letters at the moment. "
+        "Send /start to receive them again."
+    ),
+    "whoami.staff": (
+        "You are an {role} of the Department.\nYour Telegram id: <code>{user_id}</code>"
+    ),
+    "whoami.stranger": (
+        "You are not registered for any agency.\nYour Telegram id: <code>{user_id}</code>"
+    ),
+    "lang.choose": "Chọn ngôn ngữ / Choose your language:",
+    "lang.set": "Language set to English.",
+    "lang.unknown": "Unsupported language: {value}. Choose vi or en.",
+    "staff.only": "This command is for staff of the Department of Information and Communications.",
+    "staff.admin_only": "This command is for administrators.",
+    "staff.usage": (
+        "Usage:\n/staff add TELEGRAM_ID operator — add an operator\n"
+        "/staff remove TELEGRAM_ID — remove\n/staff list — list"
+    ),
+    "staff.bad_user_id": "A Telegram id is a number, such as 123456789. You typed: {value}",
+    "staff.bad_role": "Unknown role: {value}. You can add: operator or admin.",
+    "staff.added": "Added {user_id} as {role}.",
+    "staff.removed": "Removed {user_id} from the Department staff.",
+    "staff.not_found": "{user_id} is not on the Department staff.",
+    "staff.config_admin": (
+        "{user_id} is an administrator declared in the config file; remove them there."
+    ),
+    "staff.list_header": "<b>Department staff</b>",
+    "staff.list_row": "• <code>{user_id}</code> {name} — {role}",
+    "invite.usage": "Usage: /invite AGENCY_CODE, e.g. /invite so-y-te",
+    "invite.unknown_agency": "No agency has the code {code}. Type /agencies for the codes.",
+    "invite.created": (
+        "Invite link for <b>{agency}</b> ({uses} use(s), expires {expires_at}):\n{link}\n\n"
+        "Send this link to the agency's contact officer."
+    ),
+    "invite.no_username": (
+        "Cannot build the link: the bot's username is unknown. Set telegram.username in the config."
+    ),
+    "agencies.header": "<b>Agencies</b> ({count})",
+    "agencies.row": "• <code>{code}</code> {name} — {contacts} contact(s)",
+    "agencies.empty": "No agencies yet. Import the roster with: agency-bot agencies import FILE",
+    "agencies.more": "… and {count} more (full list: agency-bot agencies list)",
+    "error.generic": "Something went wrong. Please try again in a few minutes.",
+    "unknown_command": "Unknown command. Type /help for the commands.",
+    "cmd.start": "Start / join with an invite link",
+    "cmd.help": "Help",
+    "cmd.whoami": "Your account and agency",
+    "cmd.lang": "Change language",
+    "cmd.broadcast": "Compose and send a letter",
+    "cmd.status": "Progress of a letter",
+    "cmd.pending": "Agencies that have not acknowledged",
+    "cmd.remind": "Remind agencies that have not acknowledged",
+    "cmd.report": "Summary report",
+    "cmd.invite": "Create an invite link for an agency",
+    "cmd.agencies": "The roster of agencies",
+    "cmd.mark": "Set a status by hand",
+    "cmd.staff": "Manage Department staff",
+}

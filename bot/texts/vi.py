@@ -1,0 +1,140 @@
+"""Vietnamese texts (the default language). Placeholders are escaped by bot.texts.t."""
+
+TEXTS: dict[str, str] = {
+    # Roles and statuses shown to users
+    "role.primary": "đầu mối chính",
+    "role.backup": "đầu mối dự phòng",
+    "role.head": "lãnh đạo đơn vị",
+    "role.admin": "quản trị viên",
+    "role.operator": "cán bộ điều hành",
+    # /start
+    "start.how_to_join": (
+        "Xin chào! Đây là hệ thống gửi công văn của <b>Sở Thông tin và Truyền thông</b>.\n\n"
+        "Để nhận công văn, hãy mở <b>đường link mời</b> mà Sở gửi cho đơn vị của bạn "
+        "(dạng https://t.me/…?start=…). Nếu chưa có, vui lòng liên hệ Sở để được cấp."
+    ),
+    "start.staff": ("Xin chào {name}! Bạn là {role} của hệ thống. Gõ /help để xem các lệnh."),
+    "start.welcome": (
+        "Chào mừng {name}! Bạn đã được đăng ký là {role} của <b>{agency}</b>.\n\n"
+        "Từ nay, công văn của Sở gửi đơn vị sẽ đến đây. Khi nhận được, hãy bấm "
+        "<b>Đã nhận</b>; khi đã thực hiện xong, bấm <b>Báo cáo kết quả</b>."
+    ),
+    "start.welcome_back": (
+        "Chào mừng {name} trở lại! Bạn tiếp tục nhận công văn cho <b>{agency}</b>."
+    ),
+    "start.already_member": "Bạn đã là {role} của <b>{agency}</b>. Không cần đăng ký lại.",
+    "start.other_agency": (
+        "Tài khoản này đã được đăng ký cho <b>{agency}</b>. Mỗi tài khoản Telegram chỉ nhận "
+        "công văn cho một đơn vị; nếu bạn chuyển công tác, vui lòng liên hệ Sở."
+    ),
+    "invite.invalid": (
+        "Đường link mời không hợp lệ. Vui lòng kiểm tra lại đường link (có thể bị thiếu "
+        "ký tự khi sao chép) hoặc liên hệ Sở để được cấp link mới."
+    ),
+    "invite.used_up": (
+        "Đường link mời này đã được sử dụng hết số lượt cho phép. "
+        "Vui lòng liên hệ Sở để được cấp link mới."
+    ),
+    "invite.expired": (
+        "Đường link mời này đã hết hạn (hết hạn lúc {expired_at}). "
+        "Vui lòng liên hệ Sở để được cấp link mới."
+    ),
+    "invite.agency_inactive": (
+        "Đơn vị <b>{agency}</b> hiện không còn trong danh sách nhận công văn. Vui lòng liên hệ Sở."
+    ),
+    # /help
+    "help.stranger": (
+        "<b>Hướng dẫn</b>\n"
+        "Để nhận công văn, hãy mở đường link mời mà Sở gửi cho đơn vị của bạn.\n\n"
+        "/whoami — xem tài khoản của bạn\n"
+        "/lang — đổi ngôn ngữ (Tiếng Việt / English)\n"
+        "/help — hướng dẫn"
+    ),
+    "help.contact": (
+        "<b>Hướng dẫn cho cán bộ đầu mối</b>\n"
+        "Công văn của Sở gửi <b>{agency}</b> sẽ đến trong cuộc trò chuyện này.\n"
+        "• Bấm <b>Đã nhận</b> khi đã nhận công văn.\n"
+        "• Bấm <b>Báo cáo kết quả</b> khi đã thực hiện, kèm đường link minh chứng.\n"
+        "Nếu chưa bấm, hệ thống sẽ nhắc trong giờ hành chính.\n\n"
+        "/whoami — đơn vị và vai trò của bạn\n"
+        "/lang — đổi ngôn ngữ (Tiếng Việt / English)\n"
+        "/help — hướng dẫn"
+    ),
+    "help.staff": (
+        "<b>Lệnh dành cho cán bộ Sở</b>\n"
+        "/invite MÃ — tạo đường link mời cho đơn vị\n"
+        "/agencies — danh sách đơn vị\n"
+        "/staff — quản lý cán bộ Sở (quản trị viên)\n"
+        "/whoami, /lang, /help"
+    ),
+    # /whoami
+    "whoami.contact": (
+        "Bạn là {role} của <b>{agency}</b> (mã {code}).\n"
+        "Mã Telegram của bạn: <code>{user_id}</code>"
+    ),
+    "whoami.contact_blocked": (
+        "Bạn đã đăng ký cho <b>{agency}</b> nhưng đang tạm ngừng nhận công văn. "
+        "Gõ /start để nhận lại."
+    ),
+    "whoami.staff": "Bạn là {role} của Sở.\nMã Telegram của bạn: <code>{user_id}</code>",
+    "whoami.stranger": (
+        "Bạn chưa đăng ký nhận công văn cho đơn vị nào.\n"
+        "Mã Telegram của bạn: <code>{user_id}</code>"
+    ),
+    # /lang
+    "lang.choose": "Chọn ngôn ngữ / Choose your language:",
+    "lang.set": "Đã chuyển sang Tiếng Việt.",
+    "lang.unknown": "Ngôn ngữ không hỗ trợ: {value}. Chọn vi hoặc en.",
+    # Staff guard
+    "staff.only": "Lệnh này chỉ dành cho cán bộ Sở Thông tin và Truyền thông.",
+    "staff.admin_only": "Lệnh này chỉ dành cho quản trị viên.",
+    # /staff
+    "staff.usage": (
+        "Cách dùng:\n/staff add MÃ_TELEGRAM operator — thêm cán bộ điều hành\n"
+        "/staff remove MÃ_TELEGRAM — xóa\n/staff list — danh sách"
+    ),
+    "staff.bad_user_id": "Mã Telegram phải là một số, ví dụ 123456789. Bạn gõ: {value}",
+    "staff.bad_role": "Vai trò không hợp lệ: {value}. Chỉ có thể thêm: operator hoặc admin.",
+    "staff.added": "Đã thêm {user_id} làm {role}.",
+    "staff.removed": "Đã xóa {user_id} khỏi danh sách cán bộ Sở.",
+    "staff.not_found": "{user_id} không có trong danh sách cán bộ Sở.",
+    "staff.config_admin": (
+        "{user_id} là quản trị viên khai báo trong tệp cấu hình; chỉ có thể xóa ở đó."
+    ),
+    "staff.list_header": "<b>Cán bộ Sở</b>",
+    "staff.list_row": "• <code>{user_id}</code> {name} — {role}",
+    # /invite
+    "invite.usage": "Cách dùng: /invite MÃ_ĐƠN_VỊ, ví dụ /invite so-y-te",
+    "invite.unknown_agency": "Không có đơn vị mã {code}. Gõ /agencies để xem danh sách mã.",
+    "invite.created": (
+        "Đường link mời cho <b>{agency}</b> ({uses} lượt, hết hạn {expires_at}):\n{link}\n\n"
+        "Gửi đường link này cho cán bộ đầu mối của đơn vị."
+    ),
+    "invite.no_username": (
+        "Không tạo được đường link: chưa biết tên bot. Hãy đặt telegram.username trong cấu hình."
+    ),
+    # /agencies
+    "agencies.header": "<b>Danh sách đơn vị</b> ({count})",
+    "agencies.row": "• <code>{code}</code> {name} — {contacts} đầu mối",
+    "agencies.empty": (
+        "Chưa có đơn vị nào. Nhập danh sách bằng lệnh: agency-bot agencies import FILE"
+    ),
+    "agencies.more": "… và {count} đơn vị khác (xem đầy đủ: agency-bot agencies list)",
+    # Generic
+    "error.generic": "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
+    "unknown_command": "Không có lệnh này. Gõ /help để xem các lệnh.",
+    # Command menu (setMyCommands)
+    "cmd.start": "Bắt đầu / đăng ký bằng link mời",
+    "cmd.help": "Hướng dẫn",
+    "cmd.whoami": "Tài khoản và đơn vị của bạn",
+    "cmd.lang": "Đổi ngôn ngữ",
+    "cmd.broadcast": "Soạn và gửi công văn",
+    "cmd.status": "Tình hình thực hiện công văn",
+    "cmd.pending": "Đơn vị chưa xác nhận",
+    "cmd.remind": "Nhắc đơn vị chưa xác nhận",
+    "cmd.report": "Báo cáo tổng kết",
+    "cmd.invite": "Tạo link mời cho đơn vị",
+    "cmd.agencies": "Danh sách đơn vị",
+    "cmd.mark": "Cập nhật trạng thái thủ công",
+    "cmd.staff": "Quản lý cán bộ Sở",
+}

@@ -1,0 +1,63 @@
+"""/lang [vi|en]: choose the language of the bot's messages."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.texts import LANGUAGES, t
+from db.queries.people import set_language
+from handlers.guards import with_who
+
+_LABELS = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
+
+
+async def _set(context: Context, user_id: int, lang: str) -> None:
+    async with get_deps(context).sessionmaker.begin() as session:
+        await set_language(session, user_id, lang)
+
+
+@with_who
+async def lang_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    if context.args:
+        choice = context.args[0].lower()
+        if choice not in LANGUAGES:
+            await message.reply_text(t(who.lang, "lang.unknown", value=context.args[0]))
+            return
+        await _set(context, who.user_id, choice)
+        await message.reply_text(t(choice, "lang.set"))
+        return
+    buttons = [
+        InlineKeyboardButton(
+            _LABELS[code], callback_data=callbacks.pack(callbacks.SetLanguage(code))
+        )
+        for code in LANGUAGES
+    ]
+    await message.reply_text(
+        t(who.lang, "lang.choose"), reply_markup=InlineKeyboardMarkup([buttons])
+    )
+
+
+async def lang_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    if not isinstance(data, callbacks.SetLanguage):
+        await query.answer()
+        return
+    await _set(context, query.from_user.id, data.language)
+    await query.answer(t(data.language, "lang.set"))
+    await query.edit_message_text(t(data.language, "lang.set"))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("lang", lang_command),
+    CallbackQueryHandler(lang_chosen, pattern=f"^{callbacks.SetLanguage.PREFIX}:"),
+]

@@ -1,0 +1,22 @@
+"""my_chat_member: a user blocked or unblocked the bot."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import BaseHandler, ChatMemberHandler
+
+from bot.deps import Context, get_deps
+from bot.onboarding import mark_blocked
+
+
+async def bot_membership_changed(update: Update, context: Context) -> None:
+    change = update.my_chat_member
+    if change is None or change.new_chat_member.status != ChatMember.BANNED:
+        return
+    async with get_deps(context).sessionmaker.begin() as session:
+        await mark_blocked(session, change.from_user.id)
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+]

@@ -1,0 +1,68 @@
+"""Running the bot: webhook mode against the sandbox, and the demo."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.demo import run_demo
+from bot.runner import running_bot
+from bot.sandbox import Sandbox
+from tests.helpers import make_settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_receives_updates_with_the_secret(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram-hook"
+    settings = make_settings(
+        sandbox,
+        f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}",
+        telegram={
+            "mode": "webhook",
+            "webhook": {"listen": "127.0.0.1", "port": port, "url": url, "secret_token": "s3cret"},
+        },
+    )
+    async with running_bot(settings):
+        hook = (await sandbox.wait_for("setWebhook"))[0]
+        assert hook.params["url"] == url
+        assert hook.params["secret_token"] == "s3cret"
+        await sandbox.add_user("Officer").ask("/start", "đường link mời")
+        assert sandbox.stats.webhook_deliveries >= 1
+
+        async with httpx.AsyncClient() as client:
+            forged = await client.post(url, json={"update_id": 1}, headers={})
+            wrong = await client.post(
+                url, json={"update_id": 2}, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            )
+        assert (forged.status_code, wrong.status_code) == (403, 403)
+
+
+async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: Path) -> None:
+    settings = make_settings(sandbox, f"sqlite+aiosqlite:///{tmp_path / 'poll.db'}")
+    async with running_bot(settings):
+        await sandbox.wait_for("deleteWebhook")
+        await sandbox.add_user("Officer").ask("/start", "đường link mời")
+
+
+async def test_demo_shows_officers_joining(capsys: pytest.CaptureFixture[str]) -> None:
+    lines: list[str] = []
+    await run_demo(officers=4, out=lines.append)
+    text = "\n".join(lines)
+    assert "Roster imported: 77 agencies" in text
+    joined = [line for line in lines if line.startswith("  ✓")]
+    assert len(joined) == 5  # four primaries and one backup
+    assert "Báo Sóc Trăng" in joined[0] and "đầu mối chính" in joined[0]
+    assert "đầu mối dự phòng" in joined[-1]
+    assert "forged link" in text and "không hợp lệ" in text
+    assert "used-up link" in text
