@@ -58,6 +58,8 @@ TEXTS: dict[str, str] = {
     ),
     "help.staff": (
         "<b>Department staff commands</b>\n"
+        "/broadcast — compose and send a letter: type it after the command (first line the "
+        "subject, a line «Số: …» the number), or reply to a message or a PDF with it\n"
         "/invite CODE — create an invite link for an agency\n"
         "/agencies — the roster\n"
         "/staff — manage Department staff (administrators)\n"
@@ -109,6 +111,56 @@ TEXTS: dict[str, str] = {
     "agencies.row": "• <code>{code}</code> {name} — {contacts} contact(s)",
     "agencies.empty": "No agencies yet. Import the roster with: agency-bot agencies import FILE",
     "agencies.more": "… and {count} more (full list: agency-bot agencies list)",
+    "button.ack": "✅ Đã nhận (received)",
+    "button.report": "📝 Báo cáo kết quả (report)",
+    "callback.unknown": "This button is no longer valid.",
+    "broadcast.empty": (
+        "The letter is empty. Type /broadcast and the text (the first line is the subject, "
+        "a line «Số: …» the number), or reply to a message or a PDF with /broadcast."
+    ),
+    "broadcast.invalid": "The letter is not valid. Check its text.",
+    "broadcast.subject_too_long": "The subject (first line) is too long: 500 characters at most.",
+    "broadcast.body_too_long": "The letter is too long: 50,000 characters at most.",
+    "broadcast.choose_recipients": (
+        "Letter no. <b>{number}</b>\n{subject}\n\n"
+        "Choose the recipients: press «All», or choose groups then «Next». You can also "
+        "reply to this message with agency codes or groups, separated by spaces."
+    ),
+    "broadcast.all_button": "📢 All agencies ({count})",
+    "broadcast.group_button": "{mark} {group} ({count})",
+    "broadcast.next_button": "Next ▶",
+    "broadcast.send_button": "📤 Gửi (send)",
+    "broadcast.cancel_button": "✖ Hủy (cancel)",
+    "broadcast.no_group": "Choose at least one group, or press «All».",
+    "broadcast.not_yours": "This draft is not yours or no longer exists.",
+    "broadcast.already_done": "This letter has already been sent or cancelled.",
+    "broadcast.unknown_targets": (
+        "No group or agency: {targets}. Check the codes (type /agencies). Nothing was changed."
+    ),
+    "broadcast.nobody": "No agency matches the chosen recipients. Nothing was sent.",
+    "broadcast.preview_summary": (
+        "👆 Preview, exactly as the agency contacts will see it.\n\n"
+        "Letter no. <b>{number}</b> to: {targets}\n"
+        "<b>{agencies}</b> agencies, {contacts} contacts.\n"
+        "Press «Gửi» to send, «Hủy» to discard."
+    ),
+    "broadcast.unreachable_note": (
+        "\n⚠️ {count} agencies have no contact yet: they will be recorded as not reached."
+    ),
+    "broadcast.preview_press": "A preview: the button works when agencies receive the letter.",
+    "broadcast.queued": (
+        "📤 Letter no. <b>{number}</b> is queued: {messages} messages to {agencies} agencies. "
+        "Sending…"
+    ),
+    "broadcast.progress": (
+        "📤 Sending letter no. <b>{number}</b>: {sent}/{total} messages sent (failed: {failed})…"
+    ),
+    "broadcast.done": (
+        "✅ Letter no. <b>{number}</b> sent: {sent}/{total} messages delivered, {failed} failed."
+    ),
+    "broadcast.failures": "Could not reach {count} agencies:",
+    "broadcast.failure_row": "• {name}: {reason}",
+    "broadcast.cancelled": "✖ Letter no. {number} cancelled. Nothing was sent.",
     "error.generic": "Something went wrong. Please try again in a few minutes.",
     "unknown_command": "Unknown command. Type /help for the commands.",
     "cmd.start": "Start / join with an invite link",
@@ -124,4 +176,17 @@ TEXTS: dict[str, str] = {
     "cmd.agencies": "The roster of agencies",
     "cmd.mark": "Set a status by hand",
     "cmd.staff": "Manage Department staff",
+    # A directive as contacts receive it: bot/render.py
+    "directive.urgency.khan": "🟠 <b>URGENT</b>",
+    "directive.urgency.hoa-toc": "🔴 <b>FLASH — MOST URGENT</b>",
+    "directive.number": "<b>No. {number}</b>",
+    "directive.date": "Date: {date}",
+    "directive.subject_prefix": "<b>Re: </b>",
+    "directive.deadline": "Report by: <b>{date}</b>",
+    "directive.actions": "<b>Requested actions:</b>",
+    "directive.links": "<b>Links:</b>",
+    "directive.attachment_caption": (
+        "📎 <b>Letter No. {number}</b> — attachment. The letter's text follows."
+    ),
+    "directive.continued": "<i>(continued, part {part}/{total})</i>",
 }

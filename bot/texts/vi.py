@@ -62,6 +62,8 @@ TEXTS: dict[str, str] = {
     ),
     "help.staff": (
         "<b>Lệnh dành cho cán bộ Sở</b>\n"
+        "/broadcast — soạn và gửi công văn: gõ nội dung sau lệnh (dòng đầu là trích yếu, "
+        "dòng «Số: …» là số công văn), hoặc trả lời một tin nhắn hay tệp PDF bằng lệnh này\n"
         "/invite MÃ — tạo đường link mời cho đơn vị\n"
         "/agencies — danh sách đơn vị\n"
         "/staff — quản lý cán bộ Sở (quản trị viên)\n"
@@ -120,6 +122,59 @@ TEXTS: dict[str, str] = {
         "Chưa có đơn vị nào. Nhập danh sách bằng lệnh: agency-bot agencies import FILE"
     ),
     "agencies.more": "… và {count} đơn vị khác (xem đầy đủ: agency-bot agencies list)",
+    # Buttons of a directive message
+    "button.ack": "✅ Đã nhận",
+    "button.report": "📝 Báo cáo kết quả",
+    "callback.unknown": "Nút này không còn hiệu lực.",
+    # /broadcast
+    "broadcast.empty": (
+        "Công văn chưa có nội dung. Gõ /broadcast rồi nội dung (dòng đầu là trích yếu, "
+        "dòng «Số: …» là số công văn), hoặc trả lời một tin nhắn hay tệp PDF bằng /broadcast."
+    ),
+    "broadcast.invalid": "Công văn không hợp lệ. Kiểm tra lại nội dung.",
+    "broadcast.subject_too_long": "Dòng trích yếu (dòng đầu) quá dài: tối đa 500 ký tự.",
+    "broadcast.body_too_long": "Nội dung công văn quá dài: tối đa 50.000 ký tự.",
+    "broadcast.choose_recipients": (
+        "Công văn số <b>{number}</b>\n{subject}\n\n"
+        "Chọn nơi nhận: bấm «Tất cả», hoặc chọn các nhóm rồi bấm «Tiếp tục». Cũng có thể "
+        "trả lời tin nhắn này bằng mã đơn vị hoặc nhóm, cách nhau bởi dấu cách."
+    ),
+    "broadcast.all_button": "📢 Tất cả đơn vị ({count})",
+    "broadcast.group_button": "{mark} {group} ({count})",
+    "broadcast.next_button": "Tiếp tục ▶",
+    "broadcast.send_button": "📤 Gửi",
+    "broadcast.cancel_button": "✖ Hủy",
+    "broadcast.no_group": "Hãy chọn ít nhất một nhóm, hoặc bấm «Tất cả».",
+    "broadcast.not_yours": "Bản nháp này không phải của bạn hoặc không còn tồn tại.",
+    "broadcast.already_done": "Công văn này đã được gửi hoặc đã hủy.",
+    "broadcast.unknown_targets": (
+        "Không có nhóm hoặc đơn vị: {targets}. Kiểm tra lại mã (gõ /agencies). Chưa có gì thay đổi."
+    ),
+    "broadcast.nobody": "Không có đơn vị nào trong nơi nhận đã chọn. Chưa có gì được gửi.",
+    "broadcast.preview_summary": (
+        "👆 Bản xem trước, đúng như cán bộ đầu mối sẽ nhận.\n\n"
+        "Công văn số <b>{number}</b> gửi đến: {targets}\n"
+        "<b>{agencies}</b> đơn vị, {contacts} cán bộ đầu mối.\n"
+        "Bấm «Gửi» để gửi, «Hủy» để bỏ."
+    ),
+    "broadcast.unreachable_note": (
+        "\n⚠️ {count} đơn vị chưa có cán bộ đầu mối: sẽ ghi nhận là không gửi được."
+    ),
+    "broadcast.preview_press": "Đây là bản xem trước: nút này hoạt động khi đơn vị nhận công văn.",
+    "broadcast.queued": (
+        "📤 Công văn số <b>{number}</b> đã vào hàng đợi: {messages} tin nhắn đến "
+        "{agencies} đơn vị. Đang gửi…"
+    ),
+    "broadcast.progress": (
+        "📤 Đang gửi công văn số <b>{number}</b>: đã gửi {sent}/{total} tin nhắn (lỗi: {failed})…"
+    ),
+    "broadcast.done": (
+        "✅ Đã gửi xong công văn số <b>{number}</b>: {sent}/{total} tin nhắn đã đến nơi, "
+        "{failed} lỗi."
+    ),
+    "broadcast.failures": "Không gửi được đến {count} đơn vị:",
+    "broadcast.failure_row": "• {name}: {reason}",
+    "broadcast.cancelled": "✖ Đã hủy công văn số {number}. Không có gì được gửi.",
     # Generic
     "error.generic": "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
     "unknown_command": "Không có lệnh này. Gõ /help để xem các lệnh.",
@@ -137,4 +192,17 @@ TEXTS: dict[str, str] = {
     "cmd.agencies": "Danh sách đơn vị",
     "cmd.mark": "Cập nhật trạng thái thủ công",
     "cmd.staff": "Quản lý cán bộ Sở",
+    # A directive (công văn) as contacts receive it: bot/render.py
+    "directive.urgency.khan": "🟠 <b>KHẨN</b>",
+    "directive.urgency.hoa-toc": "🔴 <b>HỎA TỐC</b>",
+    "directive.number": "<b>Số: {number}</b>",
+    "directive.date": "Ngày {date}",
+    "directive.subject_prefix": "<b>V/v </b>",
+    "directive.deadline": "Hạn báo cáo: <b>{date}</b>",
+    "directive.actions": "<b>Đề nghị thực hiện:</b>",
+    "directive.links": "<b>Đường link:</b>",
+    "directive.attachment_caption": (
+        "📎 <b>Công văn số {number}</b> — tệp đính kèm. Nội dung công văn ở tin nhắn tiếp theo."
+    ),
+    "directive.continued": "<i>(tiếp theo, phần {part}/{total})</i>",
 }

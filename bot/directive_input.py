@@ -1,0 +1,453 @@
+"""Turning what staff write (a /broadcast message or a TOML file) into a directive draft.
+
+Both inputs end in the same `DirectiveDraft`, validated the same way, so the queue and the
+renderer never see a letter that Telegram would refuse. A file is checked key by key and
+every problem is reported at once, in English, one line each, so a bad file is fixed in one
+round trip; a /broadcast message gets a `reason` the handler maps to a Vietnamese reply.
+Nothing here touches the database or the network.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.durations import parse_duration
+from bot.roster import CODE_RE
+from db.models import Urgency
+
+__all__ = [
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_BODY",
+    "MAX_LINKS",
+    "MAX_NUMBER",
+    "MAX_SUBJECT",
+    "DirectiveDraft",
+    "DirectiveInputError",
+    "ReminderOverride",
+    "extract_links",
+    "is_web_url",
+    "parse_broadcast_text",
+    "read_directive_file",
+]
+
+MAX_SUBJECT = 500
+MAX_NUMBER = 64
+"""The width of Directive.number in the database."""
+MAX_BODY = 50_000
+MAX_LINKS = 20
+"""Each link becomes a URL button; more than this makes the keyboard unusable."""
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+"""Telegram's upload limit for bots (sendDocument)."""
+
+_KEYS = (
+    "number",
+    "subject",
+    "body",
+    "links",
+    "attachment",
+    "to",
+    "deadline",
+    "urgency",
+    "actions",
+    "reminders",
+)
+_REMINDER_KEYS = ("first_after", "every", "max_count")
+_URGENCIES = {
+    "thuong": Urgency.THUONG,
+    "thường": Urgency.THUONG,
+    "khan": Urgency.KHAN,
+    "khẩn": Urgency.KHAN,
+    "hoa-toc": Urgency.HOA_TOC,
+    "hoa toc": Urgency.HOA_TOC,
+    "hỏa tốc": Urgency.HOA_TOC,
+    "hoả tốc": Urgency.HOA_TOC,
+}
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# "Số: 123/STTTT-TTBCXB" (or "So." typed without diacritics) anywhere in a /broadcast text.
+_NUMBER_LINE = re.compile(r"^[^\S\n]*S[ốo][^\S\n]*[:.][^\S\n]*(\S[^\n]*?)[^\S\n]*$", re.I | re.M)
+# A URL runs until whitespace or a character that cannot be in one (<https://x> is common).
+_URL = re.compile(r"https?://[^\s<>\"'`“”«»]+", re.I)
+_TRAILING = ".,;:!?)]}>'\"…"
+_BRACKETS = {")": "(", "]": "[", "}": "{"}
+
+
+@dataclass(frozen=True)
+class ReminderOverride:
+    """A letter's own reminder schedule; None keeps the configured value for its urgency."""
+
+    first_after: timedelta | None = None
+    every: timedelta | None = None
+    max_count: int | None = None
+
+
+@dataclass(frozen=True)
+class DirectiveDraft:
+    """A letter as staff wrote it, validated, before it is numbered, dated and queued."""
+
+    subject: str
+    body: str
+    number: str | None = None
+    """None: a number is assigned when the letter is queued."""
+    links: tuple[str, ...] = ()
+    urgency: Urgency = Urgency.THUONG
+    issue_date: date | None = None
+    """None: today in the department's time zone, when queued."""
+    deadline: date | None = None
+    actions: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    """"all", group slugs or agency codes; () means not chosen yet."""
+    attachment: Path | None = None
+    """An absolute path to an existing file (file input only)."""
+    reminders: ReminderOverride = field(default_factory=ReminderOverride)
+
+
+class DirectiveInputError(ValueError):
+    """The input was refused; `errors` lists every problem, `reason` says which reply to give.
+
+    `reason` is "empty", "subject_too_long" or "body_too_long" for a /broadcast text and
+    "invalid" for a directive file.
+    """
+
+    def __init__(self, errors: Iterable[str] | str, reason: str = "invalid") -> None:
+        self.errors: list[str] = [errors] if isinstance(errors, str) else list(errors)
+        self.reason = reason
+        super().__init__("; ".join(self.errors))
+
+
+# --- shared helpers --------------------------------------------------------------------------
+
+
+def is_web_url(url: str) -> bool:
+    """An http(s) URL with a host, as Telegram accepts for a URL button."""
+    if not url or any(char.isspace() or ord(char) < 0x20 for char in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _strip_url(url: str) -> str:
+    """Drop punctuation that ends the sentence rather than the URL ("(see https://x/a)")."""
+    while url and url[-1] in _TRAILING:
+        opener = _BRACKETS.get(url[-1])
+        if opener is not None and url.count(opener) >= url.count(url[-1]):
+            break  # a balanced bracket belongs to the URL: .../Foo_(bar)
+        url = url[:-1]
+    return url
+
+
+def extract_links(text: str) -> list[str]:
+    """Every http(s) URL in `text`, in order, without duplicates or trailing punctuation."""
+    links: list[str] = []
+    for match in _URL.finditer(text):
+        url = _strip_url(match.group())
+        if is_web_url(url) and url not in links:
+            links.append(url)
+    return links
+
+
+def _trim_blank_lines(text: str) -> str:
+    """Drop leading and trailing blank lines and trailing spaces, keep everything between."""
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines).rstrip()
+
+
+def _normalize(text: str) -> str:
+    """NFC and Unix newlines: macOS and Windows clients send both other forms."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+# --- /broadcast ------------------------------------------------------------------------------
+
+
+def _take_number(text: str) -> tuple[str | None, str]:
+    """The first "Số: …" line's value (if it can be a number) and the text without it."""
+    for match in _NUMBER_LINE.finditer(text):
+        number = match.group(1)
+        if len(number) <= MAX_NUMBER:
+            rest = text[: match.start()] + text[match.end() :].removeprefix("\n")
+            return number, rest
+    return None, text
+
+
+def parse_broadcast_text(text: str) -> DirectiveDraft:
+    """Read a /broadcast message: first line the subject, the rest the body, "Số:" the number.
+
+    What staff typed is kept as typed (a leading "V/v" included); the renderer escapes it.
+    """
+    number, rest = _take_number(_normalize(text))
+    lines = _trim_blank_lines(rest).split("\n")
+    subject, body = lines[0].strip(), _trim_blank_lines("\n".join(lines[1:]))
+    if not subject:
+        raise DirectiveInputError(
+            "the letter is empty: write its subject on the first line", "empty"
+        )
+    if len(subject) > MAX_SUBJECT:
+        raise DirectiveInputError(
+            f"subject: {len(subject)} characters, at most {MAX_SUBJECT}", "subject_too_long"
+        )
+    if len(body) > MAX_BODY:
+        raise DirectiveInputError(
+            f"body: {len(body)} characters, at most {MAX_BODY}", "body_too_long"
+        )
+    links = extract_links(f"{subject}\n{body}")[:MAX_LINKS]
+    return DirectiveDraft(subject=subject, body=body, number=number, links=tuple(links))
+
+
+# --- directive files -------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """A value as it appears in an error line: quoted if text, one line, not too long."""
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, bool):
+        shown = str(value).lower()
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+class _Checker:
+    """Collects every problem of one file, each as "key = value: reason"."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.errors: list[str] = []
+
+    def fail(self, key: str, value: object, reason: str) -> None:
+        self.errors.append(f"{key} = {_show(value)}: {reason}")
+
+    def unknown_keys(self, table: Mapping[str, Any], known: tuple[str, ...], prefix: str) -> None:
+        for key in table:
+            if key not in known:
+                hint = get_close_matches(key, known, n=1)
+                suggestion = f" (did you mean '{prefix}{hint[0]}'?)" if hint else ""
+                self.errors.append(f"unknown key '{prefix}{key}'{suggestion}")
+
+    def string(self, key: str, limit: int) -> str | None:
+        """An optional string no longer than `limit`; None when absent or invalid."""
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(key, value, "not a string")
+            return None
+        if len(value) > limit:
+            self.errors.append(f"{key}: {len(value)} characters, at most {limit}")
+            return None
+        return value
+
+    def string_list(self, key: str) -> list[str]:
+        """An optional list of non-empty strings, each stripped."""
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            self.fail(key, value, f'not a list (write {key} = ["..."])')
+            return []
+        items: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                self.fail(key, item, "not a string")
+            elif not item.strip():
+                self.fail(key, item, "empty")
+            else:
+                items.append(_normalize(item).strip())
+        return items
+
+
+def _subject(check: _Checker) -> str:
+    if "subject" not in check.data:
+        check.errors.append('subject: missing (e.g. subject = "V/v ...")')
+        return ""
+    subject = check.string("subject", MAX_SUBJECT)
+    if subject is None:
+        return ""
+    subject = " ".join(_normalize(subject).split())  # a subject wrapped over lines is one line
+    if not subject:
+        check.fail("subject", check.data["subject"], "empty")
+    return subject
+
+
+def _number(check: _Checker) -> str | None:
+    """A blank number is the same as none: one is assigned when the letter is queued."""
+    number = check.string("number", MAX_NUMBER)
+    if number is None:
+        return None
+    return _normalize(number).strip() or None
+
+
+def _body(check: _Checker) -> str:
+    body = check.string("body", MAX_BODY)
+    return _trim_blank_lines(_normalize(body)) if body is not None else ""
+
+
+def _links(check: _Checker) -> tuple[str, ...]:
+    links = _dedupe(check.string_list("links"))
+    for link in links:
+        if not is_web_url(link):
+            check.fail("links", link, "not an http(s) URL with a host")
+    if len(links) > MAX_LINKS:
+        check.errors.append(f"links: {len(links)} links, at most {MAX_LINKS}")
+    return tuple(link for link in links if is_web_url(link))
+
+
+def _targets(check: _Checker) -> tuple[str, ...]:
+    targets: list[str] = []
+    for target in check.string_list("to"):
+        if CODE_RE.fullmatch(target.lower()):
+            targets.append(target.lower())
+        else:
+            check.fail("to", target, "not a group or agency code (e.g. all, so-nganh, so-y-te)")
+    return _dedupe(targets)
+
+
+def _parse_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
+def _deadline(check: _Checker) -> date | None:
+    value = check.data.get("deadline")
+    if value is None:
+        return None
+    deadline = _parse_date(value)
+    if deadline is None:
+        reason = "a date without a time" if isinstance(value, datetime) else "not a date"
+        check.fail("deadline", value, f"{reason} (use 2020-06-30)")
+    return deadline
+
+
+def _urgency(check: _Checker) -> Urgency:
+    value = check.data.get("urgency", Urgency.THUONG.value)
+    key = " ".join(_normalize(value).casefold().split()) if isinstance(value, str) else None
+    if key is None or key not in _URGENCIES:
+        check.fail("urgency", value, "not an urgency (use thuong, khan or hoa-toc)")
+        return Urgency.THUONG
+    return _URGENCIES[key]
+
+
+def _actions(check: _Checker) -> tuple[str, ...]:
+    return tuple(check.string_list("actions"))
+
+
+def _attachment(check: _Checker, folder: Path) -> Path | None:
+    value = check.data.get("attachment")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        check.fail("attachment", value, "not a file path")
+        return None
+    path = (folder / value.strip()).resolve()
+    try:
+        if not path.exists():
+            check.fail("attachment", value, f"no such file ({path})")
+        elif not path.is_file():
+            check.fail("attachment", value, f"not a regular file ({path})")
+        elif (size := path.stat().st_size) > MAX_ATTACHMENT_BYTES:
+            megabytes = size / 1024 / 1024
+            check.fail("attachment", value, f"{megabytes:.1f} MB, Telegram accepts at most 50 MB")
+        else:
+            return path
+    except OSError as exc:
+        check.fail("attachment", value, f"cannot read it: {exc.strerror or exc}")
+    return None
+
+
+def _duration(check: _Checker, table: Mapping[str, Any], key: str) -> timedelta | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        check.fail(f"reminders.{key}", value, str(exc))
+        return None
+
+
+def _reminders(check: _Checker) -> ReminderOverride:
+    table = check.data.get("reminders", {})
+    if not isinstance(table, dict):
+        check.fail("reminders", table, "not a table (write [reminders] on its own line)")
+        return ReminderOverride()
+    check.unknown_keys(table, _REMINDER_KEYS, "reminders.")
+    max_count = table.get("max_count")
+    if max_count is not None and (
+        isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0
+    ):
+        check.fail("reminders.max_count", max_count, "not a whole number >= 0")
+        max_count = None
+    return ReminderOverride(
+        first_after=_duration(check, table, "first_after"),
+        every=_duration(check, table, "every"),
+        max_count=max_count,
+    )
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    """The file's TOML table, or DirectiveInputError with the one reason it cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DirectiveInputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")  # Notepad's BOM is harmless
+    except UnicodeDecodeError as exc:
+        raise DirectiveInputError(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start} "
+            "(save the file as UTF-8)"
+        ) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DirectiveInputError(f"not valid TOML: {exc}") from exc
+
+
+def read_directive_file(path: Path) -> DirectiveDraft:
+    """Read and validate a directive file (TOML); raise DirectiveInputError listing all problems.
+
+    The attachment path is relative to the file's folder, so a letter and its PDF can be
+    moved together.
+    """
+    check = _Checker(_load_toml(path))
+    check.unknown_keys(check.data, _KEYS, "")
+    draft = DirectiveDraft(
+        subject=_subject(check),
+        body=_body(check),
+        number=_number(check),
+        links=_links(check),
+        urgency=_urgency(check),
+        deadline=_deadline(check),
+        actions=_actions(check),
+        targets=_targets(check),
+        attachment=_attachment(check, path.resolve().parent),
+        reminders=_reminders(check),
+    )
+    if check.errors:
+        raise DirectiveInputError(check.errors)
+    return draft
