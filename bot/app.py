@@ -6,6 +6,7 @@ it at the sandbox is only a different api_base_url.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -15,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     Defaults,
@@ -25,13 +25,14 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Context, Deps
+from bot.limiter import SendLimiter, SharedRateLimiter
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers
 
 log = logging.getLogger(__name__)
 
-# ExtBot[int]: the AIORateLimiter's per-request argument type, as PTB infers it.
+# ExtBot[int]: the rate limiter's per-request argument (429 retries), as PTB infers it.
 BotApplication = Application[
     ExtBot[int], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Context]
 ]
@@ -60,11 +61,11 @@ def build_application(
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.reminders.timezone))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SharedRateLimiter(SendLimiter(settings.broadcast.rate_per_second)))
         .concurrent_updates(True)
         .build()
     )
-    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock)
+    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, asyncio.Event())
     application.add_handlers(all_handlers())
     application.add_error_handler(_on_error)
     return application

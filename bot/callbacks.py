@@ -1,39 +1,110 @@
 """Callback data of inline buttons: packed and parsed in exactly one place.
 
-Telegram allows 1-64 bytes. Each kind is a small frozen dataclass with a short prefix;
-anything that does not parse is None, never an exception, because callback data can be
-forged by a modified client.
+Telegram allows 1-64 bytes. Each kind is a small frozen dataclass with a one- or
+four-letter prefix; anything that does not parse is None, never an exception, because
+callback data can be forged by a modified client.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from bot.texts import LANGUAGES
 
 MAX_CALLBACK_BYTES = 64
+_ID = re.compile(r"^[1-9][0-9]{0,17}$")
+_GROUP = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
 @dataclass(frozen=True)
 class SetLanguage:
     language: str
-    PREFIX = "lang"
+    PREFIX: ClassVar[str] = "lang"
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.language,)
 
 
-CallbackData = SetLanguage
+@dataclass(frozen=True)
+class Acknowledge:
+    """Đã nhận: the delivery (directive × agency) the contact acknowledges for."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "a"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """Báo cáo kết quả: start the completion report of a delivery."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "r"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class PreviewButton:
+    """A button in a staff preview: looks like the real one, does nothing."""
+
+    PREFIX: ClassVar[str] = "p"
+
+    def fields(self) -> tuple[str, ...]:
+        return ("0",)
+
+
+@dataclass(frozen=True)
+class BroadcastStep:
+    """A step of composing a broadcast: choose recipients, then send or cancel.
+
+    `action` is "all", "group", "next", "send" or "cancel"; `group` is set for "group".
+    """
+
+    directive_id: int
+    action: str
+    group: str = ""
+    PREFIX: ClassVar[str] = "b"
+    ACTIONS: ClassVar[frozenset[str]] = frozenset({"all", "group", "next", "send", "cancel"})
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id), self.action, *((self.group,) if self.group else ()))
+
+
+CallbackData = SetLanguage | Acknowledge | ReportResult | PreviewButton | BroadcastStep
 
 
 def pack(data: CallbackData) -> str:
-    packed = f"{data.PREFIX}:{data.language}"
+    packed = ":".join((data.PREFIX, *data.fields()))
     if len(packed.encode()) > MAX_CALLBACK_BYTES:
         raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {packed!r}")
     return packed
 
 
 def parse(raw: str | None) -> CallbackData | None:
+    """The callback data, or None for anything malformed or forged-looking."""
     if not raw or len(raw.encode()) > MAX_CALLBACK_BYTES:
         return None
-    prefix, _, rest = raw.partition(":")
-    if prefix == SetLanguage.PREFIX and rest in LANGUAGES:
-        return SetLanguage(rest)
+    prefix, *fields = raw.split(":")
+    if prefix == SetLanguage.PREFIX and len(fields) == 1 and fields[0] in LANGUAGES:
+        return SetLanguage(fields[0])
+    if prefix == PreviewButton.PREFIX and fields == ["0"]:
+        return PreviewButton()
+    if prefix in (Acknowledge.PREFIX, ReportResult.PREFIX):
+        if len(fields) != 1 or not _ID.match(fields[0]):
+            return None
+        kind = Acknowledge if prefix == Acknowledge.PREFIX else ReportResult
+        return kind(int(fields[0]))
+    if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
+        action, group = fields[1], fields[2] if len(fields) == 3 else ""
+        if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):
+            return None
+        if group and not _GROUP.match(group):
+            return None
+        return BroadcastStep(int(fields[0]), action, group)
     return None

@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", type=Path)
     command("list", "list the agencies", agency_commands)
 
+    broadcast = command("broadcast", "queue a directive from a TOML file; the running bot sends it")
+    broadcast.add_argument("--file", type=Path, required=True, metavar="DIRECTIVE.toml")
+    broadcast.add_argument(
+        "--to", nargs="+", metavar="TARGET", help="all, groups or agency codes (overrides `to`)"
+    )
+
     invite = command("invite", "create an invite link for an agency")
     invite.add_argument("code", help="agency code")
     invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
@@ -200,6 +206,46 @@ async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.broadcasting import UnknownTargetsError, create_directive, queue_broadcast, set_targets
+    from bot.directive_input import DirectiveInputError, read_directive_file
+    from db.models import DirectiveStatus
+
+    try:
+        draft = read_directive_file(args.file)
+    except DirectiveInputError as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    targets = args.to or list(draft.targets)
+    if not targets:
+        raise CommandError(
+            f"{args.file}: no recipients: set `to` in the file or pass --to all|GROUP|CODE"
+        )
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                directive = await create_directive(
+                    session,
+                    draft,
+                    now=utcnow(),
+                    timezone=settings.reminders.timezone,
+                    created_by=None,
+                    status=DirectiveStatus.DRAFT,
+                )
+                await set_targets(session, directive, targets)
+                result = await queue_broadcast(session, directive, now=utcnow(), actor_id=None)
+        except UnknownTargetsError as exc:
+            raise CommandError(
+                f"unknown recipients: {', '.join(exc.targets)} (see: agency-bot agencies list)"
+            ) from None
+    _print(
+        args,
+        {"directive_id": directive.id, "agencies": result.agencies},
+        f"directive {directive.id} ({directive.number}) queued for {result.agencies} agencies "
+        f"({result.messages} messages; {result.unreachable} agencies without a contact); "
+        "the running bot sends it",
+    )
+
+
 async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.runner import serve_forever
 
@@ -222,7 +268,12 @@ def _command_for(args: argparse.Namespace) -> Command:
         return _cmd_db_upgrade
     if args.command == "agencies":
         return _cmd_agencies_import if args.agencies_command == "import" else _cmd_agencies_list
-    commands: dict[str, Command] = {"run": _cmd_run, "demo": _cmd_demo, "invite": _cmd_invite}
+    commands: dict[str, Command] = {
+        "run": _cmd_run,
+        "demo": _cmd_demo,
+        "invite": _cmd_invite,
+        "broadcast": _cmd_broadcast,
+    }
     return commands[args.command]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +21,18 @@ class Deps:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime]
+    # Set when messages were queued: the dispatcher looks at once instead of at its next poll.
+    outbox_wake: asyncio.Event
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 
 
 def get_deps(context: Context) -> Deps:
-    deps = context.bot_data[DEPS_KEY]
+    return get_deps_from_app(context.bot_data)
+
+
+def get_deps_from_app(bot_data: dict[Any, Any]) -> Deps:
+    deps = bot_data[DEPS_KEY]
     assert isinstance(deps, Deps)
     return deps

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.invites import TOKEN_PATTERN
 from db.models import Contact, ContactRole, ContactStatus, utcnow
 from db.queries import people
+from db.queries.directives import open_directives_of_agency, queue_messages
 from db.queries.events import record_event
 from db.queries.invites import get_invite, take_invite_use
 
@@ -75,6 +76,7 @@ async def redeem_invite(
             actor_id=joiner.user_id,
             agency_id=agency.id,
         )
+        await send_open_directives(session, existing, now)
         return _outcome(JoinResult.REJOINED, existing)
 
     refusal = None
@@ -107,8 +109,9 @@ async def redeem_invite(
     if existing is not None:  # someone who had left joins again, perhaps another agency
         existing.agency_id, existing.role = agency.id, role
         people.reactivate_contact(existing, joiner.display_name, joiner.username)
+        contact = existing
     else:
-        await people.add_contact(
+        contact = await people.add_contact(
             session,
             agency_id=agency.id,
             telegram_user_id=joiner.user_id,
@@ -125,10 +128,21 @@ async def redeem_invite(
         role=role.value,
         invite_id=invite.id,
     )
+    await send_open_directives(session, contact, now)
     return JoinOutcome(JoinResult.JOINED, agency.name, agency.code, role)
 
 
-async def reactivate_on_start(session: AsyncSession, joiner: Joiner) -> JoinOutcome | None:
+async def send_open_directives(session: AsyncSession, contact: Contact, now: datetime) -> int:
+    """A contact who joins or comes back receives the directives still open for its agency."""
+    queued = 0
+    for directive_id in await open_directives_of_agency(session, contact.agency_id):
+        queued += await queue_messages(session, directive_id, now, contact_id=contact.id)
+    return queued
+
+
+async def reactivate_on_start(
+    session: AsyncSession, joiner: Joiner, now: datetime
+) -> JoinOutcome | None:
     """A blocked contact who sends /start again receives letters again."""
     contact = await people.get_contact(session, joiner.user_id)
     if contact is None or contact.status != ContactStatus.BLOCKED:
@@ -141,6 +155,7 @@ async def reactivate_on_start(session: AsyncSession, joiner: Joiner) -> JoinOutc
         actor_id=joiner.user_id,
         agency_id=contact.agency_id,
     )
+    await send_open_directives(session, contact, now)
     return _outcome(JoinResult.REJOINED, contact)
 
 

@@ -17,7 +17,11 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.commands import publish_default_commands, publish_staff_commands
 from bot.config import Settings
+from bot.deps import get_deps_from_app
+from bot.dispatcher import Dispatcher
+from bot.leader import Leadership
 from bot.people import staff_ids
+from bot.progress import ProgressReporter
 from db.migrate import upgrade
 from db.models import utcnow
 from db.session import make_engine, make_sessionmaker
@@ -33,6 +37,8 @@ class RunningBot:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     settings: Settings
+    dispatcher: Dispatcher
+    progress: ProgressReporter
 
 
 async def _publish_menus(
@@ -83,16 +89,29 @@ async def running_bot(
         await upgrade(engine)
         sessionmaker = make_sessionmaker(engine)
         application = build_application(settings, sessionmaker=sessionmaker, clock=clock)
+        deps = get_deps_from_app(application.bot_data)
+        progress = ProgressReporter(application.bot, sessionmaker)
+        dispatcher = Dispatcher(
+            application.bot,
+            sessionmaker,
+            clock=clock,
+            leadership=Leadership(engine, sessionmaker),
+            wake=deps.outbox_wake,
+        )
         async with application:
             await _publish_menus(application, settings, sessionmaker)
             await application.start()
+            await dispatcher.start()
+            await progress.start()
             await _start_updates(application, settings, listen_port)
             log.info("bot @%s is running (%s)", application.bot.username, settings.telegram.mode)
             try:
-                yield RunningBot(application, engine, sessionmaker, settings)
+                yield RunningBot(application, engine, sessionmaker, settings, dispatcher, progress)
             finally:
                 if application.updater is not None and application.updater.running:
                     await application.updater.stop()
+                await progress.stop()
+                await dispatcher.stop()
                 await application.stop()
     finally:
         await engine.dispose()

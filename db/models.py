@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -112,6 +113,8 @@ class Urgency(StrEnum):
 
 
 class DirectiveStatus(StrEnum):
+    DRAFT = "draft"
+    CANCELLED = "cancelled"
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
@@ -235,7 +238,8 @@ class Directive(Base):
     issue_date: Mapped[date] = mapped_column(Date)
     deadline: Mapped[date | None] = mapped_column(Date)
     attachment_name: Mapped[str | None] = mapped_column(String(255))
-    attachment_path: Mapped[str | None] = mapped_column(Text)
+    attachment_mime_type: Mapped[str | None] = mapped_column(String(128))
+    # Telegram's id of the uploaded file: set by the first send, reused for every contact.
     attachment_file_id: Mapped[str | None] = mapped_column(String(255))
     reminder_first_after_s: Mapped[int | None] = mapped_column(Integer)
     reminder_every_s: Mapped[int | None] = mapped_column(Integer)
@@ -249,6 +253,17 @@ class Directive(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+
+
+class DirectiveFile(Base):
+    """The attachment's bytes, kept so that a restart can still upload it."""
+
+    __tablename__ = "directive_files"
+
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directives.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Delivery(Base):

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.deps import Context
-from handlers import agencies, help, invite, lang, membership, staff, start
+from handlers import agencies, broadcast, fallback, help, invite, lang, membership, staff, start
 
 
 def all_handlers() -> list[BaseHandler[Update, Context, None]]:
@@ -17,5 +17,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *invite.HANDLERS,
         *agencies.HANDLERS,
         *staff.HANDLERS,
+        *broadcast.HANDLERS,
         *membership.HANDLERS,
+        *fallback.HANDLERS,  # last: answers what nothing else did
     ]

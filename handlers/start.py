@@ -54,7 +54,9 @@ async def start(update: Update, context: Context, who: Who) -> None:
                 session, context.args[0], joiner, deps.clock()
             )
         else:
-            outcome = await reactivate_on_start(session, joiner)
+            outcome = await reactivate_on_start(session, joiner, deps.clock())
+    if outcome is not None and outcome.result in (JoinResult.JOINED, JoinResult.REJOINED):
+        deps.outbox_wake.set()
     if outcome is not None:
         await message.reply_text(_reply_for(outcome, who, user.full_name, tz_name))
     elif who.staff_role is not None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from bot.config import Settings, settings_from_mapping
-from bot.sandbox import Sandbox
+from bot.invites import create_invite
+from bot.onboarding import Joiner, JoinResult, redeem_invite
+from bot.sandbox import Sandbox, SentMessage, SimUser
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 ADMIN_ID = 900001
@@ -27,13 +31,16 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
 
 
 class Clock:
-    """A settable clock for the bot: tests move time instead of waiting for it."""
+    """The bot's clock: real time, which a test can move forward instead of waiting."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(UTC)
+        self.offset = timedelta()
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(UTC) + self.offset
 
 
 async def eventually(
@@ -50,3 +57,31 @@ async def eventually(
         if loop.time() > deadline:
             raise TimeoutError(f"still {value!r} after {timeout}s, expected {expected!r}")
         await asyncio.sleep(0.02)
+
+
+async def join_officers(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox: Sandbox,
+    codes: list[str],
+    *,
+    per_agency: int = 1,
+) -> dict[str, list[SimUser]]:
+    """Officers for these agencies, joined through real invites (without the chat round trip)."""
+    officers: dict[str, list[SimUser]] = {}
+    now = datetime.now(UTC)
+    for code in codes:
+        for n in range(per_agency):
+            user = sandbox.add_user(f"Cán bộ {code} {n + 1}")
+            async with sessionmaker.begin() as session:
+                invite = await create_invite(session, agency_code=code, now=now)
+                outcome = await redeem_invite(
+                    session, invite.token, Joiner(user.id, user.first_name, None), now
+                )
+            assert outcome.result == JoinResult.JOINED, outcome
+            officers.setdefault(code, []).append(user)
+    return officers
+
+
+def directive_messages(user: SimUser, number: str) -> list[SentMessage]:
+    """The messages of directive `number` in a user's chat (every part of it)."""
+    return [m for m in user.inbox if number in m.shown_text or "(tiếp theo" in m.shown_text]

@@ -73,7 +73,7 @@ async def test_expired_token_is_refused(
 ) -> None:
     admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
     token = await invite_token(admin, "so-y-te")
-    clock.now += timedelta(days=7, seconds=1)
+    clock.advance(timedelta(days=7, seconds=1))
     reply = await sandbox.add_user("Slow").ask(f"/start {token}", "đã hết hạn")
     assert re.search(r"\d\d:\d\d \d\d/\d\d/\d{4}", reply.text or "")
     assert await contacts_of(running) == {}

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 12:36:03.645158
+Create Date: 2026-11-26
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def upgrade() -> None:
         sa.Column("issue_date", sa.Date(), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("attachment_name", sa.String(length=255), nullable=True),
-        sa.Column("attachment_path", sa.Text(), nullable=True),
+        sa.Column("attachment_mime_type", sa.String(length=128), nullable=True),
         sa.Column("attachment_file_id", sa.String(length=255), nullable=True),
         sa.Column("reminder_first_after_s", sa.Integer(), nullable=True),
         sa.Column("reminder_every_s", sa.Integer(), nullable=True),
@@ -68,6 +68,8 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
+                "draft",
+                "cancelled",
                 "queued",
                 "sending",
                 "sent",
@@ -141,6 +143,18 @@ def upgrade() -> None:
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index("ix_contacts_agency_status", ["agency_id", "status"], unique=False)
 
+    op.create_table(
+        "directive_files",
+        sa.Column("directive_id", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["directive_id"],
+            ["directives.id"],
+            name=op.f("fk_directive_files_directive_id_directives"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("directive_id", name=op.f("pk_directive_files")),
+    )
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -387,6 +401,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_events_directive_at")
 
     op.drop_table("events")
+    op.drop_table("directive_files")
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.drop_index("ix_contacts_agency_status")
 

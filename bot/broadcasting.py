@@ -1,0 +1,123 @@
+"""Turning a draft into a queued broadcast (SPEC §3 /broadcast, §4 agency-bot broadcast)."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.directive_input import DirectiveDraft
+from db.models import Directive, DirectiveStatus
+from db.queries import directives as queries
+from db.queries.events import record_event
+
+
+class UnknownTargetsError(ValueError):
+    def __init__(self, targets: Sequence[str]) -> None:
+        super().__init__(f"unknown recipients: {', '.join(targets)}")
+        self.targets = list(targets)
+
+
+@dataclass(frozen=True)
+class TelegramAttachment:
+    """A document staff replied to: Telegram already has it, so only its id is kept."""
+
+    file_id: str
+    file_name: str
+
+
+def _seconds(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds())
+
+
+async def create_directive(
+    session: AsyncSession,
+    draft: DirectiveDraft,
+    *,
+    now: datetime,
+    timezone: ZoneInfo,
+    created_by: int | None,
+    status: DirectiveStatus,
+    telegram_attachment: TelegramAttachment | None = None,
+) -> Directive:
+    """Store the draft; the file of a directive file is read now so a restart can upload it."""
+    attachment = None
+    if draft.attachment is not None:
+        mime = mimetypes.guess_type(draft.attachment.name)[0] or "application/octet-stream"
+        attachment = (draft.attachment.name, mime, draft.attachment.read_bytes())
+    issue_date: date = draft.issue_date or now.astimezone(timezone).date()
+    directive = await queries.add_directive(
+        session,
+        number=draft.number,
+        subject=draft.subject,
+        body=draft.body,
+        links=draft.links,
+        actions=draft.actions,
+        targets=draft.targets,
+        urgency=draft.urgency,
+        issue_date=issue_date,
+        deadline=draft.deadline,
+        created_by=created_by,
+        status=status,
+        attachment=attachment,
+        attachment_file_id=telegram_attachment.file_id if telegram_attachment else None,
+        attachment_name=telegram_attachment.file_name if telegram_attachment else None,
+        reminder_overrides=(
+            _seconds(draft.reminders.first_after),
+            _seconds(draft.reminders.every),
+            draft.reminders.max_count,
+        ),
+    )
+    await record_event(
+        session,
+        "directive.created",
+        actor_type="staff" if created_by else "cli",
+        actor_id=created_by,
+        directive_id=directive.id,
+        number=directive.number,
+    )
+    return directive
+
+
+async def set_targets(session: AsyncSession, directive: Directive, targets: Sequence[str]) -> None:
+    """Check and store the recipients; unknown groups or codes change nothing."""
+    unknown = await queries.unknown_targets(session, targets)
+    if unknown:
+        raise UnknownTargetsError(unknown)
+    directive.targets = list(dict.fromkeys(targets))
+
+
+async def queue_broadcast(
+    session: AsyncSession, directive: Directive, *, now: datetime, actor_id: int | None
+) -> queries.QueueResult:
+    """Write the deliveries and the queued messages, in the caller's one transaction."""
+    result = await queries.queue_directive(session, directive, now)
+    await record_event(
+        session,
+        "directive.queued",
+        actor_type="staff" if actor_id else "cli",
+        actor_id=actor_id,
+        directive_id=directive.id,
+        agencies=result.agencies,
+        messages=result.messages,
+        unreachable=result.unreachable,
+    )
+    return result
+
+
+async def cancel_draft(session: AsyncSession, directive: Directive, actor_id: int) -> bool:
+    if directive.status != DirectiveStatus.DRAFT:
+        return False
+    directive.status = DirectiveStatus.CANCELLED
+    await record_event(
+        session,
+        "directive.cancelled",
+        actor_type="staff",
+        actor_id=actor_id,
+        directive_id=directive.id,
+    )
+    return True

@@ -1,0 +1,43 @@
+"""Inline keyboards of directive messages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import t
+
+MAX_LINK_LABEL = 40
+
+
+def link_label(url: str) -> str:
+    """ "🔗 book365.vn": the host tells an officer where the button leads."""
+    parts = urlsplit(url)
+    shown = (parts.netloc.removeprefix("www.") + parts.path.rstrip("/")) or url
+    if len(shown) > MAX_LINK_LABEL:
+        shown = shown[: MAX_LINK_LABEL - 1] + "…"
+    return f"🔗 {shown}"
+
+
+def directive_keyboard(
+    delivery_id: int | None, links: list[str], lang: str = "vi"
+) -> InlineKeyboardMarkup:
+    """Đã nhận and Báo cáo kết quả on one row, then one URL button per link.
+
+    Without a delivery (a staff preview) the buttons look the same but do nothing.
+    """
+    if delivery_id is None:
+        ack: callbacks.CallbackData = callbacks.PreviewButton()
+        report: callbacks.CallbackData = callbacks.PreviewButton()
+    else:
+        ack, report = callbacks.Acknowledge(delivery_id), callbacks.ReportResult(delivery_id)
+    rows = [
+        [
+            InlineKeyboardButton(t(lang, "button.ack"), callback_data=callbacks.pack(ack)),
+            InlineKeyboardButton(t(lang, "button.report"), callback_data=callbacks.pack(report)),
+        ]
+    ]
+    rows += [[InlineKeyboardButton(link_label(url), url=url)] for url in links]
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,133 @@
+"""Telegram's sending limits, shared by every message the bot sends.
+
+PTB's AIORateLimiter has no per-chat limit for private chats and retries a 429 without
+holding back the other requests; Telegram, though, counts all of a bot's messages together
+and answers 429 to the next ones too. So one SendLimiter paces everything: the dispatcher's
+broadcasts and the handlers' replies (through SharedRateLimiter, PTB's hook for exactly
+this), on top of aiolimiter's leaky bucket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import warnings
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+# Messages count against the global limit; edits only against the chat's.
+_GLOBAL_ENDPOINTS = ("send", "copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
+_CHAT_ENDPOINTS = (*_GLOBAL_ENDPOINTS, "editMessage")
+# Telegram counts over any one-second window; pacing a little under the configured rate
+# keeps jitter between here and Telegram from ever putting one message too many in a window.
+SAFETY_MARGIN = 0.97
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int or a timedelta depending on PTB_TIMEDELTA."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class SendLimiter:
+    """At most `rate_per_second` messages overall, evenly spaced (no initial burst), at
+    most one per `chat_interval` seconds in each chat, and a pause for everyone on 429."""
+
+    def __init__(
+        self,
+        rate_per_second: float,
+        *,
+        chat_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        rate = rate_per_second * SAFETY_MARGIN
+        # Capacity 1 and period 1/rate: a leaky bucket that never lets a burst through.
+        self._global = AsyncLimiter(1, 1 / rate)
+        self._chat_interval = chat_interval
+        self._chat_next: dict[int, float] = {}
+        self._paused_until = 0.0
+        self._clock = clock
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends until it allows again."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    async def _wait_pause(self) -> None:
+        # Sleeps exactly until the pause ends; a new 429 meanwhile extends it, hence the loop.
+        while (delay := self._paused_until - self._clock()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
+
+    async def _wait_chat(self, chat_id: int) -> None:
+        # Reserve the chat's next slot before sleeping: concurrent senders queue in order.
+        now = self._clock()
+        slot = max(now, self._chat_next.get(chat_id, 0.0))
+        self._chat_next[chat_id] = slot + self._chat_interval
+        if len(self._chat_next) > 10_000:
+            self._forget_idle_chats(now)
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def _forget_idle_chats(self, now: float) -> None:
+        for chat_id in [c for c, t in self._chat_next.items() if t < now]:
+            del self._chat_next[chat_id]
+
+    async def acquire(self, chat_id: int | None, *, counts_globally: bool = True) -> None:
+        """Wait until one message to `chat_id` may go."""
+        await self._wait_pause()
+        if chat_id is not None:
+            await self._wait_chat(chat_id)
+        if counts_globally:
+            await self._global.acquire()
+        await self._wait_pause()
+
+
+class SharedRateLimiter(BaseRateLimiter[int]):
+    """PTB's rate-limiter hook over a SendLimiter.
+
+    `rate_limit_args` is the number of 429 retries for that request (default
+    `max_retries`); the dispatcher passes 0 and decides itself what to do with a 429.
+    """
+
+    def __init__(self, limiter: SendLimiter, max_retries: int = 3) -> None:
+        self.limiter = limiter
+        self._max_retries = max_retries
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the limiter lives as long as the application."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        chat_id = data.get("chat_id")
+        paced = endpoint.startswith(_CHAT_ENDPOINTS)
+        for attempt in range(retries + 1):
+            if paced:
+                await self.limiter.acquire(
+                    chat_id if isinstance(chat_id, int) else None,
+                    counts_globally=endpoint.startswith(_GLOBAL_ENDPOINTS),
+                )
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                self.limiter.pause(retry_after_seconds(error))
+                if attempt == retries:
+                    raise
+        raise AssertionError("unreachable")

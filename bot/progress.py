@@ -1,0 +1,103 @@
+"""Feedback to the staff member who sent a directive: a progress message edited as sending
+proceeds, then a summary with the failures and their reasons."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+
+from bot.texts import t
+from db.queries import outbox
+from db.queries.directives import get_directive
+
+log = logging.getLogger(__name__)
+
+# One edit every few seconds is plenty for a person and far inside Telegram's limits.
+PROGRESS_INTERVAL_SECONDS = 3.0
+MAX_FAILURES_LISTED = 20
+
+
+class ProgressReporter:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        interval: float = PROGRESS_INTERVAL_SECONDS,
+        lang: str = "vi",
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = sessionmaker
+        self._interval = interval
+        self._lang = lang
+        self._shown: dict[int, str] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="broadcast-progress")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            try:
+                async with self._sessionmaker() as session:
+                    directive_ids = await outbox.sending_directives(session)
+            except Exception:
+                log.exception("could not list the directives being sent")
+                continue
+            for directive_id in directive_ids:
+                try:
+                    await self.report(directive_id)
+                except Exception:  # progress is a courtesy; sending goes on regardless
+                    log.exception("progress report for directive %s failed", directive_id)
+
+    async def report(self, directive_id: int) -> None:
+        """Edit the progress message, or send the summary once nothing is left to send."""
+        async with self._sessionmaker.begin() as session:
+            progress = await outbox.directive_progress(session, directive_id)
+            finished = progress.waiting == 0 and await outbox.finish_if_done(session, directive_id)
+            directive = await get_directive(session, directive_id)
+            failures = await outbox.failed_deliveries(session, directive_id) if finished else []
+        if directive is None:
+            return
+        if finished:
+            self._shown.pop(directive_id, None)
+        if directive.progress_chat_id is None or directive.progress_message_id is None:
+            return
+        text = t(
+            self._lang,
+            "broadcast.done" if finished else "broadcast.progress",
+            number=directive.number,
+            sent=progress.sent,
+            total=progress.total,
+            failed=progress.failed,
+        )
+        if finished and failures:
+            text += "\n\n" + t(self._lang, "broadcast.failures", count=len(failures))
+            text += "".join(
+                "\n" + t(self._lang, "broadcast.failure_row", name=name, reason=reason or "")
+                for _, name, reason in failures[:MAX_FAILURES_LISTED]
+            )
+            if len(failures) > MAX_FAILURES_LISTED:
+                text += "\n…"
+        if self._shown.get(directive_id) == text:
+            return
+        self._shown[directive_id] = text
+        try:
+            await self._bot.edit_message_text(
+                text, chat_id=directive.progress_chat_id, message_id=directive.progress_message_id
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message:
+                raise
+        except TelegramError:
+            log.warning("could not update the progress of directive %s", directive_id)

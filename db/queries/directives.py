@@ -1,0 +1,307 @@
+"""Directives, their deliveries and the send queue: creating, targeting and queueing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, and_, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Agency,
+    Contact,
+    ContactStatus,
+    Delivery,
+    DeliveryStatus,
+    Directive,
+    DirectiveFile,
+    DirectiveStatus,
+    MessageKind,
+    MessageStatus,
+    OutboundMessage,
+    Urgency,
+)
+
+ALL = "all"
+NO_CONTACT_REASON = "chưa có cán bộ đầu mối đăng ký"
+BLOCKED_REASON = "cán bộ đầu mối đã chặn bot"
+
+
+@dataclass(frozen=True)
+class Audience:
+    agencies: int
+    contacts: int
+    unreachable: int
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    agencies: int
+    messages: int
+    unreachable: int
+
+
+async def add_directive(
+    session: AsyncSession,
+    *,
+    number: str | None,
+    subject: str,
+    body: str,
+    links: Sequence[str],
+    actions: Sequence[str],
+    targets: Sequence[str],
+    urgency: Urgency,
+    issue_date: date,
+    deadline: date | None,
+    created_by: int | None,
+    status: DirectiveStatus,
+    attachment: tuple[str, str, bytes] | None = None,
+    attachment_file_id: str | None = None,
+    attachment_name: str | None = None,
+    reminder_overrides: tuple[int | None, int | None, int | None] = (None, None, None),
+) -> Directive:
+    """Insert a directive; without a number it gets "<id>/STTTT" once its id is known."""
+    first_after, every, max_count = reminder_overrides
+    directive = Directive(
+        number=number or "",
+        subject=subject,
+        body=body,
+        links=list(links),
+        actions=list(actions),
+        targets=list(targets),
+        urgency=urgency,
+        issue_date=issue_date,
+        deadline=deadline,
+        created_by=created_by,
+        status=status,
+        attachment_name=attachment[0] if attachment else attachment_name,
+        attachment_mime_type=attachment[1] if attachment else None,
+        attachment_file_id=attachment_file_id,
+        reminder_first_after_s=first_after,
+        reminder_every_s=every,
+        reminder_max_count=max_count,
+    )
+    session.add(directive)
+    await session.flush()
+    if not number:
+        directive.number = f"{directive.id}/STTTT"
+    if attachment:
+        session.add(DirectiveFile(directive_id=directive.id, data=attachment[2]))
+    await session.flush()
+    return directive
+
+
+async def get_directive(session: AsyncSession, directive_id: int) -> Directive | None:
+    return await session.get(Directive, directive_id)
+
+
+async def get_directive_file(session: AsyncSession, directive_id: int) -> bytes | None:
+    return await session.scalar(
+        select(DirectiveFile.data).where(DirectiveFile.directive_id == directive_id)
+    )
+
+
+def _target_filter(targets: Sequence[str]) -> Any:
+    if ALL in targets:
+        return Agency.active.is_(True)
+    return and_(Agency.active.is_(True), or_(Agency.group.in_(targets), Agency.code.in_(targets)))
+
+
+async def unknown_targets(session: AsyncSession, targets: Sequence[str]) -> list[str]:
+    """Targets that are neither "all", a group in use nor an agency code."""
+    wanted = [t for t in targets if t != ALL]
+    if not wanted:
+        return []
+    known = set((await session.scalars(select(Agency.group).where(Agency.group.in_(wanted)))).all())
+    known |= set((await session.scalars(select(Agency.code).where(Agency.code.in_(wanted)))).all())
+    return [t for t in wanted if t not in known]
+
+
+async def groups_with_counts(session: AsyncSession) -> list[tuple[str, int]]:
+    rows = await session.execute(
+        select(Agency.group, func.count(Agency.id))
+        .where(Agency.active.is_(True))
+        .group_by(Agency.group)
+        .order_by(Agency.group)
+    )
+    return [(group, count) for group, count in rows.all()]
+
+
+async def audience(session: AsyncSession, targets: Sequence[str]) -> Audience:
+    """How many agencies and active contacts a broadcast to `targets` reaches."""
+    agencies = await session.scalar(select(func.count(Agency.id)).where(_target_filter(targets)))
+    contacts = await session.scalar(
+        select(func.count(Contact.id))
+        .join(Agency, Contact.agency_id == Agency.id)
+        .where(_target_filter(targets), Contact.status == ContactStatus.ACTIVE)
+    )
+    unreachable = await session.scalar(
+        select(func.count(Agency.id)).where(
+            _target_filter(targets),
+            ~exists().where(Contact.agency_id == Agency.id, Contact.status == ContactStatus.ACTIVE),
+        )
+    )
+    return Audience(agencies or 0, contacts or 0, unreachable or 0)
+
+
+async def queue_directive(
+    session: AsyncSession, directive: Directive, now: datetime
+) -> QueueResult:
+    """One delivery per targeted agency and one queued message per active contact.
+
+    Three set-based statements, however many agencies: queueing 10,000 is one round trip
+    each, and the caller's transaction makes it all-or-nothing.
+    """
+    await session.execute(
+        insert(Delivery).from_select(
+            [
+                "directive_id",
+                "agency_id",
+                "status",
+                "reminders_sent",
+                "scheduled_reminders",
+                "created_at",
+            ],
+            select(
+                literal(directive.id),
+                Agency.id,
+                literal(DeliveryStatus.PENDING.value),
+                literal(0),
+                literal(0),
+                literal(now, Delivery.created_at.type),
+            ).where(_target_filter(directive.targets)),
+        )
+    )
+    messages = await queue_messages(session, directive.id, now)
+    unreachable = 0
+    for reason, condition in (
+        (BLOCKED_REASON, Contact.status == ContactStatus.BLOCKED),
+        (NO_CONTACT_REASON, Contact.status == ContactStatus.ACTIVE),
+    ):
+        active = exists().where(
+            Contact.agency_id == Delivery.agency_id, Contact.status == ContactStatus.ACTIVE
+        )
+        has_such = exists().where(Contact.agency_id == Delivery.agency_id, condition)
+        # Agencies nobody can receive for: first those whose contacts blocked the bot,
+        # then those who never had one.
+        result = await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.directive_id == directive.id,
+                Delivery.status == DeliveryStatus.PENDING,
+                ~active,
+                has_such if reason == BLOCKED_REASON else true(),
+            )
+            .values(status=DeliveryStatus.FAILED, failure_reason=reason)
+        )
+        unreachable += int(result.rowcount)  # type: ignore[attr-defined]
+    agencies = await session.scalar(
+        select(func.count(Delivery.id)).where(Delivery.directive_id == directive.id)
+    )
+    directive.status = DirectiveStatus.QUEUED
+    return QueueResult(agencies or 0, messages, unreachable)
+
+
+async def queue_messages(
+    session: AsyncSession,
+    directive_id: int,
+    now: datetime,
+    *,
+    contact_id: int | None = None,
+    kind: MessageKind = MessageKind.DIRECTIVE,
+) -> int:
+    """Queue the directive for the active contacts of its deliveries (or for one contact)."""
+    source = (
+        select(
+            literal(kind.value),
+            Delivery.id,
+            Contact.id,
+            Contact.chat_id,
+            literal({}, JSON()),
+            literal(MessageStatus.QUEUED.value),
+            literal(0),
+            literal(0),
+            literal(now, OutboundMessage.next_attempt_at.type),
+            literal([], JSON()),
+            literal(now, OutboundMessage.created_at.type),
+        )
+        .join(Contact, Contact.agency_id == Delivery.agency_id)
+        .where(Delivery.directive_id == directive_id, Contact.status == ContactStatus.ACTIVE)
+    )
+    if contact_id is not None:
+        already = exists().where(
+            OutboundMessage.delivery_id == Delivery.id,
+            OutboundMessage.contact_id == Contact.id,
+            OutboundMessage.kind == MessageKind.DIRECTIVE,
+            OutboundMessage.status != MessageStatus.FAILED,
+        )
+        source = source.where(Contact.id == contact_id, ~already)
+    result = await session.execute(
+        insert(OutboundMessage).from_select(
+            [
+                "kind",
+                "delivery_id",
+                "contact_id",
+                "chat_id",
+                "payload",
+                "status",
+                "attempts",
+                "parts_sent",
+                "next_attempt_at",
+                "telegram_message_ids",
+                "created_at",
+            ],
+            source,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def open_directives_of_agency(session: AsyncSession, agency_id: int) -> list[int]:
+    """Directives still open for an agency: a (re)joining contact should receive them."""
+    rows = await session.scalars(
+        select(Delivery.directive_id)
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .where(
+            Delivery.agency_id == agency_id,
+            Delivery.status.in_(
+                [DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED]
+            ),
+            Directive.status.in_(
+                [DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT]
+            ),
+        )
+    )
+    return list(rows.all())
+
+
+async def set_status(session: AsyncSession, directive_id: int, status: DirectiveStatus) -> None:
+    await session.execute(
+        update(Directive).where(Directive.id == directive_id).values(status=status)
+    )
+
+
+async def draft_for_prompt(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> Directive | None:
+    """The draft whose recipients question is that message (staff answered it by replying)."""
+    return await session.scalar(
+        select(Directive).where(
+            Directive.progress_chat_id == chat_id,
+            Directive.progress_message_id == message_id,
+            Directive.status == DirectiveStatus.DRAFT,
+        )
+    )
+
+
+async def set_progress_message(
+    session: AsyncSession, directive_id: int, chat_id: int, message_id: int
+) -> None:
+    await session.execute(
+        update(Directive)
+        .where(Directive.id == directive_id)
+        .values(progress_chat_id=chat_id, progress_message_id=message_id)
+    )

@@ -1,0 +1,252 @@
+"""/broadcast end to end: compose, recipients, preview, Gửi/Hủy, delivery through the
+sandbox with its limits and faults, crash and restart."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import dispatcher as dispatcher_module
+from bot.runner import RunningBot, running_bot
+from bot.sandbox import Sandbox, SimUser
+from db.models import (
+    Contact,
+    ContactStatus,
+    Delivery,
+    DeliveryStatus,
+    Directive,
+    DirectiveStatus,
+    MessageStatus,
+    OutboundMessage,
+)
+from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, eventually, join_officers, make_settings
+
+LETTER = (
+    "V/v tuyên truyền cho Hội Sách trực tuyến\n"
+    "Số: 123/STTTT-TTBCXB\n"
+    "Đề nghị các đơn vị đăng tải đường link https://book365.vn trên trang thông tin điện tử."
+)
+NUMBER = "123/STTTT-TTBCXB"
+
+
+async def compose(admin: SimUser, text: str = LETTER, *, to: str = "all") -> None:
+    """Staff types /broadcast, picks the recipients and waits for the Gửi/Hủy question."""
+    prompt = await admin.ask(f"/broadcast {text}", "Chọn nơi nhận")
+    if to == "all":
+        await admin.press(prompt, "Tất cả")
+    else:
+        await admin.send(to, reply_to=prompt.message_id)
+    await admin.wait_for_message("Bấm «Gửi»", timeout=10)
+
+
+async def count_rows(bot: RunningBot, model: type, *where: object) -> int:
+    async with bot.sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def received(user: SimUser) -> list[str]:
+    return [m.shown_text for m in user.inbox if NUMBER in m.shown_text]
+
+
+async def test_broadcast_reaches_every_contact_once_with_its_buttons(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["bao-soc-trang", "dai-ptth", "so-y-te"]
+    )
+    second = await join_officers(running.sessionmaker, sandbox, ["so-y-te"])
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin)
+    preview = [m for m in admin.inbox if NUMBER in m.shown_text and m.buttons()]
+    assert preview, "the preview shows the directive as contacts see it"
+    summary = await admin.wait_for_message("Bấm «Gửi»")
+    assert "77</b>" in (summary.html or "") or "77 đơn vị" in summary.shown_text
+    assert "4 cán bộ đầu mối" in summary.shown_text
+    assert not any(received(u) for users in officers.values() for u in users)
+
+    await admin.press(summary, "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
+    everyone = [u for users in officers.values() for u in users] + second["so-y-te"]
+    for user in everyone:
+        [message] = [m for m in user.inbox if NUMBER in m.shown_text]
+        labels = [b["text"] for b in message.buttons()]
+        assert any("Đã nhận" in label for label in labels)
+        assert any("Báo cáo kết quả" in label for label in labels)
+        assert {"url": "https://book365.vn"}.items() <= next(
+            b for b in message.buttons() if "url" in b
+        ).items()
+        assert "https://book365.vn" in message.shown_text
+    assert await count_rows(running, Delivery) == 77
+    assert await count_rows(running, Delivery, Delivery.status == DeliveryStatus.SENT) == 3
+    failed = await count_rows(running, Delivery, Delivery.status == DeliveryStatus.FAILED)
+    assert failed == 74  # no contact registered yet
+    assert await count_rows(running, Directive, Directive.status == DirectiveStatus.SENT) == 1
+
+
+async def test_cancel_sends_nothing(running: RunningBot, sandbox: Sandbox) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te"])
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin)
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Hủy")
+    await admin.wait_for_message("Đã hủy")
+    assert await count_rows(running, OutboundMessage) == 0
+    assert not received(officers["so-y-te"][0])
+
+
+async def test_non_staff_cannot_broadcast(running: RunningBot, sandbox: Sandbox) -> None:
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    await officer.ask(f"/broadcast {LETTER}", "chỉ dành cho cán bộ Sở")
+    assert await count_rows(running, Directive) == 0
+
+
+async def test_recipients_typed_as_codes_and_groups(running: RunningBot, sandbox: Sandbox) -> None:
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["so-y-te", "ubnd-ke-sach", "bao-soc-trang"]
+    )
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    prompt = await admin.ask(f"/broadcast {LETTER}", "Chọn nơi nhận")
+    await admin.send("khong-co so-y-te", reply_to=prompt.message_id)
+    await admin.wait_for_message("Không có nhóm hoặc đơn vị: khong-co")
+    await admin.send("so-y-te, ubnd-huyen", reply_to=prompt.message_id)
+    summary = await admin.wait_for_message("Bấm «Gửi»")
+    assert "12</b> đơn vị" in (summary.html or "")
+    await admin.press(summary, "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
+    assert received(officers["so-y-te"][0]) and received(officers["ubnd-ke-sach"][0])
+    assert not received(officers["bao-soc-trang"][0])
+
+
+async def test_blocked_contact_is_marked_and_the_agency_still_reached(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te"], per_agency=2)
+    lonely = await join_officers(running.sessionmaker, sandbox, ["dai-ptth"])
+    blocked, reachable = officers["so-y-te"]
+    # One blocked the bot unseen (Telegram answers 403), the other's block was announced.
+    sandbox.faults.add(
+        "sendMessage",
+        status=403,
+        chat_id=blocked.id,
+        description="Forbidden: bot was blocked by the user",
+    )
+    lonely["dai-ptth"][0].block()
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to="so-y-te dai-ptth")
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    done = await admin.wait_for_message("Đã gửi xong", timeout=15)
+    assert "đã chặn bot" in done.shown_text
+    assert received(reachable)
+    async with running.sessionmaker() as session:
+        statuses = dict((await session.execute(select(Contact.display_name, Contact.status))).all())
+        deliveries = (await session.execute(select(Delivery.status, Delivery.failure_reason))).all()
+    assert statuses[blocked.first_name] == ContactStatus.BLOCKED
+    assert sorted(deliveries) == [
+        (DeliveryStatus.FAILED, "cán bộ đầu mối đã chặn bot"),
+        (DeliveryStatus.SENT, None),
+    ]
+
+
+async def test_rejoining_contact_gets_the_open_directive(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    officer.block()
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to="so-y-te")
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
+    officer.unblock()
+    await officer.ask("/start", "trở lại")
+    await officer.wait_for_message(NUMBER, timeout=10)
+    sent = Delivery.status == DeliveryStatus.SENT
+    await eventually(lambda: count_rows(running, Delivery, sent), 1)
+
+
+async def test_429_pauses_sending_and_nothing_is_lost(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    codes = ["so-y-te", "so-noi-vu", "so-tu-phap", "dai-ptth", "bao-soc-trang"]
+    officers = await join_officers(running.sessionmaker, sandbox, codes)
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to=" ".join(codes))
+    sandbox.faults.add("sendMessage", status=429, retry_after=1, times=2)
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=20)
+    for users in officers.values():
+        assert len(received(users[0])) == 1
+
+
+async def test_5xx_is_retried_then_given_up_with_the_reason(
+    running: RunningBot, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dispatcher_module, "BACKOFF_BASE_SECONDS", 0.01)
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"])
+    flaky, dead = officers["so-y-te"][0], officers["dai-ptth"][0]
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to="so-y-te dai-ptth")
+    sandbox.faults.add("sendMessage", status=502, times=2, chat_id=flaky.id)
+    sandbox.faults.add("sendMessage", status=500, times=100, chat_id=dead.id)
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    done = await admin.wait_for_message("Đã gửi xong", timeout=30)
+    assert len(received(flaky)) == 1
+    assert "lỗi mạng sau 6 lần" in done.shown_text
+    async with running.sessionmaker() as session:
+        attempts = await session.scalar(
+            select(OutboundMessage.attempts).where(OutboundMessage.chat_id == dead.id)
+        )
+    assert attempts == dispatcher_module.MAX_ATTEMPTS
+
+
+async def test_tricky_names_and_a_long_body_are_delivered_whole(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officer = (await join_officers(running.sessionmaker, sandbox, ["in-quang-minh"]))[
+        "in-quang-minh"
+    ][0]
+    body = " ".join(
+        f"Đoạn {n}: Hội Văn học & Nghệ thuật <tỉnh> đề nghị a<b && c>d." for n in range(200)
+    )
+    assert len(body) > 10_000
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, f"V/v thử <b>chữ</b> & ký tự\nSố: 9/TEST\n{body}", to="in-quang-minh")
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=20)
+    parts = [m for m in officer.inbox if m.method == "sendMessage"]
+    assert len(parts) >= 3
+    assert [bool(m.buttons()) for m in parts] == [False] * (len(parts) - 1) + [True]
+    whole = "".join(m.shown_text for m in parts)
+    assert "V/v thử <b>chữ</b> & ký tự" in whole
+    for n in (0, 100, 199):
+        assert f"Đoạn {n}: Hội Văn học & Nghệ thuật <tỉnh>" in whole
+    assert not [c for c in sandbox.calls if c.method.startswith("send") and c.status == 400]
+
+
+async def test_restart_mid_broadcast_loses_nothing(
+    sandbox: Sandbox, db_url: str, tmp_path: Path
+) -> None:
+    """Stop the bot while it sends (200 ms per API call), start it again: every contact
+    gets the directive exactly once."""
+    from bot.agencies import import_roster
+
+    sandbox.latency = 0.2
+    settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
+    codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:31]]
+    async with running_bot(settings) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        officers = await join_officers(bot.sessionmaker, sandbox, codes)
+        admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+        await compose(admin, to=" ".join(codes))
+        await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+        await sandbox.wait_for("sendMessage", count=8, ok=True, timeout=15)
+    async with bot.sessionmaker() as session:
+        pass
+    async with running_bot(settings) as bot:
+        await admin.wait_for_message("Đã gửi xong", timeout=30)
+        async with bot.sessionmaker() as session:
+            statuses = Counter((await session.scalars(select(OutboundMessage.status))).all())
+    assert statuses == {MessageStatus.SENT: len(codes)}
+    per_officer = Counter(len(received(users[0])) for users in officers.values())
+    assert per_officer == {1: len(codes)}
