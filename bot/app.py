@@ -28,7 +28,8 @@ from bot.deps import DEPS_KEY, Context, Deps
 from bot.limiter import SendLimiter, SharedRateLimiter
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
-from handlers import all_handlers
+from handlers import all_handlers, evidence_handlers
+from handlers.report import expire_half_done_reports
 
 log = logging.getLogger(__name__)
 
@@ -67,5 +68,9 @@ def build_application(
     )
     application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, asyncio.Event())
     application.add_handlers(all_handlers())
+    application.add_handlers(evidence_handlers(), group=1)
+    interval = min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(expire_half_done_reports, interval, first=interval)
     application.add_error_handler(_on_error)
     return application

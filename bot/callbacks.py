@@ -76,7 +76,20 @@ class BroadcastStep:
         return (str(self.directive_id), self.action, *((self.group,) if self.group else ()))
 
 
-CallbackData = SetLanguage | Acknowledge | ReportResult | PreviewButton | BroadcastStep
+@dataclass(frozen=True)
+class ReportStep:
+    """Confirm ("ok") or cancel ("no") the completion report of a delivery."""
+
+    delivery_id: int
+    action: str
+    PREFIX: ClassVar[str] = "rc"
+    ACTIONS: ClassVar[frozenset[str]] = frozenset({"ok", "no"})
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id), self.action)
+
+
+CallbackData = SetLanguage | Acknowledge | ReportResult | PreviewButton | BroadcastStep | ReportStep
 
 
 def pack(data: CallbackData) -> str:
@@ -100,6 +113,10 @@ def parse(raw: str | None) -> CallbackData | None:
             return None
         kind = Acknowledge if prefix == Acknowledge.PREFIX else ReportResult
         return kind(int(fields[0]))
+    if prefix == ReportStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
+        if fields[1] not in ReportStep.ACTIONS:
+            return None
+        return ReportStep(int(fields[0]), fields[1])
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):

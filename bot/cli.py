@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", nargs="+", metavar="TARGET", help="all, groups or agency codes (overrides `to`)"
     )
 
+    mark = command("mark", "set an agency's status for a directive by hand, with a reason")
+    mark.add_argument("id", type=int, help="directive id (as printed by broadcast --json)")
+    mark.add_argument("code", help="agency code")
+    mark.add_argument("--status", required=True, choices=["acknowledged", "completed"])
+    mark.add_argument("--reason", required=True, help="e.g. 'confirmed by phone'")
+
     invite = command("invite", "create an invite link for an agency")
     invite.add_argument("code", help="agency code")
     invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
@@ -246,6 +252,30 @@ async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.marking import MarkError, MarkStatus, mark_by_hand
+
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                status = await mark_by_hand(
+                    session,
+                    directive_id=args.id,
+                    agency_code=args.code,
+                    status=MarkStatus(args.status),
+                    reason=args.reason,
+                    staff_id=None,
+                    now=utcnow(),
+                )
+        except MarkError as exc:
+            raise CommandError(str(exc)) from None
+    _print(
+        args,
+        {"directive_id": args.id, "agency": args.code, "status": status.value},
+        f"{args.code}: {status.value} for directive {args.id} (set by hand: {args.reason})",
+    )
+
+
 async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.runner import serve_forever
 
@@ -273,6 +303,7 @@ def _command_for(args: argparse.Namespace) -> Command:
         "demo": _cmd_demo,
         "invite": _cmd_invite,
         "broadcast": _cmd_broadcast,
+        "mark": _cmd_mark,
     }
     return commands[args.command]
 

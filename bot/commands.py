@@ -13,8 +13,8 @@ from db.models import StaffRole
 log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help", "whoami", "lang")
-OPERATOR = ("broadcast", "invite", "agencies", "help", "whoami", "lang")
-ADMIN = (*OPERATOR[:3], "staff", *OPERATOR[3:])
+OPERATOR = ("broadcast", "mark", "verify", "invite", "agencies", "help", "whoami", "lang")
+ADMIN = (*OPERATOR[:5], "staff", *OPERATOR[5:])
 
 
 def _menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:

@@ -238,6 +238,14 @@ class RemindersSettings(_Section):
 class EvidenceSettings(_Section):
     check_links: bool = True
     allow_private_addresses: bool = False
+    report_timeout: Duration = timedelta(minutes=30)
+
+
+class NoticesSettings(_Section):
+    """Messages to the staff member who sent a directive."""
+
+    unverified_evidence: bool = True
+    all_acknowledged: bool = True
 
 
 class Settings(_Section):
@@ -247,6 +255,7 @@ class Settings(_Section):
     broadcast: BroadcastSettings = BroadcastSettings()
     reminders: RemindersSettings = RemindersSettings()
     evidence: EvidenceSettings = EvidenceSettings()
+    notices: NoticesSettings = NoticesSettings()
 
 
 def _describe(error: Any, source: str) -> str:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 
+from aiohttp import web
+
 from bot.agencies import import_roster
 from bot.config import settings_from_mapping
+from bot.directive_input import read_directive_file
 from bot.invites import create_invite
-from bot.runner import running_bot
+from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from bot.texts import t
-from db.models import utcnow
+from db.models import DeliveryStatus, utcnow
+from db.queries.answers import answer_rows
 from db.queries.people import list_contacts
 
 # Recipients named in the sample letter (Kính gửi ...), one officer each.
@@ -68,6 +73,11 @@ async def _invite(staff: SimUser, code: str) -> str:
     return match.group(1)
 
 
+def _edited(message: SentMessage, before: str) -> Callable[[SentMessage], bool]:
+    """Matches `message` once its text differs from `before` (the bot edited it)."""
+    return lambda m: m.message_id == message.message_id and m.shown_text != before
+
+
 def _first_line(message: SentMessage) -> str:
     return (message.text or "").split("\n")[0]
 
@@ -82,6 +92,8 @@ async def run_demo(officers: int = 12, out: Out = print) -> None:
                     "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
                     "database": {"url": f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"},
                     "staff": {"admins": [staff.id]},
+                    # The agencies' websites are served by the demo itself, on 127.0.0.1.
+                    "evidence": {"allow_private_addresses": True},
                 },
                 "demo",
             )
@@ -90,31 +102,130 @@ async def run_demo(officers: int = 12, out: Out = print) -> None:
                 with as_file(files("bot.examples") / "agencies.csv") as roster:
                     result = await import_roster(bot.sessionmaker, roster)
                 out(f"Roster imported: {result.created} agencies of Sóc Trăng province")
-                chosen = DEMO_AGENCIES[:officers]
-                out(f"{staff.first_name} (staff) sends /invite {chosen[0]} in Telegram; the IT")
-                out(f"officer scripts the other {len(chosen) - 1} links (agency-bot invite --json)")
-                tokens = [await _invite(staff, chosen[0])]
-                async with bot.sessionmaker.begin() as session:
-                    for code in [*chosen[1:], chosen[0]]:
-                        invite = await create_invite(session, agency_code=code, now=utcnow())
-                        tokens.append(invite.token)
-                for token, name in zip(tokens, OFFICER_NAMES, strict=False):
-                    officer = sandbox.add_user(name)
-                    await officer.ask(f"/start {token}", "Chào mừng", WAIT)
-                stranger = sandbox.add_user(OFFICER_NAMES[-1])
-                forged = await stranger.ask("/start forged-token-0000000000", "không hợp lệ", WAIT)
-                latecomer = sandbox.add_user("Người dùng lạ")
-                used_up = await latecomer.ask(f"/start {tokens[-1]}", "hết số lượt", WAIT)
-                async with bot.sessionmaker() as session:
-                    contacts = await list_contacts(session)
+                joined = await _onboard(bot, sandbox, staff, DEMO_AGENCIES[:officers], out)
+                await _broadcast(bot, staff, joined, out)
+                async with _agency_websites() as site:
+                    await _answers(bot, staff, joined, site, out)
 
-        out("")
-        out(f"Officers who joined through their invite links ({len(contacts)}):")
-        width = max(len(c.display_name) for c in contacts)
-        for contact in contacts:
-            role = t("vi", f"role.{contact.role}")
-            out(f"  ✓ {contact.display_name:<{width}}  {role:<17}  {contact.agency_name}")
-        out("")
-        out("Refused, nothing bound:")
-        out(f"  ✗ {stranger.first_name}, forged link: “{_first_line(forged)}”")
-        out(f"  ✗ {latecomer.first_name}, used-up link: “{_first_line(used_up)}”")
+
+async def _onboard(
+    bot: RunningBot, sandbox: Sandbox, staff: SimUser, chosen: Sequence[str], out: Out
+) -> list[SimUser]:
+    """Officers join through invite links; a forged and a used-up link are refused."""
+    out(f"{staff.first_name} (staff) sends /invite {chosen[0]} in Telegram; the IT")
+    out(f"officer scripts the other {len(chosen) - 1} links (agency-bot invite --json)")
+    tokens = [await _invite(staff, chosen[0])]
+    async with bot.sessionmaker.begin() as session:
+        for code in [*chosen[1:], chosen[0]]:
+            invite = await create_invite(session, agency_code=code, now=utcnow())
+            tokens.append(invite.token)
+    joined = []
+    for token, name in zip(tokens, OFFICER_NAMES, strict=False):
+        officer = sandbox.add_user(name)
+        await officer.ask(f"/start {token}", "Chào mừng", WAIT)
+        joined.append(officer)
+    stranger = sandbox.add_user(OFFICER_NAMES[-1])
+    forged = await stranger.ask("/start forged-token-0000000000", "không hợp lệ", WAIT)
+    latecomer = sandbox.add_user("Người dùng lạ")
+    used_up = await latecomer.ask(f"/start {tokens[-1]}", "hết số lượt", WAIT)
+    async with bot.sessionmaker() as session:
+        contacts = await list_contacts(session)
+
+    out("")
+    out(f"Officers who joined through their invite links ({len(contacts)}):")
+    width = max(len(c.display_name) for c in contacts)
+    for contact in contacts:
+        role = t("vi", f"role.{contact.role}")
+        out(f"  ✓ {contact.display_name:<{width}}  {role:<17}  {contact.agency_name}")
+    out("Refused, nothing bound:")
+    out(f"  ✗ {stranger.first_name}, forged link: “{_first_line(forged)}”")
+    out(f"  ✗ {latecomer.first_name}, used-up link: “{_first_line(used_up)}”")
+    return joined
+
+
+async def _broadcast(bot: RunningBot, staff: SimUser, officers: list[SimUser], out: Out) -> None:
+    """Staff sends the sample letter with /broadcast: recipients, preview, Gửi, progress."""
+    with as_file(files("bot.examples") / "directive-book-day.toml") as path:
+        draft = read_directive_file(path)
+    out("")
+    out(f"{staff.first_name} sends the sample letter with /broadcast …")
+    text = f"{draft.subject}\nSố: {draft.number}\n{draft.body}"
+    prompt = await staff.ask(f"/broadcast {text}", "Chọn nơi nhận", WAIT)
+    await staff.press(prompt, "Tất cả")
+    summary = await staff.wait_for_message("Bấm «Gửi»", timeout=WAIT)
+    out("  bot: " + summary.shown_text.replace("\n", "\n       "))
+    out(f"{staff.first_name} presses Gửi; the bot edits its message as sending proceeds:")
+    await staff.press(summary, "Gửi")
+    shown = summary.shown_text
+    while "Đã gửi xong" not in shown:
+        update = await staff.wait_for_message(where=_edited(summary, shown), timeout=60)
+        shown = update.shown_text
+        out("  bot: " + shown.replace("\n", "\n       "))
+    received = [o for o in officers if any(draft.subject[:40] in m.shown_text for m in o.inbox)]
+    out("")
+    out(f"{len(received)} of {len(officers)} officers have the letter, with the buttons:")
+    letter = next(m for m in received[0].inbox if m.buttons())
+    out("  " + "  ".join(f"[{b['text']}]" for b in letter.buttons()))
+
+
+# Pages on the agencies' websites: most published the link, one forgot it.
+_PAGES = {
+    "/tin-tuc/hoi-sach": "Hội Sách trực tuyến: <a href='https://book365.vn'>book365.vn</a>",
+    "/thong-bao/ngay-sach": "Mời xem Hội Sách tại <a href='http://www.book365.vn/'>đây</a>",
+    "/tin-tuc/ngay-sach-viet-nam": "Hưởng ứng Ngày Sách Việt Nam (chưa có đường link).",
+}
+
+
+@asynccontextmanager
+async def _agency_websites() -> AsyncIterator[str]:
+    async def page(request: web.Request) -> web.Response:
+        body = _PAGES.get(request.path)
+        if body is None:
+            return web.Response(status=404)
+        return web.Response(
+            text=f"<html><body><p>{body}</p></body></html>", content_type="text/html"
+        )
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def _answers(
+    bot: RunningBot, staff: SimUser, officers: list[SimUser], site: str, out: Out
+) -> None:
+    """Officers answer: most press Đã nhận, three report with their page, two stay silent."""
+    out("")
+    out("Officers answer: Đã nhận, then Báo cáo kết quả with the page where they published it")
+    letters = {o.id: next(m for m in o.inbox if m.buttons()) for o in officers}
+    for officer in officers[:-2]:
+        await officer.press(letters[officer.id], "Đã nhận")
+        await officer.wait_for_message("Đã nhận bởi", timeout=WAIT)
+    for officer, path in zip(officers, _PAGES, strict=False):
+        await officer.press(letters[officer.id], "Báo cáo kết quả")
+        await officer.wait_for_message("📝", timeout=WAIT)
+        added = await officer.ask(f"Đơn vị đã đăng tại {site}{path}", "minh chứng", WAIT)
+        await officer.press(added, "Xác nhận báo cáo")
+        result = await officer.wait_for_message("🔎", timeout=30)
+        out(f"  {officer.first_name}: " + result.shown_text.split("\n")[-1])
+    notice = await staff.wait_for_message("chưa xác minh được", timeout=30)
+    out(f"  to {staff.first_name} (staff): " + notice.shown_text)
+    async with bot.sessionmaker() as session:
+        rows = [r for r in await answer_rows(session, 1) if r.status != DeliveryStatus.FAILED]
+    order = [DeliveryStatus.COMPLETED, DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.SENT]
+    rows.sort(key=lambda r: order.index(r.status) if r.status in order else len(order))
+    out("")
+    out(f"Where things stand ({len(rows)} agencies with a contact; the others have none yet):")
+    width = max(len(r.agency_name) for r in rows)
+    for row in rows:
+        evidence = row.evidence_verified or ""
+        by = row.acknowledged_by or ""
+        out(f"  {row.agency_name:<{width}}  {row.status:<12}  {by:<17}  {evidence}".rstrip())

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 # One edit every few seconds is plenty for a person and far inside Telegram's limits.
 PROGRESS_INTERVAL_SECONDS = 3.0
-MAX_FAILURES_LISTED = 20
+NAMES_PER_REASON = 5
 
 
 class ProgressReporter:
@@ -60,6 +60,22 @@ class ProgressReporter:
                 except Exception:  # progress is a courtesy; sending goes on regardless
                     log.exception("progress report for directive %s failed", directive_id)
 
+    def _failures_text(self, failures: list[tuple[str, str, str | None]]) -> str:
+        """Failures grouped by reason, a few agency names each: readable on a phone."""
+        by_reason: dict[str, list[str]] = {}
+        for _, name, reason in failures:
+            by_reason.setdefault(reason or "?", []).append(name)
+        lines = [t(self._lang, "broadcast.failures", count=len(failures))]
+        for reason, names in by_reason.items():
+            shown = ", ".join(names[:NAMES_PER_REASON])
+            more = len(names) - NAMES_PER_REASON
+            if more > 0:
+                shown += t(self._lang, "broadcast.and_more", count=more)
+            lines.append(
+                t(self._lang, "broadcast.failure_row", reason=reason, count=len(names), names=shown)
+            )
+        return "\n".join(lines)
+
     async def report(self, directive_id: int) -> None:
         """Edit the progress message, or send the summary once nothing is left to send."""
         async with self._sessionmaker.begin() as session:
@@ -82,13 +98,7 @@ class ProgressReporter:
             failed=progress.failed,
         )
         if finished and failures:
-            text += "\n\n" + t(self._lang, "broadcast.failures", count=len(failures))
-            text += "".join(
-                "\n" + t(self._lang, "broadcast.failure_row", name=name, reason=reason or "")
-                for _, name, reason in failures[:MAX_FAILURES_LISTED]
-            )
-            if len(failures) > MAX_FAILURES_LISTED:
-                text += "\n…"
+            text += "\n\n" + self._failures_text(failures)
         if self._shown.get(directive_id) == text:
             return
         self._shown[directive_id] = text

@@ -327,6 +327,24 @@ class Evidence(Base):
     __table_args__ = (Index("ix_evidence_delivery", "delivery_id"),)
 
 
+class ReportSession(Base):
+    """An officer's completion report in progress: bound to one delivery, until it expires.
+
+    Kept in the database so that a restart does not lose what the officer already sent.
+    """
+
+    __tablename__ = "report_sessions"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (Index("ix_report_sessions_expires_at", "expires_at"),)
+
+
 class OutboundMessage(Base):
     """One Telegram message (or a split series) the dispatcher must send: the send queue.
 

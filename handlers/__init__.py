@@ -6,7 +6,21 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from bot.deps import Context
-from handlers import agencies, broadcast, fallback, help, invite, lang, membership, staff, start
+from handlers import (
+    ack,
+    agencies,
+    broadcast,
+    fallback,
+    help,
+    invite,
+    lang,
+    mark,
+    membership,
+    report,
+    staff,
+    start,
+    verify,
+)
 
 
 def all_handlers() -> list[BaseHandler[Update, Context, None]]:
@@ -18,6 +32,15 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *agencies.HANDLERS,
         *staff.HANDLERS,
         *broadcast.HANDLERS,
+        *ack.HANDLERS,
+        *report.HANDLERS,
+        *mark.HANDLERS,
+        *verify.HANDLERS,
         *membership.HANDLERS,
         *fallback.HANDLERS,  # last: answers what nothing else did
     ]
+
+
+def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """Handlers of group 1: they see every message, after group 0 has had its turn."""
+    return list(report.EVIDENCE_HANDLERS)

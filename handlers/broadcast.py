@@ -6,6 +6,8 @@ callbacks and replies, and a restart in the middle loses nothing.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -30,7 +32,6 @@ from db.models import Directive, DirectiveStatus
 from db.queries.directives import (
     ALL,
     audience,
-    draft_for_prompt,
     get_directive,
     groups_with_counts,
     set_progress_message,
@@ -38,11 +39,12 @@ from db.queries.directives import (
 from handlers.guards import staff_only, with_who
 
 Step = callbacks.BroadcastStep
+_COMMAND = re.compile(r"^/\w+(@\w+)?")
 
 
 def _source(message: Message) -> tuple[str, TelegramAttachment | None]:
     """The directive's text and attachment: after the command, or the message replied to."""
-    command_text = (message.text or "").partition(" ")[2].strip()
+    command_text = _COMMAND.sub("", message.text or "", count=1).strip()
     original = message.reply_to_message
     if original is None:
         return command_text, None
@@ -188,13 +190,14 @@ async def recipients_reply(update: Update, context: Context, who: Who) -> None:
     message = update.effective_message
     if message is None or message.reply_to_message is None or not who.is_staff:
         return
+    directive_id = _draft_asked_in(message.reply_to_message)
+    if directive_id is None:
+        return
     deps = get_deps(context)
     targets = (message.text or "").replace(",", " ").split()
     async with deps.sessionmaker.begin() as session:
-        directive = await draft_for_prompt(
-            session, message.chat_id, message.reply_to_message.message_id
-        )
-        if directive is None or not targets:
+        directive = await get_directive(session, directive_id)
+        if directive is None or _refusal(directive, Step(directive_id, "all"), who) or not targets:
             return
         try:
             await set_targets(session, directive, targets)
@@ -203,6 +206,22 @@ async def recipients_reply(update: Update, context: Context, who: Who) -> None:
             await message.reply_text(t(who.lang, "broadcast.unknown_targets", targets=unknown))
             return
     await _preview(message, directive, who, deps)
+
+
+def _draft_asked_in(question: Message) -> int | None:
+    """The draft a recipients question belongs to, read from its own buttons.
+
+    The buttons carry the directive id, so a quick reply cannot race the bot storing the
+    question's message id.
+    """
+    if question.reply_markup is None:
+        return None
+    for row in question.reply_markup.inline_keyboard:
+        for button in row:
+            step = callbacks.parse(str(button.callback_data or ""))
+            if isinstance(step, Step):
+                return step.directive_id
+    return None
 
 
 async def _preview(message: Message, directive: Directive, who: Who, deps: Deps) -> None:
@@ -227,7 +246,10 @@ async def _preview(message: Message, directive: Directive, who: Who, deps: Deps)
         who.lang,
         "broadcast.preview_summary",
         number=directive.number,
-        targets=", ".join(directive.targets),
+        targets=", ".join(
+            t(who.lang, "broadcast.all_targets") if target == ALL else target
+            for target in directive.targets
+        ),
         agencies=reach.agencies,
         contacts=reach.contacts,
     )

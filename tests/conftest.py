@@ -83,8 +83,11 @@ def clock() -> Clock:
 
 @pytest.fixture
 async def running(sandbox: Sandbox, db_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    """The real bot, polling the sandbox, on a database holding the example roster."""
-    settings = make_settings(sandbox, db_url)
+    """The real bot, polling the sandbox, on a database holding the example roster.
+
+    Evidence checks may reach 127.0.0.1, where the tests serve the agencies' pages.
+    """
+    settings = make_settings(sandbox, db_url, evidence={"allow_private_addresses": True})
     async with running_bot(settings, clock=clock) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         yield bot

@@ -84,6 +84,7 @@ async def test_broadcast_reaches_every_contact_once_with_its_buttons(
     failed = await count_rows(running, Delivery, Delivery.status == DeliveryStatus.FAILED)
     assert failed == 74  # no contact registered yet
     assert await count_rows(running, Directive, Directive.status == DirectiveStatus.SENT) == 1
+    assert sandbox.stats.rate_limited == 0
 
 
 async def test_cancel_sends_nothing(running: RunningBot, sandbox: Sandbox) -> None:
@@ -250,3 +251,47 @@ async def test_restart_mid_broadcast_loses_nothing(
     assert statuses == {MessageStatus.SENT: len(codes)}
     per_officer = Counter(len(received(users[0])) for users in officers.values())
     assert per_officer == {1: len(codes)}
+
+
+async def test_broadcast_replying_to_a_pdf_sends_it_with_its_name(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"])
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    upload = await admin.send_document("Công văn 123 – Hội Sách.pdf", b"%PDF-1.4 letter")
+    await admin.ask("/broadcast", "chưa có nội dung")  # neither text nor a reply
+    await admin.send(f"/broadcast\n{LETTER}", reply_to=upload["message"]["message_id"])
+    prompt = await admin.wait_for_message("Chọn nơi nhận")
+    await admin.send("so-y-te dai-ptth", reply_to=prompt.message_id)
+    summary = await admin.wait_for_message("Bấm «Gửi»")
+    await admin.press(summary, "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
+    for users in officers.values():
+        [document] = [m for m in users[0].inbox if m.document]
+        assert document.document is not None
+        assert document.document["file_name"] == "Công văn 123 – Hội Sách.pdf"
+        assert NUMBER in document.shown_text
+
+
+async def test_sending_stays_within_telegrams_limits(db_url: str, tmp_path: Path) -> None:
+    """40 agencies at 10 messages/s against a sandbox that allows exactly 10/s and 1/s per
+    chat: not a single 429, however the sends are spread."""
+    from bot.agencies import import_roster
+    from bot.sandbox import RateLimits
+
+    limits = RateLimits(global_per_second=10, per_chat_per_second=1, per_chat_window=1.0)
+    async with Sandbox(limits=limits, latency=(0.05, 0.15)) as sandbox:
+        settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
+        codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:41]]
+        async with running_bot(settings) as bot:
+            await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+            officers = await join_officers(bot.sessionmaker, sandbox, codes)
+            admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+            await compose(admin, to=" ".join(codes))
+            await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+            # Sending never blocks update handling: an officer is answered mid-broadcast.
+            await officers[codes[-1]][0].ask("/whoami", "đầu mối chính", timeout=10)
+            assert not [m for m in admin.inbox if "Đã gửi xong" in m.shown_text]
+            await admin.wait_for_message("Đã gửi xong", timeout=30)
+        assert all(len(received(users[0])) == 1 for users in officers.values())
+        assert sandbox.stats.rate_limited == 0

@@ -162,3 +162,53 @@ def test_run_without_token_is_refused(capsys: pytest.CaptureFixture[str], config
     code, _, err = run(capsys, "-c", str(config), "run")
     assert code == 1
     assert "telegram.token is empty" in err
+
+
+def test_mark_sets_a_status_by_hand_with_its_reason(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    sample = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
+    run(capsys, "-c", str(config), "agencies", "import", str(ROSTER))
+    code, out, err = run(capsys, "-c", str(config), "broadcast", "--file", str(sample), "--json")
+    assert code == 0, err
+    directive = str(json.loads(out)["directive_id"])
+    code, out, _ = run(
+        capsys,
+        "-c",
+        str(config),
+        "mark",
+        directive,
+        "so-y-te",
+        "--status",
+        "completed",
+        "--reason",
+        "xác nhận qua điện thoại",
+        "--json",
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "directive_id": int(directive),
+        "agency": "so-y-te",
+        "status": "completed",
+    }
+    for argv, message in (
+        ([directive, "khong-co"], "agency 'khong-co' is not a recipient"),
+        (["999", "so-y-te"], "no directive with id 999"),
+    ):
+        code, _, err = run(
+            capsys, "-c", str(config), "mark", *argv, "--status", "completed", "--reason", "x"
+        )
+        assert code == 1 and message in err
+    code, _, err = run(
+        capsys,
+        "-c",
+        str(config),
+        "mark",
+        directive,
+        "so-y-te",
+        "--status",
+        "completed",
+        "--reason",
+        "  ",
+    )
+    assert code == 1 and "a reason is required" in err

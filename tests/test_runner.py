@@ -6,7 +6,6 @@ import socket
 from pathlib import Path
 
 import httpx
-import pytest
 
 from bot.demo import run_demo
 from bot.runner import running_bot
@@ -55,7 +54,7 @@ async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: 
         await sandbox.add_user("Officer").ask("/start", "đường link mời")
 
 
-async def test_demo_shows_officers_joining(capsys: pytest.CaptureFixture[str]) -> None:
+async def test_demo_shows_officers_joining_and_the_broadcast() -> None:
     lines: list[str] = []
     await run_demo(officers=4, out=lines.append)
     text = "\n".join(lines)
@@ -66,3 +65,11 @@ async def test_demo_shows_officers_joining(capsys: pytest.CaptureFixture[str]) -
     assert "đầu mối dự phòng" in joined[-1]
     assert "forged link" in text and "không hợp lệ" in text
     assert "used-up link" in text
+    assert "Đã gửi xong công văn số 123/STTTT-TTBCXB: 5/5 tin nhắn" in text
+    assert "5 of 5 officers have the letter" in text
+    assert "[✅ Đã nhận]  [📝 Báo cáo kết quả]  [🔗 book365.vn]" in text
+    assert text.count("✅ Đã tìm thấy đường link") == 2
+    assert "⚠️ Chưa xác minh được" in text and "no link to https://book365.vn" in text
+    table = lines[lines.index(next(x for x in lines if x.startswith("Where things stand"))) :]
+    assert any(" completed " in line and line.endswith(" verified") for line in table)
+    assert any(" completed " in line and line.endswith(" unverified") for line in table)

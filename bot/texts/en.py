@@ -60,6 +60,9 @@ TEXTS: dict[str, str] = {
         "<b>Department staff commands</b>\n"
         "/broadcast — compose and send a letter: type it after the command (first line the "
         "subject, a line «Số: …» the number), or reply to a message or a PDF with it\n"
+        "/mark ID CODE acknowledged|completed REASON — set a status by hand "
+        "(e.g. confirmed by phone)\n"
+        "/verify ID CODE — check an agency's evidence links again\n"
         "/invite CODE — create an invite link for an agency\n"
         "/agencies — the roster\n"
         "/staff — manage Department staff (administrators)\n"
@@ -159,8 +162,75 @@ TEXTS: dict[str, str] = {
         "✅ Letter no. <b>{number}</b> sent: {sent}/{total} messages delivered, {failed} failed."
     ),
     "broadcast.failures": "Could not reach {count} agencies:",
-    "broadcast.failure_row": "• {name}: {reason}",
+    "broadcast.failure_row": "• {reason}: {count} agencies ({names})",
+    "broadcast.and_more": " and {count} more",
+    "broadcast.all_targets": "all agencies",
     "broadcast.cancelled": "✖ Letter no. {number} cancelled. Nothing was sent.",
+    "ack.recorded": "Recorded: your agency has received the letter. Thank you!",
+    "ack.stamp": "✅ Received by <b>{name}</b> at {at}",
+    "ack.already": "Your agency has already acknowledged this letter ({name} at {at}).",
+    "ack.by_hand": "Department staff (by hand)",
+    "ack.refused": "You are not a contact of the agency this letter was sent to.",
+    "ack.gone": "This letter is no longer open for acknowledgement.",
+    "mark.usage": (
+        "Usage: /mark ID AGENCY_CODE acknowledged|completed REASON\n"
+        "Example: /mark 12 so-y-te acknowledged confirmed by phone"
+    ),
+    "mark.no_reason": "A reason is required, e.g. confirmed by phone.",
+    "mark.reason_too_long": "The reason is too long: 500 characters at most.",
+    "mark.unknown_directive": "No letter has the ID {id}.",
+    "mark.not_a_recipient": "Agency {code} is not a recipient of letter ID {id}.",
+    "mark.status.acknowledged": "acknowledged",
+    "mark.status.completed": "completed",
+    "mark.done": (
+        "Set by hand: {code} {status} letter ID {id} (reason: {reason}). "
+        "The agency will not be reminded of it any more."
+    ),
+    "report.ask": (
+        "📝 <b>Report</b> on letter no. <b>{number}</b>\n{subject}\n\n"
+        "Send the link of the page where your agency published it, or text, photos or files as "
+        "proof (several messages are fine). Then press «Xác nhận báo cáo». "
+        "The report ends by itself after {minutes} minutes."
+    ),
+    "report.replaced": "The unconfirmed report on letter no. {number} was discarded.",
+    "report.confirm_button": "✅ Xác nhận báo cáo (confirm)",
+    "report.cancel_button": "✖ Hủy (cancel)",
+    "report.added": (
+        "{count} piece(s) of evidence for letter no. <b>{number}</b>. Send more, or press "
+        "«Xác nhận báo cáo»."
+    ),
+    "report.too_many": "Letter no. {number}: 20 pieces of evidence is the most; please confirm.",
+    "report.empty": "No evidence yet for letter no. {number}: send a link first.",
+    "report.no_session": "This report has ended. Press «Báo cáo kết quả» under the letter again.",
+    "report.refused": "You are not a contact of the agency this letter was sent to.",
+    "report.gone": "This letter is no longer open for reports.",
+    "report.done": (
+        "✅ Report on letter no. <b>{number}</b> recorded ({count} piece(s) of evidence)."
+    ),
+    "report.done_checking": (
+        "✅ Report on letter no. <b>{number}</b> recorded ({count} piece(s) of evidence). "
+        "The links are being checked; the result follows."
+    ),
+    "report.cancelled": "Report cancelled. Nothing was recorded.",
+    "report.expired": (
+        "⏰ The report on letter no. {number} timed out and was not recorded. "
+        "Press «Báo cáo kết quả» under the letter to report."
+    ),
+    "report.verified": "🔎 {url}\n✅ The link of letter no. {number} is on this page.",
+    "report.unverified": (
+        "🔎 {url}\n⚠️ Not verified (letter no. {number}): {reason}. The report is recorded; "
+        "the Department may check again."
+    ),
+    "notice.all_acknowledged": (
+        "🎉 All {count} agencies that received letter no. <b>{number}</b> have acknowledged it."
+    ),
+    "notice.unverified": (
+        "⚠️ <b>{agency}</b> reported letter no. <b>{number}</b> done, but its evidence could "
+        "not be verified: {reasons}"
+    ),
+    "verify.usage": "Usage: /verify ID AGENCY_CODE — check the agency's evidence links again",
+    "verify.none": "Agency {code} has sent no evidence link for letter ID {id}.",
+    "verify.started": "Checking {count} link(s) of {code} for letter ID {id} again…",
     "error.generic": "Something went wrong. Please try again in a few minutes.",
     "unknown_command": "Unknown command. Type /help for the commands.",
     "cmd.start": "Start / join with an invite link",
@@ -175,6 +245,7 @@ TEXTS: dict[str, str] = {
     "cmd.invite": "Create an invite link for an agency",
     "cmd.agencies": "The roster of agencies",
     "cmd.mark": "Set a status by hand",
+    "cmd.verify": "Check an agency's evidence again",
     "cmd.staff": "Manage Department staff",
     # A directive as contacts receive it: bot/render.py
     "directive.urgency.khan": "🟠 <b>URGENT</b>",

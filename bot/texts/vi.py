@@ -64,6 +64,9 @@ TEXTS: dict[str, str] = {
         "<b>Lệnh dành cho cán bộ Sở</b>\n"
         "/broadcast — soạn và gửi công văn: gõ nội dung sau lệnh (dòng đầu là trích yếu, "
         "dòng «Số: …» là số công văn), hoặc trả lời một tin nhắn hay tệp PDF bằng lệnh này\n"
+        "/mark ID MÃ acknowledged|completed LÝ DO — cập nhật trạng thái thủ công "
+        "(vd. đã xác nhận qua điện thoại)\n"
+        "/verify ID MÃ — kiểm tra lại đường link minh chứng của đơn vị\n"
         "/invite MÃ — tạo đường link mời cho đơn vị\n"
         "/agencies — danh sách đơn vị\n"
         "/staff — quản lý cán bộ Sở (quản trị viên)\n"
@@ -173,8 +176,88 @@ TEXTS: dict[str, str] = {
         "{failed} lỗi."
     ),
     "broadcast.failures": "Không gửi được đến {count} đơn vị:",
-    "broadcast.failure_row": "• {name}: {reason}",
+    "broadcast.failure_row": "• {reason}: {count} đơn vị ({names})",
+    "broadcast.and_more": " và {count} đơn vị khác",
+    "broadcast.all_targets": "tất cả đơn vị",
     "broadcast.cancelled": "✖ Đã hủy công văn số {number}. Không có gì được gửi.",
+    # Đã nhận
+    "ack.recorded": "Đã ghi nhận: đơn vị đã nhận công văn. Cảm ơn!",
+    "ack.stamp": "✅ Đã nhận bởi <b>{name}</b> lúc {at}",
+    "ack.already": "Đơn vị đã xác nhận nhận công văn này (bởi {name} lúc {at}).",
+    "ack.by_hand": "cán bộ Sở (thủ công)",
+    "ack.refused": (
+        "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể xác nhận."
+    ),
+    "ack.gone": "Công văn này không còn mở để xác nhận.",
+    # /mark
+    "mark.usage": (
+        "Cách dùng: /mark ID MÃ_ĐƠN_VỊ acknowledged|completed LÝ DO\n"
+        "Ví dụ: /mark 12 so-y-te acknowledged đã xác nhận qua điện thoại"
+    ),
+    "mark.no_reason": "Cần ghi lý do, ví dụ: đã xác nhận qua điện thoại.",
+    "mark.reason_too_long": "Lý do quá dài: tối đa 500 ký tự.",
+    "mark.unknown_directive": "Không có công văn ID {id}.",
+    "mark.not_a_recipient": "Đơn vị {code} không nằm trong nơi nhận của công văn ID {id}.",
+    "mark.status.acknowledged": "đã nhận",
+    "mark.status.completed": "đã hoàn thành",
+    "mark.done": (
+        "Đã cập nhật thủ công: {code} {status} công văn ID {id} (lý do: {reason}). "
+        "Đơn vị sẽ không bị nhắc về việc này nữa."
+    ),
+    # Báo cáo kết quả
+    "report.ask": (
+        "📝 <b>Báo cáo kết quả</b> công văn số <b>{number}</b>\n{subject}\n\n"
+        "Gửi đường link trang thông tin điện tử nơi đơn vị đã đăng tải, hoặc nội dung, ảnh, "
+        "tệp minh chứng (có thể gửi nhiều tin). Xong thì bấm «Xác nhận báo cáo». "
+        "Phiên báo cáo tự kết thúc sau {minutes} phút."
+    ),
+    "report.replaced": "Phiên báo cáo công văn số {number} chưa xác nhận đã được bỏ.",
+    "report.confirm_button": "✅ Xác nhận báo cáo",
+    "report.cancel_button": "✖ Hủy",
+    "report.added": (
+        "Đã nhận {count} minh chứng cho công văn số <b>{number}</b>. Gửi thêm, "
+        "hoặc bấm «Xác nhận báo cáo»."
+    ),
+    "report.too_many": "Công văn số {number}: đã đủ 20 minh chứng, hãy bấm «Xác nhận báo cáo».",
+    "report.empty": "Chưa có minh chứng nào cho công văn số {number}: hãy gửi đường link trước.",
+    "report.no_session": (
+        "Phiên báo cáo này đã kết thúc. Bấm «Báo cáo kết quả» dưới công văn để bắt đầu lại."
+    ),
+    "report.refused": (
+        "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể báo cáo."
+    ),
+    "report.gone": "Công văn này không còn mở để báo cáo.",
+    "report.done": (
+        "✅ Đã ghi nhận báo cáo kết quả công văn số <b>{number}</b> ({count} minh chứng)."
+    ),
+    "report.done_checking": (
+        "✅ Đã ghi nhận báo cáo kết quả công văn số <b>{number}</b> ({count} minh chứng). "
+        "Hệ thống đang kiểm tra đường link, kết quả sẽ báo ngay sau đây."
+    ),
+    "report.cancelled": "Đã hủy phiên báo cáo. Chưa có gì được ghi nhận.",
+    "report.expired": (
+        "⏰ Phiên báo cáo công văn số {number} đã hết thời gian và chưa được ghi nhận. "
+        "Bấm lại «Báo cáo kết quả» dưới công văn để báo cáo."
+    ),
+    "report.verified": (
+        "🔎 {url}\n✅ Đã tìm thấy đường link của công văn số {number} trên trang này."
+    ),
+    "report.unverified": (
+        "🔎 {url}\n⚠️ Chưa xác minh được (công văn số {number}): {reason}. Báo cáo vẫn được "
+        "ghi nhận; Sở có thể kiểm tra lại."
+    ),
+    # Notices to staff
+    "notice.all_acknowledged": (
+        "🎉 Tất cả {count} đơn vị nhận được công văn số <b>{number}</b> đã xác nhận «Đã nhận»."
+    ),
+    "notice.unverified": (
+        "⚠️ <b>{agency}</b> báo cáo hoàn thành công văn số <b>{number}</b>, nhưng minh chứng "
+        "chưa xác minh được: {reasons}"
+    ),
+    # /verify
+    "verify.usage": "Cách dùng: /verify ID MÃ_ĐƠN_VỊ — kiểm tra lại đường link minh chứng",
+    "verify.none": "Đơn vị {code} chưa gửi đường link minh chứng nào cho công văn ID {id}.",
+    "verify.started": "Đang kiểm tra lại {count} đường link của {code} cho công văn ID {id}…",
     # Generic
     "error.generic": "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
     "unknown_command": "Không có lệnh này. Gõ /help để xem các lệnh.",
@@ -191,6 +274,7 @@ TEXTS: dict[str, str] = {
     "cmd.invite": "Tạo link mời cho đơn vị",
     "cmd.agencies": "Danh sách đơn vị",
     "cmd.mark": "Cập nhật trạng thái thủ công",
+    "cmd.verify": "Kiểm tra lại minh chứng của đơn vị",
     "cmd.staff": "Quản lý cán bộ Sở",
     # A directive (công văn) as contacts receive it: bot/render.py
     "directive.urgency.khan": "🟠 <b>KHẨN</b>",

@@ -284,19 +284,6 @@ async def set_status(session: AsyncSession, directive_id: int, status: Directive
     )
 
 
-async def draft_for_prompt(
-    session: AsyncSession, chat_id: int, message_id: int
-) -> Directive | None:
-    """The draft whose recipients question is that message (staff answered it by replying)."""
-    return await session.scalar(
-        select(Directive).where(
-            Directive.progress_chat_id == chat_id,
-            Directive.progress_message_id == message_id,
-            Directive.status == DirectiveStatus.DRAFT,
-        )
-    )
-
-
 async def set_progress_message(
     session: AsyncSession, directive_id: int, chat_id: int, message_id: int
 ) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
+    Agency,
     Contact,
     ContactStatus,
     Delivery,
@@ -220,8 +221,6 @@ async def directive_progress(session: AsyncSession, directive_id: int) -> Progre
 async def failed_deliveries(
     session: AsyncSession, directive_id: int
 ) -> list[tuple[str, str, str | None]]:
-    from db.models import Agency
-
     rows = await session.execute(
         select(Agency.code, Agency.name, Delivery.failure_reason)
         .join(Agency, Agency.id == Delivery.agency_id)

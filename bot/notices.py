@@ -1,0 +1,60 @@
+"""Notices to the staff member who sent a directive (config [notices])."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.deps import Deps
+from bot.texts import t
+from db.queries import notices
+from db.queries.directives import get_directive
+from db.queries.events import record_event
+
+log = logging.getLogger(__name__)
+ALL_ACKNOWLEDGED = "directive.all_acknowledged"
+
+
+async def _tell(bot: Bot, chat_id: int | None, text: str) -> None:
+    if chat_id is None:  # queued from the command line: nobody to tell in Telegram
+        return
+    try:
+        await bot.send_message(chat_id, text, disable_web_page_preview=True)
+    except TelegramError:
+        log.warning("could not send a notice to staff %s", chat_id)
+
+
+async def notify_if_all_acknowledged(deps: Deps, bot: Bot, directive_id: int) -> None:
+    """Once every reachable agency has acknowledged, tell the sender, once."""
+    if not deps.settings.notices.all_acknowledged:
+        return
+    async with deps.sessionmaker.begin() as session:
+        if await notices.unacknowledged_reachable(session, directive_id):
+            return
+        directive = await get_directive(session, directive_id)
+        if directive is None or await notices.has_event(session, directive_id, ALL_ACKNOWLEDGED):
+            return
+        acknowledged = await notices.acknowledged_count(session, directive_id)
+        await record_event(session, ALL_ACKNOWLEDGED, actor_type="bot", directive_id=directive_id)
+    text = t("vi", "notice.all_acknowledged", number=directive.number, count=acknowledged)
+    await _tell(bot, directive.created_by, text)
+
+
+async def notify_unverified(deps: Deps, bot: Bot, delivery_id: int, reasons: list[str]) -> None:
+    """An agency reported completion but its evidence could not be verified."""
+    if not deps.settings.notices.unverified_evidence:
+        return
+    async with deps.sessionmaker() as session:
+        report = await notices.unverified_report(session, delivery_id)
+    if report is None:
+        return
+    text = t(
+        "vi",
+        "notice.unverified",
+        agency=report.agency,
+        number=report.number,
+        reasons="; ".join(reasons),
+    )
+    await _tell(bot, report.sender, text)

@@ -1,0 +1,182 @@
+"""Báo cáo kết quả: an officer reports what the agency did, with evidence (SPEC §3).
+
+The report in progress is bound to one delivery and kept in the database; it ends with
+the officer's confirmation, or expires and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.answers import AckResult, check_press
+from bot.evidence import extract_urls
+from db.models import Verification
+from db.queries import reports
+from db.queries.answers import press_context
+from db.queries.directives import get_directive
+from db.queries.events import record_event
+
+MAX_ITEMS = 20
+MAX_TEXT = 2000
+
+
+class ReportResult(StrEnum):
+    STARTED = "started"
+    REFUSED = "refused"
+    GONE = "gone"
+    ADDED = "added"
+    NO_SESSION = "no_session"
+    EMPTY = "empty"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    TOO_MANY = "too_many"
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    result: ReportResult
+    delivery_id: int | None = None
+    number: str = ""
+    subject: str = ""
+    items: int = 0
+    replaced: str | None = None
+    directive_id: int | None = None
+    links: tuple[str, ...] = ()
+    url_checks: tuple[tuple[int, str], ...] = field(default=())  # (evidence id, url)
+
+
+async def _directive_of(
+    session: AsyncSession, directive_id: int
+) -> tuple[str, str, tuple[str, ...]]:
+    directive = await get_directive(session, directive_id)
+    assert directive is not None
+    return directive.number, directive.subject, tuple(directive.links)
+
+
+async def start_report(
+    session: AsyncSession, delivery_id: int, user_id: int, now: datetime, ttl: timedelta
+) -> ReportOutcome:
+    refusal, press = await check_press(session, delivery_id, user_id, "report")
+    if refusal == AckResult.REFUSED:
+        return ReportOutcome(ReportResult.REFUSED)
+    if refusal is not None or press is None:
+        return ReportOutcome(ReportResult.GONE)
+    assert press.contact_id is not None
+    replaced_delivery = await reports.start_session(
+        session,
+        user_id=user_id,
+        delivery_id=delivery_id,
+        contact_id=press.contact_id,
+        now=now,
+        expires_at=now + ttl,
+    )
+    replaced = None
+    if replaced_delivery is not None:
+        old = await press_context(session, replaced_delivery, user_id)
+        replaced = old.directive_number if old else None
+    number, subject, _ = await _directive_of(session, press.directive_id)
+    return ReportOutcome(
+        ReportResult.STARTED,
+        delivery_id,
+        number,
+        subject,
+        replaced=replaced,
+        directive_id=press.directive_id,
+    )
+
+
+def evidence_items(
+    text: str | None, file_id: str | None = None, file_name: str | None = None, kind: str = ""
+) -> list[dict[str, Any]]:
+    """What one message contributes: its URLs, its text, its photo or document."""
+    items: list[dict[str, Any]] = []
+    if file_id is not None:
+        items.append({"kind": kind, "value": file_name or kind, "file_id": file_id})
+    if text:
+        items += [{"kind": "url", "value": url} for url in extract_urls(text)]
+        items.append({"kind": "text", "value": text[:MAX_TEXT]})
+    return items
+
+
+async def add_evidence(
+    session: AsyncSession, user_id: int, items: list[dict[str, Any]], now: datetime
+) -> ReportOutcome:
+    report = await reports.open_session(session, user_id, now)
+    if report is None:
+        return ReportOutcome(ReportResult.NO_SESSION)
+    press = await press_context(session, report.delivery_id, user_id)
+    assert press is not None
+    number, subject, _ = await _directive_of(session, press.directive_id)
+    if len(report.items) + len(items) > MAX_ITEMS:
+        return ReportOutcome(ReportResult.TOO_MANY, report.delivery_id, number, subject)
+    report.items = [*report.items, *items]
+    return ReportOutcome(
+        ReportResult.ADDED, report.delivery_id, number, subject, items=len(report.items)
+    )
+
+
+async def confirm_report(
+    session: AsyncSession, user_id: int, delivery_id: int, now: datetime, *, check_links: bool
+) -> ReportOutcome:
+    """The officer confirms: the agency is completed with its evidence, URLs to be checked."""
+    report = await reports.open_session(session, user_id, now)
+    if report is None or report.delivery_id != delivery_id:
+        return ReportOutcome(ReportResult.NO_SESSION)
+    press = await press_context(session, delivery_id, user_id)
+    if press is None or not press.directive_open or not press.contact_active:
+        await reports.end_session(session, user_id)
+        return ReportOutcome(ReportResult.GONE)
+    number, subject, links = await _directive_of(session, press.directive_id)
+    if not report.items:
+        return ReportOutcome(ReportResult.EMPTY, delivery_id, number, subject)
+    pending = Verification.PENDING if check_links else None
+    url_ids = await reports.complete_delivery(
+        session,
+        delivery_id=delivery_id,
+        contact_id=report.contact_id,
+        items=report.items,
+        verification=pending,
+        now=now,
+    )
+    urls = [item["value"] for item in report.items if item["kind"] == "url"]
+    await reports.end_session(session, user_id)
+    await record_event(
+        session,
+        "delivery.completed",
+        actor_type="user",
+        actor_id=user_id,
+        directive_id=press.directive_id,
+        agency_id=press.agency_id,
+        evidence=[item["value"] for item in report.items],
+    )
+    checks = tuple(zip(url_ids, urls, strict=True)) if check_links else ()
+    return ReportOutcome(
+        ReportResult.DONE,
+        delivery_id,
+        number,
+        subject,
+        items=len(report.items),
+        directive_id=press.directive_id,
+        links=links,
+        url_checks=checks,
+    )
+
+
+async def cancel_report(session: AsyncSession, user_id: int) -> ReportOutcome:
+    await reports.end_session(session, user_id)
+    return ReportOutcome(ReportResult.CANCELLED)
+
+
+async def expire_reports(session: AsyncSession, now: datetime) -> list[tuple[int, str]]:
+    """End the reports left half-way: (user id, directive number) of each, to tell them."""
+    expired = []
+    for report in await reports.expired_sessions(session, now):
+        press = await press_context(session, report.delivery_id, report.telegram_user_id)
+        expired.append((report.telegram_user_id, press.directive_number if press else ""))
+        await session.delete(report)
+    return expired

@@ -1,0 +1,83 @@
+"""Đã nhận: the officer's acknowledgement, answered at once and shown on the message."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot import callbacks
+from bot.answers import AckOutcome, AckResult, press_acknowledge
+from bot.deps import Context, get_deps
+from bot.notices import notify_if_all_acknowledged
+from bot.people import language_of
+from bot.texts import t
+from bot.timefmt import format_local
+
+
+async def acknowledge_pressed(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    deps = get_deps(context)
+    user = query.from_user
+    async with deps.sessionmaker.begin() as session:
+        lang = await language_of(session, user.id, user.language_code)
+        if not isinstance(data, callbacks.Acknowledge):
+            outcome = AckOutcome(AckResult.GONE)
+        else:
+            outcome = await press_acknowledge(
+                session, data.delivery_id, user.id, user.full_name, deps.clock()
+            )
+    tz = str(deps.settings.reminders.timezone)
+    when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
+    who = outcome.acknowledged_by or t(lang, "ack.by_hand")
+    if outcome.result == AckResult.FIRST:
+        await query.answer(t(lang, "ack.recorded"))
+        await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
+        if outcome.directive_id is not None:
+            await notify_if_all_acknowledged(deps, context.bot, outcome.directive_id)
+    elif outcome.result == AckResult.ALREADY:
+        await query.answer(t(lang, "ack.already", name=who, at=when), show_alert=True)
+    else:
+        await query.answer(t(lang, f"ack.{outcome.result}"), show_alert=True)
+
+
+def _without_ack_button(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    if markup is None:
+        return None
+    rows = [
+        [b for b in row if not str(b.callback_data or "").startswith("a:")]
+        for row in markup.inline_keyboard
+    ]
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+async def _stamp(query: CallbackQuery, stamp: str) -> None:
+    """Show "Đã nhận bởi … lúc …" under the letter and take the Đã nhận button away."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    markup = _without_ack_button(message.reply_markup)
+    try:
+        if message.text is not None:
+            text = f"{message.text_html}\n\n{stamp}"
+            if len(text) <= MessageLimit.MAX_TEXT_LENGTH:
+                await message.edit_text(text, reply_markup=markup)
+                return
+        elif message.caption is not None:
+            caption = f"{message.caption_html}\n\n{stamp}"
+            if len(caption) <= MessageLimit.CAPTION_LENGTH:
+                await message.edit_caption(caption, reply_markup=markup)
+                return
+        await message.edit_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CallbackQueryHandler(acknowledge_pressed, pattern=f"^{callbacks.Acknowledge.PREFIX}:"),
+]

@@ -1,0 +1,184 @@
+"""Báo cáo kết quả: the officer sends evidence (links, text, photos, documents), confirms."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.deps import Context, Deps, get_deps
+from bot.notices import notify_if_all_acknowledged
+from bot.people import language_of
+from bot.reports import (
+    ReportOutcome,
+    ReportResult,
+    add_evidence,
+    cancel_report,
+    confirm_report,
+    evidence_items,
+    expire_reports,
+    start_report,
+)
+from bot.texts import t
+from bot.verifier import check_evidence
+
+
+def _report_keyboard(delivery_id: int, lang: str) -> InlineKeyboardMarkup:
+    confirm = callbacks.ReportStep(delivery_id, "ok")
+    cancel = callbacks.ReportStep(delivery_id, "no")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "report.confirm_button"), callback_data=callbacks.pack(confirm)
+                ),
+                InlineKeyboardButton(
+                    t(lang, "report.cancel_button"), callback_data=callbacks.pack(cancel)
+                ),
+            ]
+        ]
+    )
+
+
+async def report_pressed(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    deps = get_deps(context)
+    user = query.from_user
+    async with deps.sessionmaker.begin() as session:
+        lang = await language_of(session, user.id, user.language_code)
+        if not isinstance(data, callbacks.ReportResult):
+            outcome = ReportOutcome(ReportResult.GONE)
+        else:
+            outcome = await start_report(
+                session,
+                data.delivery_id,
+                user.id,
+                deps.clock(),
+                deps.settings.evidence.report_timeout,
+            )
+    if outcome.result != ReportResult.STARTED or outcome.delivery_id is None:
+        await query.answer(t(lang, f"report.{outcome.result}"), show_alert=True)
+        return
+    await query.answer()
+    minutes = int(deps.settings.evidence.report_timeout.total_seconds() // 60) or 1
+    text = t(lang, "report.ask", number=outcome.number, subject=outcome.subject, minutes=minutes)
+    if outcome.replaced:
+        text = t(lang, "report.replaced", number=outcome.replaced) + "\n\n" + text
+    await context.bot.send_message(
+        user.id, text, reply_markup=_report_keyboard(outcome.delivery_id, lang)
+    )
+
+
+async def evidence_received(update: Update, context: Context) -> None:
+    """A message from an officer with a report open becomes evidence for it."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or (message.text or "").startswith("/"):
+        return
+    items = _items_of(message)
+    if not items:
+        return
+    deps = get_deps(context)
+    async with deps.sessionmaker.begin() as session:
+        outcome = await add_evidence(session, user.id, items, deps.clock())
+        lang = await language_of(session, user.id, user.language_code)
+    if outcome.result == ReportResult.NO_SESSION or outcome.delivery_id is None:
+        return
+    key = "report.added" if outcome.result == ReportResult.ADDED else "report.too_many"
+    await message.reply_text(
+        t(lang, key, count=outcome.items, number=outcome.number),
+        reply_markup=_report_keyboard(outcome.delivery_id, lang),
+    )
+
+
+def _items_of(message: Message) -> list[dict[str, object]]:
+    text = message.text or message.caption
+    if message.document is not None:
+        return evidence_items(
+            text, message.document.file_id, message.document.file_name, "document"
+        )
+    if message.photo:
+        return evidence_items(text, message.photo[-1].file_id, None, "photo")
+    return evidence_items(text)
+
+
+async def report_step(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    step = callbacks.parse(query.data)
+    deps = get_deps(context)
+    user = query.from_user
+    async with deps.sessionmaker.begin() as session:
+        lang = await language_of(session, user.id, user.language_code)
+        if not isinstance(step, callbacks.ReportStep):
+            outcome = ReportOutcome(ReportResult.GONE)
+        elif step.action == "no":
+            outcome = await cancel_report(session, user.id)
+        else:
+            outcome = await confirm_report(
+                session,
+                user.id,
+                step.delivery_id,
+                deps.clock(),
+                check_links=deps.settings.evidence.check_links,
+            )
+    if outcome.result not in (ReportResult.DONE, ReportResult.CANCELLED):
+        await query.answer(
+            t(lang, f"report.{outcome.result}", number=outcome.number), show_alert=True
+        )
+        return
+    await query.answer()
+    key = "report.done_checking" if outcome.url_checks else f"report.{outcome.result}"
+    if isinstance(query.message, Message):
+        await query.message.edit_text(t(lang, key, number=outcome.number, count=outcome.items))
+    if outcome.directive_id is not None:
+        await notify_if_all_acknowledged(deps, context.bot, outcome.directive_id)
+    if outcome.url_checks:
+        context.application.create_task(
+            _check(deps, context, user.id, lang, outcome), update=update
+        )
+
+
+async def _check(
+    deps: Deps, context: Context, chat_id: int, lang: str, outcome: ReportOutcome
+) -> None:
+    await check_evidence(
+        deps,
+        context.bot,
+        chat_id=chat_id,
+        lang=lang,
+        number=outcome.number,
+        directive_id=outcome.directive_id,
+        delivery_id=outcome.delivery_id,
+        links=outcome.links,
+        checks=outcome.url_checks,
+    )
+
+
+async def expire_half_done_reports(context: Context) -> None:
+    """JobQueue tick: reports left half-way end, and the officer is told."""
+    deps = get_deps(context)
+    async with deps.sessionmaker.begin() as session:
+        expired = await expire_reports(session, deps.clock())
+    for user_id, number in expired:
+        async with deps.sessionmaker() as session:
+            lang = await language_of(session, user_id, None)
+        await context.bot.send_message(user_id, t(lang, "report.expired", number=number))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CallbackQueryHandler(report_pressed, pattern=f"^{callbacks.ReportResult.PREFIX}:"),
+    CallbackQueryHandler(report_step, pattern=f"^{callbacks.ReportStep.PREFIX}:"),
+]
+# In a group of its own: any private message may be evidence, whatever else handles it.
+EVIDENCE_HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    MessageHandler(
+        filters.ChatType.PRIVATE
+        & (filters.TEXT | filters.PHOTO | filters.Document.ALL)
+        & ~filters.COMMAND,
+        evidence_received,
+    )
+]

@@ -1,0 +1,61 @@
+"""/verify ID CODE: staff check an agency's evidence links again (the page may have changed)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.texts import t
+from bot.verifier import check_evidence
+from db.queries.answers import delivery_for
+from db.queries.directives import get_directive
+from db.queries.reports import url_evidence
+from handlers.guards import staff_only
+
+
+@staff_only
+async def verify_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    args = context.args or []
+    if message is None:
+        return
+    if len(args) != 2 or not args[0].isdigit():
+        await message.reply_text(t(who.lang, "verify.usage"))
+        return
+    directive_id, code = int(args[0]), args[1]
+    deps = get_deps(context)
+    async with deps.sessionmaker() as session:
+        directive = await get_directive(session, directive_id)
+        delivery = await delivery_for(session, directive_id, code) if directive else None
+        checks = await url_evidence(session, delivery.id) if delivery else []
+    if directive is None:
+        await message.reply_text(t(who.lang, "mark.unknown_directive", id=directive_id))
+        return
+    if delivery is None:
+        await message.reply_text(t(who.lang, "mark.not_a_recipient", id=directive_id, code=code))
+        return
+    if not checks:
+        await message.reply_text(t(who.lang, "verify.none", id=directive_id, code=code))
+        return
+    await message.reply_text(
+        t(who.lang, "verify.started", id=directive_id, code=code, count=len(checks))
+    )
+    context.application.create_task(
+        check_evidence(
+            deps,
+            context.bot,
+            chat_id=who.user_id,
+            lang=who.lang,
+            number=directive.number,
+            directive_id=directive_id,
+            delivery_id=None,  # staff asked: the result goes to them, no extra notice
+            links=tuple(directive.links),
+            checks=checks,
+        ),
+        update=update,
+    )
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [CommandHandler("verify", verify_command)]

@@ -1,0 +1,140 @@
+"""Đã nhận through the sandbox: first press, repeats, a second contact, forged presses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.runner import RunningBot
+from bot.sandbox import Sandbox, SentMessage, SimUser
+from db.models import Contact, Delivery, DeliveryStatus, Event
+from tests.helpers import ADMIN_ID, join_officers
+from tests.test_broadcast import NUMBER, compose
+
+
+async def broadcast_to(running: RunningBot, sandbox: Sandbox, codes: list[str]) -> SimUser:
+    """Staff broadcasts the test letter (directive 1) to these agencies; returns the staff user."""
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to=" ".join(codes))
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    return admin
+
+
+async def letter(user: SimUser) -> SentMessage:
+    return await user.wait_for_message(NUMBER, timeout=15, where=lambda m: bool(m.buttons()))
+
+
+async def answer_to(sandbox: Sandbox, update: dict[str, Any]) -> str:
+    """The text the bot answered a press with, once it has answered."""
+    query_id = update["callback_query"]["id"]
+    [call] = await sandbox.wait_for("answerCallbackQuery", callback_query_id=query_id)
+    return str(call.params.get("text", ""))
+
+
+def ack_data(message: SentMessage) -> str:
+    return next(b["callback_data"] for b in message.buttons() if "Đã nhận" in b["text"])
+
+
+async def acknowledgements(running: RunningBot) -> list[tuple[str, DeliveryStatus, str | None]]:
+    async with running.sessionmaker() as session:
+        rows = await session.execute(
+            select(Delivery.agency_id, Delivery.status, Contact.display_name)
+            .outerjoin(Contact, Contact.id == Delivery.acknowledged_by_contact_id)
+            .where(Delivery.acknowledged_at.is_not(None))
+        )
+        return [(str(a), s, n) for a, s, n in rows.all()]
+
+
+async def test_first_press_acknowledges_and_marks_the_message(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    admin = await broadcast_to(running, sandbox, ["so-y-te"])
+    message = await letter(officer)
+    update = await officer.press(message, "Đã nhận")
+    notice = await admin.wait_for_message("đã xác nhận «Đã nhận»")
+    assert "Tất cả 1 đơn vị" in notice.shown_text
+    edited = await officer.wait_for_message("Đã nhận bởi")
+    assert f"Đã nhận bởi {officer.first_name} lúc" in edited.shown_text
+    assert NUMBER in edited.shown_text  # the letter is still there
+    assert not [b for b in edited.buttons() if "Đã nhận" in b["text"]]
+    assert [b for b in edited.buttons() if "Báo cáo kết quả" in b["text"]]
+    assert "Đã ghi nhận" in await answer_to(sandbox, update)
+    [(_, status, by)] = await acknowledgements(running)
+    assert (status, by) == (DeliveryStatus.ACKNOWLEDGED, officer.first_name)
+
+
+async def test_repeated_and_second_contact_presses_change_nothing(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    first, second = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"], per_agency=2))[
+        "so-y-te"
+    ]
+    await broadcast_to(running, sandbox, ["so-y-te"])
+    mine, theirs = await letter(first), await letter(second)
+    data = ack_data(mine)
+    await first.press(mine, "Đã nhận")
+    await first.wait_for_message("Đã nhận bởi")
+    replay = await first.press_data(mine, data)
+    late = await second.press(theirs, "Đã nhận")
+    for update in (replay, late):
+        assert f"bởi {first.first_name} lúc" in await answer_to(sandbox, update)
+    assert [by for _, _, by in await acknowledgements(running)] == [first.first_name]
+
+
+async def test_forged_and_garbage_presses_are_refused_politely(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"])
+    health, radio = officers["so-y-te"][0], officers["dai-ptth"][0]
+    stranger = sandbox.add_user("Kẻ Lạ")
+    await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    health_letter, radio_letter = await letter(health), await letter(radio)
+    forged = ack_data(health_letter)
+    # A stranger can only press on a message of their own chat with the bot.
+    stranger_message = await stranger.ask("/start", "đường link mời")
+
+    presses = [
+        (radio, await radio.press_data(radio_letter, forged), "không phải cán bộ đầu mối"),
+        (
+            stranger,
+            await stranger.press_data(stranger_message, forged),
+            "không phải cán bộ đầu mối",
+        ),
+        (radio, await radio.press_data(radio_letter, "a:999999"), "không còn mở"),
+        (radio, await radio.press_data(radio_letter, "a:xyz"), "không còn mở"),
+        (radio, await radio.press_data(radio_letter, "garbage"), "không còn hiệu lực"),
+    ]
+    for _, update, expected in presses:
+        assert expected in await answer_to(sandbox, update)
+    assert await acknowledgements(running) == []
+    async with running.sessionmaker() as session:
+        refused = (
+            await session.scalars(select(Event.actor_id).where(Event.kind == "callback.refused"))
+        ).all()
+    assert sorted(refused) == sorted([radio.id, stranger.id])
+
+
+async def test_staff_mark_by_hand_counts_as_the_answer(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    admin = await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    message = await letter(officer)
+    await admin.ask("/mark 1 so-y-te acknowledged", "Cách dùng")
+    await admin.ask("/mark 9 so-y-te acknowledged gọi điện", "Không có công văn ID 9")
+    await admin.ask("/mark 1 so-noi-vu acknowledged gọi điện", "không nằm trong nơi nhận")
+    await admin.ask("/mark 1 so-y-te acknowledged đã xác nhận qua điện thoại", "Đã cập nhật")
+    await officer.ask("/mark 1 dai-ptth completed tự khai", "chỉ dành cho cán bộ Sở")
+    update = await officer.press(message, "Đã nhận")
+    assert "cán bộ Sở (thủ công)" in await answer_to(sandbox, update)
+    async with running.sessionmaker() as session:
+        marked = (
+            await session.execute(
+                select(
+                    Delivery.status, Delivery.acknowledged_by_staff_id, Delivery.manual_reason
+                ).where(Delivery.acknowledged_at.is_not(None))
+            )
+        ).all()
+    assert marked == [(DeliveryStatus.ACKNOWLEDGED, ADMIN_ID, "đã xác nhận qua điện thoại")]
