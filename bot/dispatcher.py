@@ -67,6 +67,7 @@ class Dispatcher:
         clock: Callable[[], datetime],
         leadership: Leadership,
         wake: asyncio.Event,
+        on_progress: Callable[[], None] = lambda: None,
         workers: int = WORKERS,
     ) -> None:
         self._bot = bot
@@ -76,6 +77,7 @@ class Dispatcher:
         self._worker_count = workers
         self._queue: asyncio.Queue[outbox.Claimed] = asyncio.Queue()
         self._wake = wake
+        self._on_progress = on_progress
         self._room = asyncio.Event()
         self._prepared: dict[int, _Prepared] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -164,6 +166,7 @@ class Dispatcher:
             finally:
                 self._in_flight -= 1
                 self._room.set()
+                self._on_progress()
 
     async def _deliver(self, message: outbox.Claimed) -> None:
         sent_ids = list(message.telegram_message_ids)

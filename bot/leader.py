@@ -8,6 +8,8 @@ such lock and one process sends, so there it is always the leader.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
@@ -18,6 +20,9 @@ from db.queries.outbox import recover_in_flight
 log = logging.getLogger(__name__)
 
 LEADER_LOCK_KEY = 0x6167656E6379
+# The leader checks that its lock connection is alive this often (not on every claim).
+HEALTH_CHECK_SECONDS = 5.0
+RELEASE_TIMEOUT_SECONDS = 5.0
 
 
 class Leadership:
@@ -27,6 +32,7 @@ class Leadership:
         self._connection: AsyncConnection | None = None
         self._is_leader = engine.dialect.name != "postgresql"
         self._recovered = False
+        self._checked_at = 0.0
 
     @property
     def is_leader(self) -> bool:
@@ -46,6 +52,10 @@ class Leadership:
         return self._is_leader
 
     async def _check_lock(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._is_leader and now - self._checked_at < HEALTH_CHECK_SECONDS:
+            return
+        self._checked_at = now
         try:
             if self._connection is None:
                 self._connection = await self._engine.connect()
@@ -67,17 +77,22 @@ class Leadership:
     async def _drop_connection(self) -> None:
         if self._connection is not None:
             try:
-                await self._connection.close()
-            except Exception:  # already broken; closing is best effort
+                async with asyncio.timeout(RELEASE_TIMEOUT_SECONDS):
+                    await self._connection.close()
+            except Exception:  # already broken, or stuck: let the server drop it
                 log.debug("closing the lock connection failed", exc_info=True)
+                with contextlib.suppress(Exception):
+                    await self._connection.invalidate()
             self._connection = None
 
     async def release(self) -> None:
+        """Give the lead up; bounded in time, as a stop must not hang on a sick connection."""
         if self._connection is not None and self._is_leader:
             try:
-                await self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
-                )
+                async with asyncio.timeout(RELEASE_TIMEOUT_SECONDS):
+                    await self._connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+                    )
             except Exception:
                 log.debug("unlocking failed; closing the connection releases it", exc_info=True)
         await self._drop_connection()

@@ -4,6 +4,7 @@ proceeds, then a summary with the failures and their reasons."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 # One edit every few seconds is plenty for a person and far inside Telegram's limits.
 PROGRESS_INTERVAL_SECONDS = 3.0
+MIN_LOOK_GAP_SECONDS = 0.5
 NAMES_PER_REASON = 5
 
 
@@ -33,9 +35,15 @@ class ProgressReporter:
         self._bot = bot
         self._sessionmaker = sessionmaker
         self._interval = interval
+        self._activity = asyncio.Event()
+        self._last_edit: dict[int, float] = {}
         self._lang = lang
         self._shown: dict[int, str] = {}
         self._task: asyncio.Task[None] | None = None
+
+    def messages_sent(self) -> None:
+        """The dispatcher finished some messages: progress may have changed."""
+        self._activity.set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="broadcast-progress")
@@ -47,7 +55,13 @@ class ProgressReporter:
 
     async def _loop(self) -> None:
         while True:
-            await asyncio.sleep(self._interval)
+            # Wake on the interval, or early when messages were sent: the summary of a
+            # finished broadcast then comes at once, while edits stay an interval apart.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._activity.wait(), self._interval)
+            # At most a few looks a second: counting a big broadcast's messages is a query.
+            await asyncio.sleep(MIN_LOOK_GAP_SECONDS)
+            self._activity.clear()
             try:
                 async with self._sessionmaker() as session:
                     directive_ids = await outbox.sending_directives(session)
@@ -87,6 +101,7 @@ class ProgressReporter:
             return
         if finished:
             self._shown.pop(directive_id, None)
+            self._last_edit.pop(directive_id, None)
         if directive.progress_chat_id is None or directive.progress_message_id is None:
             return
         text = t(
@@ -99,9 +114,12 @@ class ProgressReporter:
         )
         if finished and failures:
             text += "\n\n" + self._failures_text(failures)
-        if self._shown.get(directive_id) == text:
+        now = asyncio.get_running_loop().time()
+        too_soon = now - self._last_edit.get(directive_id, -self._interval) < self._interval
+        if self._shown.get(directive_id) == text or (too_soon and not finished):
             return
         self._shown[directive_id] = text
+        self._last_edit[directive_id] = now
         try:
             await self._bot.edit_message_text(
                 text, chat_id=directive.progress_chat_id, message_id=directive.progress_message_id

@@ -96,6 +96,7 @@ async def running_bot(
             sessionmaker,
             clock=clock,
             leadership=Leadership(engine, sessionmaker),
+            on_progress=progress.messages_sent,
             wake=deps.outbox_wake,
         )
         async with application:

@@ -134,6 +134,8 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
         await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
         return
     await query.answer()
+    if step.action == "send":  # committed: the dispatcher may look now
+        deps.outbox_wake.set()
     if outcome == "keyboard":
         await query.edit_message_reply_markup(_recipients_keyboard(directive, groups, who.lang))
     elif outcome == "preview":
@@ -162,7 +164,6 @@ async def _apply(
         return t(who.lang, "broadcast.cancelled", number=directive.number)
     if step.action == "send":
         result = await queue_broadcast(session, directive, now=deps.clock(), actor_id=who.user_id)
-        deps.outbox_wake.set()
         return t(
             who.lang,
             "broadcast.queued",

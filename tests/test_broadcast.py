@@ -242,8 +242,6 @@ async def test_restart_mid_broadcast_loses_nothing(
         await compose(admin, to=" ".join(codes))
         await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
         await sandbox.wait_for("sendMessage", count=8, ok=True, timeout=15)
-    async with bot.sessionmaker() as session:
-        pass
     async with running_bot(settings) as bot:
         await admin.wait_for_message("Đã gửi xong", timeout=30)
         async with bot.sessionmaker() as session:
