@@ -96,11 +96,13 @@ class Dispatcher:
         ]
 
     async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
-        """Stop claiming, let the sends under way finish (up to `grace` seconds), and put
-        what was claimed but not started back in the queue.
+        """Stop claiming and let the sends under way finish (up to `grace` seconds).
 
         Cutting a send off mid-request would leave it ambiguous (Telegram may have it), and
         the restart would send it again; letting it finish keeps a restart duplicate-free.
+        Rows claimed but not started stay `sending`: whichever instance leads next puts them
+        back in the queue before it sends anything (Leadership.ensure), so stopping writes
+        nothing and cannot fail on a busy database.
         """
         feeder, workers = self._tasks[0], self._tasks[1:]
         feeder.cancel()
@@ -113,9 +115,6 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
         self._tasks = []
-        if self._leadership.is_leader:
-            async with self._sessionmaker.begin() as session:
-                await outbox.recover_in_flight(session)
         await self._leadership.release()
 
     async def _idle(self) -> None:

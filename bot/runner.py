@@ -109,11 +109,16 @@ async def running_bot(
             try:
                 yield RunningBot(application, engine, sessionmaker, settings, dispatcher, progress)
             finally:
-                if application.updater is not None and application.updater.running:
-                    await application.updater.stop()
-                await progress.stop()
-                await dispatcher.stop()
-                await application.stop()
+                # Each step runs even if one before it failed: a stop must always stop.
+                try:
+                    if application.updater is not None and application.updater.running:
+                        await application.updater.stop()
+                finally:
+                    try:
+                        await progress.stop()
+                        await dispatcher.stop()
+                    finally:
+                        await application.stop()
     finally:
         await engine.dispose()
 
