@@ -47,15 +47,14 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
+from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.broadcasting import create_directive, queue_broadcast, set_targets
@@ -472,42 +471,11 @@ def _set_send_rate(running: RunningBot, rate_per_second: float) -> None:
 # PostgreSQL --------------------------------------------------------------------------------------
 
 
-def _asyncpg_url(url: str) -> URL:
-    """Whatever driver the URL names, SQLAlchemy reaches PostgreSQL through asyncpg here."""
-    return make_url(url).set(drivername="postgresql+asyncpg")
-
-
-class ScratchPostgres:
-    """A database of its own on the server, dropped after even with connections still open,
-    so a run leaves nothing behind and never touches anyone's data."""
-
-    def __init__(self, server_url: str) -> None:
-        self._server = _asyncpg_url(server_url)
-        self.name = f"agency_bot_bench_{uuid.uuid4().hex[:12]}"
-        self._admin: asyncpg.Connection | None = None
-
-    async def create(self) -> str:
-        """Create the database; returns its SQLAlchemy URL."""
-        dsn = self._server.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._admin = await asyncpg.connect(dsn, timeout=POSTGRES_CONNECT_TIMEOUT)
-        await self._admin.execute(f'CREATE DATABASE "{self.name}"')
-        return self._server.set(database=self.name).render_as_string(hide_password=False)
-
-    async def drop(self) -> None:
-        if self._admin is None:
-            return
-        try:
-            await self._admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        finally:
-            await self._admin.close()
-            self._admin = None
-
-
 async def bench_postgres(
     server_url: str, agencies: int, steady_rate: float, latency: float
 ) -> DatabaseResult | Skipped:
     """The benchmark on PostgreSQL, or why it could not run (server down, no rights)."""
-    shown = _asyncpg_url(server_url).render_as_string(hide_password=True)
+    shown = asyncpg_url(server_url).render_as_string(hide_password=True)
     scratch = ScratchPostgres(server_url)
     try:
         try:
