@@ -30,6 +30,7 @@ from db.models import MessageKind
 from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file
 from db.queries.events import record_event
+from db.queries.people import block_contact
 
 log = logging.getLogger(__name__)
 
@@ -329,7 +330,7 @@ class Dispatcher:
     ) -> None:
         async with self._sessionmaker.begin() as session:
             if message.contact_id is not None:
-                await outbox.block_contact(session, message.contact_id, self._clock())
+                await block_contact(session, message.contact_id, self._clock())
             await outbox.mark_failed(session, message, error=BLOCKED_REASON, message_ids=sent_ids)
             await record_event(
                 session,

@@ -160,12 +160,10 @@ async def reactivate_on_start(
 
 
 async def mark_blocked(session: AsyncSession, user_id: int) -> bool:
-    """The user blocked the bot (my_chat_member or a 403): stop sending to them."""
+    """The user blocked the bot (my_chat_member): stop sending to them."""
     contact = await people.get_contact(session, user_id)
-    if contact is None or contact.status != ContactStatus.ACTIVE:
+    if contact is None or not await people.block_contact(session, contact.id, utcnow()):
         return False
-    contact.status = ContactStatus.BLOCKED
-    contact.status_changed_at = utcnow()
     await record_event(
         session, "contact.blocked", actor_type="user", actor_id=user_id, agency_id=contact.agency_id
     )

@@ -83,9 +83,9 @@ async def evidence_received(update: Update, context: Context) -> None:
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:
         outcome = await add_evidence(session, user.id, items, deps.clock())
+        if outcome.result == ReportResult.NO_SESSION or outcome.delivery_id is None:
+            return  # most messages: no report open, so no further lookup
         lang = await language_of(session, user.id, user.language_code)
-    if outcome.result == ReportResult.NO_SESSION or outcome.delivery_id is None:
-        return
     key = "report.added" if outcome.result == ReportResult.ADDED else "report.too_many"
     await message.reply_text(
         t(lang, key, count=outcome.items, number=outcome.number),

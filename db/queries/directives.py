@@ -278,12 +278,6 @@ async def open_directives_of_agency(session: AsyncSession, agency_id: int) -> li
     return list(rows.all())
 
 
-async def set_status(session: AsyncSession, directive_id: int, status: DirectiveStatus) -> None:
-    await session.execute(
-        update(Directive).where(Directive.id == directive_id).values(status=status)
-    )
-
-
 async def set_progress_message(
     session: AsyncSession, directive_id: int, chat_id: int, message_id: int
 ) -> None:

@@ -10,8 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     Agency,
-    Contact,
-    ContactStatus,
     Delivery,
     DeliveryStatus,
     Directive,
@@ -102,14 +100,6 @@ async def recover_in_flight(session: AsyncSession) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def next_due_at(session: AsyncSession) -> datetime | None:
-    return await session.scalar(
-        select(func.min(OutboundMessage.next_attempt_at)).where(
-            OutboundMessage.status == MessageStatus.QUEUED
-        )
-    )
-
-
 async def mark_sent(
     session: AsyncSession, message: Claimed, message_ids: list[str], now: datetime
 ) -> None:
@@ -189,14 +179,6 @@ async def mark_failed(
             ~still_reachable,
         )
         .values(status=DeliveryStatus.FAILED, failure_reason=error)
-    )
-
-
-async def block_contact(session: AsyncSession, contact_id: int, now: datetime) -> None:
-    await session.execute(
-        update(Contact)
-        .where(Contact.id == contact_id, Contact.status == ContactStatus.ACTIVE)
-        .values(status=ContactStatus.BLOCKED, status_changed_at=now)
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -58,6 +59,16 @@ async def add_contact(
     session.add(contact)
     await session.flush()
     return contact
+
+
+async def block_contact(session: AsyncSession, contact_id: int, now: datetime) -> bool:
+    """The contact blocked the bot: stop sending to them. False if it was not active."""
+    result = await session.execute(
+        update(Contact)
+        .where(Contact.id == contact_id, Contact.status == ContactStatus.ACTIVE)
+        .values(status=ContactStatus.BLOCKED, status_changed_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def reactivate_contact(contact: Contact, display_name: str, username: str | None) -> None:
