@@ -24,8 +24,9 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.deps import DEPS_KEY, Context, Deps
+from bot.deps import DEPS_KEY, Context, Deps, get_deps
 from bot.limiter import SendLimiter, SharedRateLimiter
+from bot.reminders import TICK_SECONDS, Reminders
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers, evidence_handlers
@@ -49,6 +50,10 @@ async def _on_error(update: object, context: Context) -> None:
             log.debug("could not send the error notice", exc_info=True)
 
 
+async def _reminder_tick(context: Context) -> None:
+    await get_deps(context).reminders.tick()
+
+
 def build_application(
     settings: Settings,
     *,
@@ -66,11 +71,16 @@ def build_application(
         .concurrent_updates(True)
         .build()
     )
-    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, asyncio.Event())
+    wake = asyncio.Event()
+    reminders = Reminders(settings, sessionmaker, clock=clock, wake=wake.set)
+    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, wake, reminders)
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     interval = min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))
     assert application.job_queue is not None
     application.job_queue.run_repeating(expire_half_done_reports, interval, first=interval)
+    application.job_queue.run_repeating(
+        _reminder_tick, TICK_SECONDS, first=TICK_SECONDS, name="reminders"
+    )
     application.add_error_handler(_on_error)
     return application

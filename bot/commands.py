@@ -13,8 +13,18 @@ from db.models import StaffRole
 log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help", "whoami", "lang")
-OPERATOR = ("broadcast", "mark", "verify", "invite", "agencies", "help", "whoami", "lang")
-ADMIN = (*OPERATOR[:5], "staff", *OPERATOR[5:])
+OPERATOR = (
+    "broadcast",
+    "remind",
+    "mark",
+    "verify",
+    "invite",
+    "agencies",
+    "help",
+    "whoami",
+    "lang",
+)
+ADMIN = (*OPERATOR[:6], "staff", *OPERATOR[6:])
 
 
 def _menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:

@@ -69,6 +69,12 @@ def _clock(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _optional_clock(value: Any) -> time | None:
+    if not isinstance(value, str):
+        raise ValueError('use "HH:MM", or "" for none')
+    return _clock(value) if value.strip() else None
+
+
 def _working_hours(value: Any) -> WorkingHours:
     if isinstance(value, WorkingHours):
         return value
@@ -210,8 +216,10 @@ WorkingDaysField = Annotated[
     PlainSerializer(lambda days: ",".join(WEEKDAYS[d] for d in sorted(days)), return_type=str),
 ]
 TimezoneField = Annotated[ZoneInfo, BeforeValidator(_timezone), PlainSerializer(str)]
-ClockField = Annotated[
-    time, BeforeValidator(lambda v: v if isinstance(v, time) else _clock(str(v)))
+OptionalClockField = Annotated[
+    time | None,
+    BeforeValidator(lambda v: v if v is None or isinstance(v, time) else _optional_clock(v)),
+    PlainSerializer(lambda v: "" if v is None else v.strftime("%H:%M"), return_type=str),
 ]
 
 
@@ -224,7 +232,8 @@ class RemindersSettings(_Section):
     working_days: WorkingDaysField = frozenset(range(5))
     holidays: Annotated[str, BeforeValidator(_holidays)] = "VN"
     timezone: TimezoneField = ZoneInfo("Asia/Ho_Chi_Minh")
-    staff_digest_at: ClockField = time(8, 0)
+    staff_digest_at: OptionalClockField = time(8, 0)
+    """None ("" in the file): no daily digest."""
     khan: CadenceSettings = CadenceSettings(
         first_after=timedelta(hours=2), every=timedelta(hours=4)
     )

@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.reminders import Reminders
 
 DEPS_KEY = "deps"
 
@@ -23,6 +26,7 @@ class Deps:
     clock: Callable[[], datetime]
     # Set when messages were queued: the dispatcher looks at once instead of at its next poll.
     outbox_wake: asyncio.Event
+    reminders: Reminders
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

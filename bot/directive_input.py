@@ -190,12 +190,61 @@ def _take_number(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+# Lines of a /broadcast text that set a field instead of being part of the body; typed
+# with or without diacritics, as on a phone keyboard without Vietnamese input.
+_FIELD_LINES = {
+    "urgency": re.compile(
+        r"^[^\S\n]*(?:độ khẩn|do khan)[^\S\n]*:[^\S\n]*([^\n]*?)[^\S\n]*$", re.I | re.M
+    ),
+    "deadline": re.compile(
+        r"^[^\S\n]*(?:hạn|han)(?: báo cáo| bao cao)?[^\S\n]*:[^\S\n]*([^\n]*?)[^\S\n]*$",
+        re.I | re.M,
+    ),
+    "every": re.compile(
+        r"^[^\S\n]*(?:nhắc lại|nhac lai)[^\S\n]*:[^\S\n]*(?:mỗi |moi )?([^\n]*?)[^\S\n]*$",
+        re.I | re.M,
+    ),
+}
+
+
+def _take_field(name: str, text: str) -> tuple[str | None, str]:
+    """The value of the first line setting `name` (see _FIELD_LINES) and the text without it."""
+    match = _FIELD_LINES[name].search(text)
+    if match is None:
+        return None, text
+    return match.group(1), text[: match.start()] + text[match.end() :].removeprefix("\n")
+
+
+def _broadcast_fields(text: str) -> tuple[dict[str, Any], str]:
+    """Urgency ("Độ khẩn: Hỏa tốc"), deadline ("Hạn: 28/11/2026") and reminder interval
+    ("Nhắc lại: 2h") lines; a value that cannot be read is refused, not sent as body."""
+    fields: dict[str, Any] = {}
+    urgency, text = _take_field("urgency", text)
+    if urgency is not None:
+        if urgency.lower() not in _URGENCIES:
+            raise DirectiveInputError(f"urgency: {urgency!r}", "bad_urgency")
+        fields["urgency"] = _URGENCIES[urgency.lower()]
+    deadline, text = _take_field("deadline", text)
+    if deadline is not None:
+        fields["deadline"] = _parse_date(deadline)
+        if fields["deadline"] is None:
+            raise DirectiveInputError(f"deadline: {deadline!r}", "bad_deadline")
+    every, text = _take_field("every", text)
+    if every is not None:
+        try:
+            fields["reminders"] = ReminderOverride(every=parse_duration(every))
+        except ValueError:
+            raise DirectiveInputError(f"reminder interval: {every!r}", "bad_every") from None
+    return fields, text
+
+
 def parse_broadcast_text(text: str) -> DirectiveDraft:
     """Read a /broadcast message: first line the subject, the rest the body, "Số:" the number.
 
     What staff typed is kept as typed (a leading "V/v" included); the renderer escapes it.
     """
     number, rest = _take_number(_normalize(text))
+    fields, rest = _broadcast_fields(rest)
     lines = _trim_blank_lines(rest).split("\n")
     subject, body = lines[0].strip(), _trim_blank_lines("\n".join(lines[1:]))
     if not subject:
@@ -211,7 +260,7 @@ def parse_broadcast_text(text: str) -> DirectiveDraft:
             f"body: {len(body)} characters, at most {MAX_BODY}", "body_too_long"
         )
     links = extract_links(f"{subject}\n{body}")[:MAX_LINKS]
-    return DirectiveDraft(subject=subject, body=body, number=number, links=tuple(links))
+    return DirectiveDraft(subject=subject, body=body, number=number, links=tuple(links), **fields)
 
 
 # --- directive files -------------------------------------------------------------------------

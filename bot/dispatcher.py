@@ -26,11 +26,12 @@ from bot.leader import Leadership
 from bot.limiter import retry_after_seconds
 from bot.render import render_directive
 from bot.rendering import directive_content
-from db.models import MessageKind
+from db.models import Directive, MessageKind
 from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file
 from db.queries.events import record_event
 from db.queries.people import block_contact
+from db.queries.reminders import still_chased
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class _Prepared:
     links: list[str]
     attachment_name: str | None
     file_id: str | None
+    first_reminder_after: timedelta | None
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -69,6 +71,7 @@ class Dispatcher:
         leadership: Leadership,
         wake: asyncio.Event,
         on_progress: Callable[[], None] = lambda: None,
+        first_reminder_after: Callable[[Directive], timedelta | None] = lambda _: None,
         workers: int = WORKERS,
     ) -> None:
         self._bot = bot
@@ -79,11 +82,16 @@ class Dispatcher:
         self._queue: asyncio.Queue[outbox.Claimed] = asyncio.Queue()
         self._wake = wake
         self._on_progress = on_progress
+        self._first_reminder_after = first_reminder_after
         self._room = asyncio.Event()
         self._prepared: dict[int, _Prepared] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._in_flight = 0
         self._rng = random.Random()
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leadership.is_leader
 
     def wake(self) -> None:
         """New messages were queued: look now instead of at the next poll."""
@@ -173,6 +181,10 @@ class Dispatcher:
         try:
             if message.kind == MessageKind.DIRECTIVE and message.directive_id is not None:
                 await self._send_directive(message, sent_ids)
+            elif message.kind == MessageKind.REMINDER:
+                if not await self._still_wanted(message):
+                    return
+                await self._send_reminder(message, sent_ids)
             else:
                 sent = await self._bot.send_message(
                     message.chat_id, str(message.payload["text"]), rate_limit_args=0
@@ -201,8 +213,17 @@ class Dispatcher:
         except TelegramError as error:
             await self._record_failed(message, f"lỗi Telegram: {error.message}", sent_ids)
         else:
+            now = self._clock()
+            prepared = self._prepared.get(message.directive_id or 0)
+            after = None if prepared is None else prepared.first_reminder_after
             async with self._sessionmaker.begin() as session:
-                await outbox.mark_sent(session, message, sent_ids, self._clock())
+                await outbox.mark_sent(
+                    session,
+                    message,
+                    sent_ids,
+                    now,
+                    first_reminder_at=None if after is None else now + after,
+                )
                 await record_event(
                     session,
                     "message.sent",
@@ -227,6 +248,31 @@ class Dispatcher:
                     message.chat_id, prepared.parts[index], reply_markup=markup, rate_limit_args=0
                 )
             sent_ids.append(str(sent.message_id))
+
+    async def _still_wanted(self, message: outbox.Claimed) -> bool:
+        """A reminder queued before the agency answered is dropped, not sent."""
+        phase = str(message.payload.get("phase", "ack"))
+        async with self._sessionmaker.begin() as session:
+            if message.delivery_id is not None and await still_chased(
+                session, message.delivery_id, phase
+            ):
+                return True
+            await outbox.mark_cancelled(session, message, "answered before the reminder went out")
+        return False
+
+    async def _send_reminder(self, message: outbox.Claimed, sent_ids: list[str]) -> None:
+        links = [str(link) for link in message.payload.get("links", [])]  # type: ignore[attr-defined]
+        keyboard = directive_keyboard(
+            message.delivery_id, links, str(message.payload.get("lang", "vi"))
+        )
+        sent = await self._bot.send_message(
+            message.chat_id,
+            str(message.payload["text"]),
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+            rate_limit_args=0,
+        )
+        sent_ids.append(str(sent.message_id))
 
     async def _send_attachment(
         self, message: outbox.Claimed, prepared: _Prepared, markup: InlineKeyboardMarkup | None
@@ -281,6 +327,7 @@ class Dispatcher:
             links=list(directive.links),
             attachment_name=directive.attachment_name,
             file_id=directive.attachment_file_id,
+            first_reminder_after=self._first_reminder_after(directive),
         )
         return self._prepared.setdefault(directive_id, prepared)
 

@@ -98,7 +98,9 @@ async def running_bot(
             leadership=Leadership(engine, sessionmaker),
             on_progress=progress.messages_sent,
             wake=deps.outbox_wake,
+            first_reminder_after=deps.reminders.first_reminder_after,
         )
+        deps.reminders.leads = lambda: dispatcher.is_leader
         async with application:
             await _publish_menus(application, settings, sessionmaker)
             await application.start()

@@ -140,6 +140,7 @@ class MessageStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # a reminder no longer wanted: the agency answered meanwhile
 
 
 class Verification(StrEnum):
@@ -296,6 +297,8 @@ class Delivery(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     scheduled_reminders: Mapped[int] = mapped_column(Integer, default=0)
     next_reminder_at: Mapped[datetime | None]
+    # What the agency is being chased for: "ack", "completion" (bot.cadence.Phase) or None.
+    reminder_phase: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     directive: Mapped[Directive] = relationship(lazy="raise")
@@ -305,6 +308,7 @@ class Delivery(Base):
         UniqueConstraint("directive_id", "agency_id", name="uq_deliveries_directive_agency"),
         Index("ix_deliveries_directive_status", "directive_id", "status"),
         Index("ix_deliveries_next_reminder_at", "next_reminder_at"),
+        Index("ix_deliveries_reminder_phase_status", "reminder_phase", "status"),
     )
 
 

@@ -16,6 +16,7 @@ from handlers import (
     lang,
     mark,
     membership,
+    remind,
     report,
     staff,
     start,
@@ -35,6 +36,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *ack.HANDLERS,
         *report.HANDLERS,
         *mark.HANDLERS,
+        *remind.HANDLERS,
         *verify.HANDLERS,
         *membership.HANDLERS,
         *fallback.HANDLERS,  # last: answers what nothing else did

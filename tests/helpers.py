@@ -24,6 +24,8 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
         "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
         "database": {"url": db_url},
         "staff": {"admins": [ADMIN_ID]},
+        # No daily digest unless a test asks: it would depend on the time of day the suite runs.
+        "reminders": {"staff_digest_at": ""},
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)

@@ -16,10 +16,22 @@ LANGUAGES: Final = tuple(CATALOGUES)
 DEFAULT_LANGUAGE: Final = "vi"
 
 
+class Html(str):
+    """A piece of text that is already valid Telegram HTML (made by `t`): not escaped again."""
+
+
 def t(lang: str, key: str, **params: object) -> str:
-    """The text `key` in `lang` (Vietnamese if unknown), parameters escaped for HTML."""
+    """The text `key` in `lang` (Vietnamese if unknown), parameters escaped for HTML.
+
+    The result is an `Html`, so one text may be a parameter of another without being
+    escaped twice.
+    """
     template = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANGUAGE])[key]
-    return template.format(**{name: html.escape(str(value)) for name, value in params.items()})
+    return Html(template.format(**{name: _escaped(value) for name, value in params.items()}))
+
+
+def _escaped(value: object) -> str:
+    return value if isinstance(value, Html) else html.escape(str(value))
 
 
 def language_from_telegram(language_code: str | None) -> str:

@@ -59,10 +59,13 @@ TEXTS: dict[str, str] = {
     "help.staff": (
         "<b>Department staff commands</b>\n"
         "/broadcast — compose and send a letter: type it after the command (first line the "
-        "subject, a line «Số: …» the number), or reply to a message or a PDF with it\n"
+        "subject, a line «Số: …» the number; optional lines «Độ khẩn: Khẩn», «Hạn: 28/11/2026», "
+        "«Nhắc lại: 2h»), or reply to a message or a PDF with it\n"
         "/mark ID CODE acknowledged|completed REASON — set a status by hand "
         "(e.g. confirmed by phone)\n"
         "/verify ID CODE — check an agency's evidence links again\n"
+        "/remind ID — remind the agencies that have not acknowledged, now; "
+        "/remind ID pause|resume — pause or resume automatic reminders\n"
         "/invite CODE — create an invite link for an agency\n"
         "/agencies — the roster\n"
         "/staff — manage Department staff (administrators)\n"
@@ -122,6 +125,11 @@ TEXTS: dict[str, str] = {
         "a line «Số: …» the number), or reply to a message or a PDF with /broadcast."
     ),
     "broadcast.invalid": "The letter is not valid. Check its text.",
+    "broadcast.bad_urgency": ("The line «Độ khẩn: …» cannot be read: use Thường, Khẩn or Hỏa tốc."),
+    "broadcast.bad_deadline": "The line «Hạn: …» cannot be read: write a date like 28/11/2026.",
+    "broadcast.bad_every": (
+        "The line «Nhắc lại: …» cannot be read: write an interval like 2h, 30m or 1d."
+    ),
     "broadcast.subject_too_long": "The subject (first line) is too long: 500 characters at most.",
     "broadcast.body_too_long": "The letter is too long: 50,000 characters at most.",
     "broadcast.choose_recipients": (
@@ -256,4 +264,72 @@ TEXTS: dict[str, str] = {
         "📎 <b>Letter No. {number}</b> — attachment. The letter's text follows."
     ),
     "directive.continued": "<i>(continued, part {part}/{total})</i>",
+    # --- reminders (issue 5) ---
+    "cmd.remind": "Remind unacknowledged agencies now; pause/resume reminders",
+    "reminder.ack": (
+        "🔔 <b>Reminder {round}</b>: letter No. <b>{number}</b> Re: {subject} was sent {ago} ago"
+        " and <b>{agency}</b> has not acknowledged it yet.{deadline}\n"
+        "Please press <b>✅ Đã nhận</b> below."
+    ),
+    "reminder.ack.escalated": (
+        "🔔 <b>Reminder {round} — now also sent to the head and backup contacts</b>: letter No."
+        " <b>{number}</b> Re: {subject} was sent {ago} ago and <b>{agency}</b> has still not"
+        " acknowledged it after {previous} reminders.{deadline}\n"
+        "Please press <b>✅ Đã nhận</b> below."
+    ),
+    "reminder.manual": (
+        "🔔 <b>The Department reminds you</b>: letter No. <b>{number}</b> Re: {subject} was sent"
+        " {ago} ago and <b>{agency}</b> has not acknowledged it yet.{deadline}\n"
+        "Please press <b>✅ Đã nhận</b> below."
+    ),
+    "reminder.completion": (
+        "📝 <b>Report reminder ({round})</b>: letter No. <b>{number}</b> Re: {subject}"
+        " — <b>{agency}</b> acknowledged it but has not reported what it did.{deadline}\n"
+        "Once done, press <b>📝 Báo cáo kết quả</b> and send the evidence."
+    ),
+    "reminder.completion.escalated": (
+        "📝 <b>Report reminder ({round}) — now also sent to the head and backup contacts</b>:"
+        " letter No. <b>{number}</b> Re: {subject} — <b>{agency}</b> acknowledged it but has"
+        " still not reported after {previous} reminders.{deadline}\n"
+        "Once done, press <b>📝 Báo cáo kết quả</b> and send the evidence."
+    ),
+    "reminder.deadline.left": "\nDeadline: <b>{date}</b> ({days} days left).",
+    "reminder.deadline.today": "\nDeadline: <b>{date}</b> (today is the last day).",
+    "reminder.deadline.overdue": "\nDeadline: <b>{date}</b> (<b>{days} days overdue</b>).",
+    "duration.minutes": "{n} minutes",
+    "duration.minute": "1 minute",
+    "duration.hours": "{n} hours",
+    "duration.hour": "1 hour",
+    "duration.days": "{n} days",
+    "duration.day": "1 day",
+    "notice.unreachable": (
+        "⚠️ Could not remind <b>{agency}</b> about letter No. {number}: the agency has no"
+        " contact left who can receive messages (blocked the bot or left). Please call them."
+    ),
+    "digest.header": "📋 <b>Daily digest {date}</b>: agencies to chase",
+    "digest.directive": "<b>Letter No. {number}</b> (ID {id}) Re: {subject}",
+    "digest.deadline": "Deadline: {date}",
+    "digest.overdue": "⏰ Overdue, no report ({count}): {names}",
+    "digest.unacknowledged": "🔔 Not acknowledged ({count}): {names}",
+    "digest.unreachable": "⚠️ Unreachable ({count}): {names}",
+    "digest.more": "{names} and {count} more",
+    "remind.usage": (
+        "Usage: <code>/remind ID</code> reminds the agencies that have not acknowledged, now;"
+        " <code>/remind ID pause</code> pauses automatic reminders;"
+        " <code>/remind ID resume</code> resumes them."
+    ),
+    "remind.unknown": "There is no open letter with ID {id}.",
+    "remind.queued": (
+        "🔔 Reminders queued for {agencies} agencies that have not acknowledged letter No."
+        " {number} ({messages} messages, sent at Telegram's rate)."
+    ),
+    "remind.unreachable": "⚠️ {count} agencies have no contact left who can receive: {names}",
+    "remind.none": "Every agency has acknowledged letter No. {number}: nobody to remind.",
+    "remind.paused": (
+        "⏸ Automatic reminders paused for letter No. {number}."
+        " Send <code>/remind {id} resume</code> to resume them."
+    ),
+    "remind.resumed": (
+        "▶️ Automatic reminders resumed for letter No. {number}; a round that fell due is sent once."
+    ),
 }

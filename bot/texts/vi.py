@@ -63,10 +63,13 @@ TEXTS: dict[str, str] = {
     "help.staff": (
         "<b>Lệnh dành cho cán bộ Sở</b>\n"
         "/broadcast — soạn và gửi công văn: gõ nội dung sau lệnh (dòng đầu là trích yếu, "
-        "dòng «Số: …» là số công văn), hoặc trả lời một tin nhắn hay tệp PDF bằng lệnh này\n"
+        "dòng «Số: …» là số công văn; có thể thêm dòng «Độ khẩn: Khẩn», «Hạn: 28/11/2026», "
+        "«Nhắc lại: 2h»), hoặc trả lời một tin nhắn hay tệp PDF bằng lệnh này\n"
         "/mark ID MÃ acknowledged|completed LÝ DO — cập nhật trạng thái thủ công "
         "(vd. đã xác nhận qua điện thoại)\n"
         "/verify ID MÃ — kiểm tra lại đường link minh chứng của đơn vị\n"
+        "/remind ID — nhắc ngay các đơn vị chưa xác nhận; /remind ID pause|resume — tạm dừng "
+        "hoặc tiếp tục nhắc tự động\n"
         "/invite MÃ — tạo đường link mời cho đơn vị\n"
         "/agencies — danh sách đơn vị\n"
         "/staff — quản lý cán bộ Sở (quản trị viên)\n"
@@ -135,6 +138,11 @@ TEXTS: dict[str, str] = {
         "dòng «Số: …» là số công văn), hoặc trả lời một tin nhắn hay tệp PDF bằng /broadcast."
     ),
     "broadcast.invalid": "Công văn không hợp lệ. Kiểm tra lại nội dung.",
+    "broadcast.bad_urgency": ("Dòng «Độ khẩn: …» không đọc được: dùng Thường, Khẩn hoặc Hỏa tốc."),
+    "broadcast.bad_deadline": "Dòng «Hạn: …» không đọc được: ghi ngày dạng 28/11/2026.",
+    "broadcast.bad_every": (
+        "Dòng «Nhắc lại: …» không đọc được: ghi khoảng thời gian như 2h, 30m hoặc 1d."
+    ),
     "broadcast.subject_too_long": "Dòng trích yếu (dòng đầu) quá dài: tối đa 500 ký tự.",
     "broadcast.body_too_long": "Nội dung công văn quá dài: tối đa 50.000 ký tự.",
     "broadcast.choose_recipients": (
@@ -285,4 +293,72 @@ TEXTS: dict[str, str] = {
         "📎 <b>Công văn số {number}</b> — tệp đính kèm. Nội dung công văn ở tin nhắn tiếp theo."
     ),
     "directive.continued": "<i>(tiếp theo, phần {part}/{total})</i>",
+    # --- reminders (issue 5) ---
+    "cmd.remind": "Nhắc ngay đơn vị chưa xác nhận; tạm dừng/tiếp tục nhắc",
+    "reminder.ack": (
+        "🔔 <b>Nhắc lần {round}</b>: Công văn số <b>{number}</b> V/v {subject} đã gửi {ago} trước,"
+        " <b>{agency}</b> chưa xác nhận đã nhận.{deadline}\n"
+        "Vui lòng bấm <b>✅ Đã nhận</b> bên dưới."
+    ),
+    "reminder.ack.escalated": (
+        "🔔 <b>Nhắc lần {round} — gửi cả lãnh đạo và đầu mối dự phòng</b>: Công văn số"
+        " <b>{number}</b> V/v {subject} đã gửi {ago} trước, <b>{agency}</b> vẫn chưa xác nhận"
+        " đã nhận sau {previous} lần nhắc.{deadline}\n"
+        "Đề nghị đơn vị bấm <b>✅ Đã nhận</b> bên dưới."
+    ),
+    "reminder.manual": (
+        "🔔 <b>Sở nhắc</b>: Công văn số <b>{number}</b> V/v {subject} đã gửi {ago} trước,"
+        " <b>{agency}</b> chưa xác nhận đã nhận.{deadline}\n"
+        "Vui lòng bấm <b>✅ Đã nhận</b> bên dưới."
+    ),
+    "reminder.completion": (
+        "📝 <b>Nhắc báo cáo kết quả (lần {round})</b>: Công văn số <b>{number}</b> V/v {subject}"
+        " — <b>{agency}</b> đã nhận nhưng chưa báo cáo kết quả thực hiện.{deadline}\n"
+        "Khi đã thực hiện, bấm <b>📝 Báo cáo kết quả</b> và gửi minh chứng."
+    ),
+    "reminder.completion.escalated": (
+        "📝 <b>Nhắc báo cáo kết quả (lần {round}) — gửi cả lãnh đạo và đầu mối dự phòng</b>:"
+        " Công văn số <b>{number}</b> V/v {subject} — <b>{agency}</b> đã nhận nhưng vẫn chưa"
+        " báo cáo kết quả sau {previous} lần nhắc.{deadline}\n"
+        "Khi đã thực hiện, bấm <b>📝 Báo cáo kết quả</b> và gửi minh chứng."
+    ),
+    "reminder.deadline.left": "\nHạn: <b>{date}</b> (còn {days} ngày).",
+    "reminder.deadline.today": "\nHạn: <b>{date}</b> (hôm nay là hạn cuối).",
+    "reminder.deadline.overdue": "\nHạn: <b>{date}</b> (<b>quá hạn {days} ngày</b>).",
+    "duration.minutes": "{n} phút",
+    "duration.minute": "1 phút",
+    "duration.hours": "{n} giờ",
+    "duration.hour": "1 giờ",
+    "duration.days": "{n} ngày",
+    "duration.day": "1 ngày",
+    "notice.unreachable": (
+        "⚠️ Không nhắc được <b>{agency}</b> về công văn số {number}: đơn vị không còn đầu mối"
+        " nào nhận được tin nhắn (đã chặn bot hoặc rời nhóm). Đề nghị liên hệ trực tiếp."
+    ),
+    "digest.header": "📋 <b>Tổng hợp ngày {date}</b>: các đơn vị cần đôn đốc",
+    "digest.directive": "<b>Công văn số {number}</b> (ID {id}) V/v {subject}",
+    "digest.deadline": "Hạn: {date}",
+    "digest.overdue": "⏰ Quá hạn chưa báo cáo ({count}): {names}",
+    "digest.unacknowledged": "🔔 Chưa xác nhận đã nhận ({count}): {names}",
+    "digest.unreachable": "⚠️ Không liên lạc được ({count}): {names}",
+    "digest.more": "{names} và {count} đơn vị khác",
+    "remind.usage": (
+        "Cách dùng: <code>/remind ID</code> nhắc ngay các đơn vị chưa xác nhận;"
+        " <code>/remind ID pause</code> tạm dừng nhắc tự động;"
+        " <code>/remind ID resume</code> tiếp tục."
+    ),
+    "remind.unknown": "Không có công văn ID {id} đang mở.",
+    "remind.queued": (
+        "🔔 Đã xếp nhắc {agencies} đơn vị chưa xác nhận công văn số {number}"
+        " ({messages} tin nhắn, gửi theo giới hạn tốc độ của Telegram)."
+    ),
+    "remind.unreachable": "⚠️ {count} đơn vị không còn đầu mối nhận được tin: {names}",
+    "remind.none": "Tất cả đơn vị đã xác nhận công văn số {number}: không cần nhắc.",
+    "remind.paused": (
+        "⏸ Đã tạm dừng nhắc tự động công văn số {number}."
+        " Gõ <code>/remind {id} resume</code> để tiếp tục."
+    ),
+    "remind.resumed": (
+        "▶️ Đã tiếp tục nhắc tự động công văn số {number}; lượt nhắc đã đến hạn sẽ được gửi một lần."
+    ),
 }

@@ -14,6 +14,7 @@ from db.models import (
     DeliveryStatus,
     Directive,
     DirectiveStatus,
+    MessageKind,
     MessageStatus,
     OutboundMessage,
 )
@@ -101,8 +102,14 @@ async def recover_in_flight(session: AsyncSession) -> int:
 
 
 async def mark_sent(
-    session: AsyncSession, message: Claimed, message_ids: list[str], now: datetime
+    session: AsyncSession,
+    message: Claimed,
+    message_ids: list[str],
+    now: datetime,
+    *,
+    first_reminder_at: datetime | None = None,
 ) -> None:
+    """Record the send; an agency reached for the first time starts its reminder schedule."""
     await session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message.id)
@@ -121,8 +128,23 @@ async def mark_sent(
                 Delivery.id == message.delivery_id,
                 Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.FAILED]),
             )
-            .values(status=DeliveryStatus.SENT, sent_at=now, failure_reason=None)
+            .values(
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                failure_reason=None,
+                reminder_phase="ack",
+                scheduled_reminders=0,
+                next_reminder_at=first_reminder_at,
+            )
         )
+
+
+async def mark_cancelled(session: AsyncSession, message: Claimed, reason: str) -> None:
+    await session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message.id)
+        .values(status=MessageStatus.CANCELLED, error=reason)
+    )
 
 
 async def mark_retry(
@@ -193,7 +215,10 @@ async def directive_progress(session: AsyncSession, directive_id: int) -> Progre
                 func.sum(case((status == MessageStatus.FAILED, 1), else_=0)),
             )
             .join(Delivery, Delivery.id == OutboundMessage.delivery_id)
-            .where(Delivery.directive_id == directive_id)
+            .where(
+                Delivery.directive_id == directive_id,
+                OutboundMessage.kind == MessageKind.DIRECTIVE,
+            )
         )
     ).one()
     total, sent, failed = int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
@@ -217,6 +242,7 @@ async def finish_if_done(session: AsyncSession, directive_id: int) -> bool:
     waiting = exists().where(
         OutboundMessage.delivery_id == Delivery.id,
         Delivery.directive_id == directive_id,
+        OutboundMessage.kind == MessageKind.DIRECTIVE,
         OutboundMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
     )
     result = await session.execute(

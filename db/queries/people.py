@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,6 +117,19 @@ async def get_language(session: AsyncSession, telegram_user_id: int) -> str | No
     return await session.scalar(
         select(UserPreference.language).where(UserPreference.telegram_user_id == telegram_user_id)
     )
+
+
+async def languages_of(session: AsyncSession, telegram_user_ids: Iterable[int]) -> dict[int, str]:
+    """The chosen language of each of these users who chose one (one query for a round)."""
+    wanted = set(telegram_user_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(UserPreference.telegram_user_id, UserPreference.language).where(
+            UserPreference.telegram_user_id.in_(wanted)
+        )
+    )
+    return {user_id: language for user_id, language in rows.all()}
 
 
 async def set_language(session: AsyncSession, telegram_user_id: int, language: str) -> None:

@@ -1,0 +1,137 @@
+"""The words of a reminder and of the staff digest (SPEC §7), in the reader's language.
+
+A reminder quotes the letter (number, subject), says how long ago it was sent and how
+long is left to the deadline or how far past it, so that an officer who missed the
+letter knows at once what is asked and how urgent it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from bot.texts import Html, t
+from db.models import DeliveryStatus
+from db.queries.reminders import DigestLine
+
+# Long subjects are quoted, not repeated in full: the letter itself is one tap up.
+SUBJECT_QUOTE = 160
+DIGEST_NAMES = 15
+MESSAGE_BUDGET = 3900  # under Telegram's 4096, with room for emoji counted twice
+
+
+def quote(subject: str) -> str:
+    return subject if len(subject) <= SUBJECT_QUOTE else subject[: SUBJECT_QUOTE - 1] + "…"
+
+
+def elapsed(delta: timedelta, lang: str) -> str:
+    """'3 ngày', '5 giờ', '12 phút': the largest whole unit, at least one minute."""
+    seconds = max(delta.total_seconds(), 60)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return (
+                t(lang, f"duration.{unit}") if count == 1 else t(lang, f"duration.{unit}s", n=count)
+            )
+    raise AssertionError("unreachable")
+
+
+def deadline_note(deadline: date | None, today: date, lang: str) -> str:
+    """'Hạn: 28/11/2026 (còn 2 ngày)', '(quá hạn 1 ngày)', or nothing without a deadline."""
+    if deadline is None:
+        return Html("")
+    shown = deadline.strftime("%d/%m/%Y")
+    days = (deadline - today).days
+    if days > 0:
+        return t(lang, "reminder.deadline.left", date=shown, days=days)
+    if days == 0:
+        return t(lang, "reminder.deadline.today", date=shown)
+    return t(lang, "reminder.deadline.overdue", date=shown, days=-days)
+
+
+def reminder_text(
+    lang: str,
+    *,
+    phase: str,
+    round_number: int | None,
+    escalated: bool,
+    number: str,
+    subject: str,
+    agency: str,
+    sent_ago: timedelta,
+    deadline: date | None,
+    today: date,
+) -> str:
+    """A scheduled round (`round_number`) or a manual /remind (None)."""
+    if round_number is None:
+        key = "reminder.manual"
+    else:
+        key = f"reminder.{'completion' if phase == 'completion' else 'ack'}"
+        key += ".escalated" if escalated else ""
+    return t(
+        lang,
+        key,
+        round=round_number or 0,
+        previous=(round_number or 1) - 1,
+        number=number,
+        subject=quote(subject),
+        agency=agency,
+        ago=elapsed(sent_ago, lang),
+        deadline=deadline_note(deadline, today, lang),
+    )
+
+
+def name_list(names: Sequence[str], lang: str) -> str:
+    """Names joined by commas, the first few only when there are many."""
+    shown = ", ".join(names[:DIGEST_NAMES])
+    if len(names) <= DIGEST_NAMES:
+        return shown
+    return t(lang, "digest.more", names=shown, count=len(names) - DIGEST_NAMES)
+
+
+def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list[str]:
+    """The daily digest, one block per open letter with someone to chase, in messages that
+    fit Telegram's limit; empty when there is nobody to chase."""
+    blocks: list[str] = []
+    by_directive: dict[int, list[DigestLine]] = {}
+    for line in lines:
+        by_directive.setdefault(line.directive_id, []).append(line)
+    for directive_id, rows in by_directive.items():
+        first = rows[0]
+        overdue_date = first.deadline is not None and first.deadline < today
+        overdue = [
+            r.agency_name for r in rows if overdue_date and r.status != DeliveryStatus.FAILED
+        ]
+        unacknowledged = [
+            r.agency_name for r in rows if r.status == DeliveryStatus.SENT and not overdue_date
+        ]
+        unreachable = [r.agency_name for r in rows if r.status == DeliveryStatus.FAILED]
+        parts = [
+            t(
+                lang,
+                "digest.directive",
+                number=first.number,
+                id=directive_id,
+                subject=quote(first.subject),
+            )
+        ]
+        if first.deadline is not None:
+            parts.append(t(lang, "digest.deadline", date=first.deadline.strftime("%d/%m/%Y")))
+        for key, names in (
+            ("digest.overdue", overdue),
+            ("digest.unacknowledged", unacknowledged),
+            ("digest.unreachable", unreachable),
+        ):
+            if names:
+                parts.append(t(lang, key, count=len(names), names=name_list(names, lang)))
+        if len(parts) > (2 if first.deadline is not None else 1):
+            blocks.append("\n".join(parts))
+    if not blocks:
+        return []
+    messages = [t(lang, "digest.header", date=today.strftime("%d/%m/%Y"))]
+    for block in blocks:
+        if len(messages[-1]) + 2 + len(block) > MESSAGE_BUDGET:
+            messages.append(block)
+        else:
+            messages[-1] += "\n\n" + block
+    return messages

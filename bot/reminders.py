@@ -1,0 +1,373 @@
+"""The reminder clock (SPEC §7): each tick queues the rounds that are due.
+
+PTB's JobQueue (APScheduler) calls `tick` every second on the instance that leads; the
+schedule itself lives on the deliveries. A round is queued in the send queue in the same
+transaction that moves the agency's schedule on, so a crash either does both or neither,
+and the dispatcher sends reminders like everything else (rate limits, retries, blocks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.cadence import Cadence, Phase, cadence_for, completion_due, requires_report
+from bot.config import Settings
+from bot.people import staff_ids
+from bot.reminder_text import digest_messages, reminder_text
+from bot.texts import DEFAULT_LANGUAGE, t
+from bot.workclock import WorkingClock
+from db.models import ContactRole, DeliveryStatus, Directive, MessageKind
+from db.queries import reminders as queries
+from db.queries.events import record_event
+from db.queries.people import languages_of
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+TICK_SECONDS = 1.0
+DIGEST_EVENT = "staff.digest"
+UNREACHABLE_EVENT = "reminder.unreachable"
+# One reminder message: (delivery_id, contact_id, chat_id, payload) for the send queue.
+Outgoing = tuple[int | None, int | None, int, dict[str, Any]]
+
+
+def is_escalated(round_number: int, cadence: Cadence) -> bool:
+    """Rounds after `escalate_after` also go to the agency's backup and head contacts."""
+    return round_number > cadence.escalate_after
+
+
+def pick_recipients(
+    contacts: Sequence[queries.Recipient], escalated: bool
+) -> list[queries.Recipient]:
+    """The primary contacts; everyone once escalated, or when no primary is left active."""
+    if escalated:
+        return list(contacts)
+    primaries = [c for c in contacts if c.role == ContactRole.PRIMARY]
+    return primaries or list(contacts)
+
+
+@dataclass
+class ManualRound:
+    """What `/remind ID` did, for the reply to staff."""
+
+    number: str
+    agencies: int = 0
+    messages: int = 0
+    unreachable: list[str] = field(default_factory=list)
+
+
+class Reminders:
+    def __init__(
+        self,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+        wake: Callable[[], None],
+        leads: Callable[[], bool] = lambda: True,
+    ) -> None:
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self._clock = clock
+        self._wake = wake
+        self.leads = leads
+        """Whether this instance leads (PostgreSQL: only one instance runs the clock)."""
+        self.work = WorkingClock.from_settings(settings.reminders)
+        self._ticking = asyncio.Lock()  # one tick at a time in this process
+
+    def cadence(self, directive: Directive) -> Cadence:
+        return cadence_for(directive, self._settings.reminders)
+
+    def first_reminder_after(self, directive: Directive) -> timedelta | None:
+        """How long after an agency first receives the letter its first round falls due."""
+        cadence = self.cadence(directive)
+        return cadence.first_after if cadence.max_count > 0 else None
+
+    async def tick(self) -> None:
+        """Move answered agencies to their next phase, queue due rounds, and the digest."""
+        if not self.leads():
+            return
+        async with self._ticking:
+            await self._tick(self._clock())
+
+    async def _tick(self, now: datetime) -> None:
+        await self._move_phases(now)
+        queued = 0
+        if self.work.is_working(now):
+            while (count := await self._queue_due(now)) == BATCH:
+                queued += count
+            queued += count
+        queued += await self._digest_if_due(now)
+        if queued:
+            self._wake()
+
+    # phases ----------------------------------------------------------------------------------
+
+    async def _move_phases(self, now: datetime) -> None:
+        """Acknowledged: stop the acknowledgement reminders, start the report ones if asked."""
+        async with self._sessionmaker.begin() as session:
+            changes = await queries.phase_changes(session, BATCH)
+            directives = await queries.directives(session, {c.directive_id for c in changes})
+            for change in changes:
+                directive = directives[change.directive_id]
+                cadence = self.cadence(directive)
+                if (
+                    change.status == DeliveryStatus.ACKNOWLEDGED
+                    and requires_report(directive)
+                    and cadence.max_count > 0
+                ):
+                    since = change.acknowledged_at or now
+                    due = completion_due(self.work, directive.deadline, cadence, since, first=True)
+                    await queries.set_schedule(
+                        session,
+                        change.delivery_id,
+                        phase=Phase.COMPLETION,
+                        next_at=due,
+                        scheduled=0,
+                    )
+                else:
+                    await queries.set_schedule(
+                        session, change.delivery_id, phase=None, next_at=None
+                    )
+
+    # scheduled rounds ------------------------------------------------------------------------
+
+    async def _queue_due(self, now: datetime) -> int:
+        async with self._sessionmaker.begin() as session:
+            targets = await queries.due_rounds(session, now, BATCH)
+            if not targets:
+                return 0
+            directives = await queries.directives(session, {x.directive_id for x in targets})
+            contacts = await queries.active_contacts(session, [x.agency_id for x in targets])
+            languages = await languages_of(
+                session, [c.user_id for found in contacts.values() for c in found]
+            )
+            outgoing: list[Outgoing] = []
+            for target in targets:
+                directive = directives[target.directive_id]
+                outgoing += await self._round(
+                    session, target, directive, contacts.get(target.agency_id, []), languages, now
+                )
+            await queries.queue_reminders(session, outgoing, now)
+        return len(targets)
+
+    async def _round(
+        self,
+        session: AsyncSession,
+        target: queries.RoundTarget,
+        directive: Directive,
+        contacts: list[queries.Recipient],
+        languages: dict[int, str],
+        now: datetime,
+    ) -> list[Outgoing]:
+        cadence = self.cadence(directive)
+        round_number = target.scheduled_reminders + 1
+        if round_number > cadence.max_count:  # max_count lowered since the round was set
+            await queries.set_schedule(
+                session, target.delivery_id, phase=target.phase, next_at=None
+            )
+            return []
+        escalated = is_escalated(round_number, cadence)
+        recipients = pick_recipients(contacts, escalated)
+        if not recipients:
+            await self._unreachable(session, target, directive, now)
+            return []
+        if round_number >= cadence.max_count:
+            next_at = None
+        elif target.phase == Phase.ACK:
+            next_at = now + cadence.every
+        else:
+            next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
+        await queries.set_schedule(
+            session,
+            target.delivery_id,
+            phase=target.phase,
+            next_at=next_at,
+            scheduled=round_number,
+            rounds_added=1,
+        )
+        await record_event(
+            session,
+            "reminder.queued",
+            actor_type="bot",
+            directive_id=directive.id,
+            agency_id=target.agency_id,
+            round=round_number,
+            phase=target.phase,
+            escalated=escalated,
+            contacts=len(recipients),
+        )
+        return self._messages(
+            target, directive, recipients, languages, now, round_number, escalated
+        )
+
+    def _messages(
+        self,
+        target: queries.RoundTarget,
+        directive: Directive,
+        recipients: Sequence[queries.Recipient],
+        languages: dict[int, str],
+        now: datetime,
+        round_number: int | None,
+        escalated: bool,
+    ) -> list[Outgoing]:
+        today = self.work.local_date(now)
+        outgoing: list[Outgoing] = []
+        for recipient in recipients:
+            lang = languages.get(recipient.user_id, DEFAULT_LANGUAGE)
+            text = reminder_text(
+                lang,
+                phase=target.phase or Phase.ACK,
+                round_number=round_number,
+                escalated=escalated,
+                number=directive.number,
+                subject=directive.subject,
+                agency=target.agency_name,
+                sent_ago=now - (target.sent_at or now),
+                deadline=directive.deadline,
+                today=today,
+            )
+            payload = {
+                "text": text,
+                "links": list(directive.links),
+                "phase": target.phase or Phase.ACK,
+                "lang": lang,
+            }
+            outgoing.append((target.delivery_id, recipient.contact_id, recipient.chat_id, payload))
+        return outgoing
+
+    async def _unreachable(
+        self,
+        session: AsyncSession,
+        target: queries.RoundTarget,
+        directive: Directive,
+        now: datetime,
+    ) -> None:
+        """Nobody left to remind: tell the sender once, instead of skipping silently."""
+        await queries.set_schedule(session, target.delivery_id, phase=target.phase, next_at=None)
+        told = await queries.event_exists(
+            session, UNREACHABLE_EVENT, directive_id=directive.id, agency_id=target.agency_id
+        )
+        await record_event(
+            session,
+            UNREACHABLE_EVENT,
+            actor_type="bot",
+            directive_id=directive.id,
+            agency_id=target.agency_id,
+            phase=target.phase,
+        )
+        if told or directive.created_by is None:
+            return
+        text = t(
+            DEFAULT_LANGUAGE,
+            "notice.unreachable",
+            agency=target.agency_name,
+            number=directive.number,
+        )
+        await queries.queue_reminders(
+            session,
+            [(None, None, directive.created_by, {"text": text})],
+            now,
+            kind=MessageKind.NOTICE,
+        )
+
+    # /remind ---------------------------------------------------------------------------------
+
+    async def remind_now(self, directive_id: int, staff_id: int) -> ManualRound | None:
+        """A round now for every agency that has not acknowledged; None if no such open letter.
+
+        It counts in `reminders_sent` (the report) but not against `max_count`, and goes
+        to the same contacts the agency's next scheduled round would reach.
+        """
+        now = self._clock()
+        async with self._sessionmaker.begin() as session:
+            directive = (await queries.directives(session, [directive_id])).get(directive_id)
+            if directive is None or directive.status not in queries.OPEN_DIRECTIVE:
+                return None
+            cadence = self.cadence(directive)
+            targets = await queries.unacknowledged(session, directive_id)
+            contacts = await queries.active_contacts(session, [x.agency_id for x in targets])
+            languages = await languages_of(
+                session, [c.user_id for found in contacts.values() for c in found]
+            )
+            result = ManualRound(directive.number)
+            outgoing: list[Outgoing] = []
+            for target in targets:
+                escalated = is_escalated(target.scheduled_reminders + 1, cadence)
+                recipients = pick_recipients(contacts.get(target.agency_id, []), escalated)
+                if not recipients:
+                    result.unreachable.append(target.agency_name)
+                    continue
+                outgoing += self._messages(
+                    target, directive, recipients, languages, now, None, escalated
+                )
+                await queries.count_manual_round(session, target.delivery_id)
+                result.agencies += 1
+            await queries.queue_reminders(session, outgoing, now)
+            await record_event(
+                session,
+                "reminder.manual",
+                actor_type="staff",
+                actor_id=staff_id,
+                directive_id=directive_id,
+                agencies=result.agencies,
+                messages=len(outgoing),
+                unreachable=len(result.unreachable),
+            )
+            result.messages = len(outgoing)
+        if outgoing:
+            self._wake()
+        return result
+
+    async def set_paused(self, directive_id: int, paused: bool, staff_id: int) -> str | None:
+        """Pause or resume a letter's reminders; its number, or None if no such open letter."""
+        async with self._sessionmaker.begin() as session:
+            directive = (await queries.directives(session, [directive_id])).get(directive_id)
+            if directive is None or not await queries.set_paused(session, directive_id, paused):
+                return None
+            await record_event(
+                session,
+                "reminders.paused" if paused else "reminders.resumed",
+                actor_type="staff",
+                actor_id=staff_id,
+                directive_id=directive_id,
+            )
+            return directive.number
+
+    # the staff digest ------------------------------------------------------------------------
+
+    async def _digest_if_due(self, now: datetime) -> int:
+        """Once per working day, at `staff_digest_at`: who is overdue, who never answered."""
+        settings = self._settings.reminders
+        local = now.astimezone(settings.timezone)
+        today = local.date()
+        digest_at = settings.staff_digest_at
+        if digest_at is None or not self.work.is_working_day(today) or local.time() < digest_at:
+            return 0
+        midnight = datetime.combine(today, time(0), settings.timezone)
+        async with self._sessionmaker.begin() as session:
+            if await queries.event_exists(session, DIGEST_EVENT, since=midnight):
+                return 0
+            lines = await queries.digest_lines(session)
+            staff = list(await staff_ids(session, self._settings))
+            languages = await languages_of(session, staff)
+            outgoing: list[Outgoing] = []
+            for user_id in staff:
+                for text in digest_messages(lines, today, languages.get(user_id, DEFAULT_LANGUAGE)):
+                    outgoing.append((None, None, user_id, {"text": text}))
+            await queries.queue_reminders(session, outgoing, now, kind=MessageKind.NOTICE)
+            await record_event(
+                session,
+                DIGEST_EVENT,
+                actor_type="bot",
+                date=today.isoformat(),
+                messages=len(outgoing),
+            )
+        return len(outgoing)

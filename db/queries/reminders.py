@@ -1,0 +1,293 @@
+"""The reminder schedule kept on the deliveries (SPEC §7): what is due, who gets it.
+
+Each delivery carries its own `next_reminder_at`, the rounds it has had in its current
+phase (`scheduled_reminders`, what `max_count` limits) and in all (`reminders_sent`, which
+manual /remind rounds also count). The tick only reads what is due, so a restart loses
+nothing and a round missed while the bot was down is simply due once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Agency,
+    Contact,
+    ContactRole,
+    ContactStatus,
+    Delivery,
+    DeliveryStatus,
+    Directive,
+    DirectiveStatus,
+    Event,
+    MessageKind,
+    MessageStatus,
+    OutboundMessage,
+)
+
+ACK = "ack"
+COMPLETION = "completion"
+OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
+# The delivery status each phase chases: not yet acknowledged, or acknowledged but not done.
+CHASED_STATUS = {ACK: DeliveryStatus.SENT, COMPLETION: DeliveryStatus.ACKNOWLEDGED}
+
+
+@dataclass(frozen=True)
+class RoundTarget:
+    """An agency to remind: its delivery and where it stands in its schedule."""
+
+    delivery_id: int
+    directive_id: int
+    agency_id: int
+    agency_name: str
+    phase: str
+    scheduled_reminders: int
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    chat_id: int
+    user_id: int
+    role: ContactRole
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    delivery_id: int
+    directive_id: int
+    status: DeliveryStatus
+    acknowledged_at: datetime | None
+
+
+def _targets_query() -> Any:
+    return (
+        select(
+            Delivery.id,
+            Delivery.directive_id,
+            Delivery.agency_id,
+            Agency.name,
+            Delivery.reminder_phase,
+            Delivery.scheduled_reminders,
+            Delivery.sent_at,
+        )
+        .join(Agency, Agency.id == Delivery.agency_id)
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .where(Directive.status.in_(OPEN_DIRECTIVE))
+    )
+
+
+def _targets(rows: Iterable[Any]) -> list[RoundTarget]:
+    return [RoundTarget(*row) for row in rows]
+
+
+async def due_rounds(session: AsyncSession, now: datetime, limit: int) -> list[RoundTarget]:
+    """Agencies whose next round is due, still unanswered, on a letter not paused or closed."""
+    chased = or_(
+        *(
+            and_(Delivery.reminder_phase == phase, Delivery.status == status)
+            for phase, status in CHASED_STATUS.items()
+        )
+    )
+    query = (
+        _targets_query()
+        .where(Delivery.next_reminder_at <= now, chased, Directive.reminders_paused.is_(False))
+        .order_by(Delivery.next_reminder_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # Two instances during a change of leader: each round is taken by one of them.
+        query = query.with_for_update(of=Delivery, skip_locked=True)
+    return _targets((await session.execute(query)).all())
+
+
+async def unacknowledged(session: AsyncSession, directive_id: int) -> list[RoundTarget]:
+    """Every agency of the letter that received it and has not acknowledged (/remind)."""
+    query = _targets_query().where(
+        Delivery.directive_id == directive_id, Delivery.status == DeliveryStatus.SENT
+    )
+    return _targets((await session.execute(query.order_by(Agency.code))).all())
+
+
+async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
+    """Deliveries answered since their schedule was set: acknowledged, reported or marked."""
+    query = (
+        select(Delivery.id, Delivery.directive_id, Delivery.status, Delivery.acknowledged_at)
+        .where(
+            or_(
+                and_(
+                    Delivery.reminder_phase == ACK,
+                    Delivery.status.in_([DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.COMPLETED]),
+                ),
+                and_(
+                    Delivery.reminder_phase == COMPLETION,
+                    Delivery.status == DeliveryStatus.COMPLETED,
+                ),
+            )
+        )
+        .limit(limit)
+    )
+    return [PhaseChange(*row) for row in (await session.execute(query)).all()]
+
+
+async def set_schedule(
+    session: AsyncSession,
+    delivery_id: int,
+    *,
+    phase: str | None,
+    next_at: datetime | None,
+    scheduled: int | None = None,
+    rounds_added: int = 0,
+) -> None:
+    """Move an agency's schedule on; `scheduled` None keeps its count of rounds."""
+    values: dict[str, Any] = {
+        "reminder_phase": phase,
+        "next_reminder_at": next_at,
+        "reminders_sent": Delivery.reminders_sent + rounds_added,
+    }
+    if scheduled is not None:
+        values["scheduled_reminders"] = scheduled
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def count_manual_round(session: AsyncSession, delivery_id: int) -> None:
+    """A /remind round counts in `reminders_sent` but not against `max_count`."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(reminders_sent=Delivery.reminders_sent + 1)
+    )
+
+
+async def active_contacts(
+    session: AsyncSession, agency_ids: Sequence[int]
+) -> dict[int, list[Recipient]]:
+    """The active contacts of these agencies, first joined first."""
+    found: dict[int, list[Recipient]] = defaultdict(list)
+    if not agency_ids:
+        return found
+    rows = await session.execute(
+        select(
+            Contact.agency_id,
+            Contact.id,
+            Contact.chat_id,
+            Contact.telegram_user_id,
+            Contact.role,
+        )
+        .where(Contact.agency_id.in_(agency_ids), Contact.status == ContactStatus.ACTIVE)
+        .order_by(Contact.joined_at, Contact.id)
+    )
+    for agency_id, contact_id, chat_id, user_id, role in rows.all():
+        found[agency_id].append(Recipient(contact_id, chat_id, user_id, role))
+    return found
+
+
+async def queue_reminders(
+    session: AsyncSession,
+    messages: Sequence[tuple[int | None, int | None, int, dict[str, Any]]],
+    now: datetime,
+    kind: MessageKind = MessageKind.REMINDER,
+) -> None:
+    """Queue (delivery_id, contact_id, chat_id, payload) messages for the dispatcher."""
+    if not messages:
+        return
+    await session.execute(
+        insert(OutboundMessage),
+        [
+            {
+                "kind": kind,
+                "delivery_id": delivery_id,
+                "contact_id": contact_id,
+                "chat_id": chat_id,
+                "payload": payload,
+                "status": MessageStatus.QUEUED,
+                "attempts": 0,
+                "parts_sent": 0,
+                "next_attempt_at": now,
+                "telegram_message_ids": [],
+                "created_at": now,
+            }
+            for delivery_id, contact_id, chat_id, payload in messages
+        ],
+    )
+
+
+async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
+    """Whether a queued reminder is still wanted: the agency may have answered meanwhile."""
+    status = await session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
+    return status is not None and status == CHASED_STATUS.get(phase)
+
+
+async def directives(session: AsyncSession, ids: Iterable[int]) -> dict[int, Directive]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Directive).where(Directive.id.in_(wanted)))
+    return {directive.id: directive for directive in rows.all()}
+
+
+async def set_paused(session: AsyncSession, directive_id: int, paused: bool) -> bool:
+    """Pause or resume a letter's reminders; False when there is no such open letter."""
+    result = await session.execute(
+        update(Directive)
+        .where(Directive.id == directive_id, Directive.status.in_(OPEN_DIRECTIVE))
+        .values(reminders_paused=paused)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def event_exists(
+    session: AsyncSession, kind: str, *, since: datetime | None = None, **match: int
+) -> bool:
+    """Whether an event of this kind (for this directive/agency, since then) was recorded."""
+    condition = [Event.kind == kind]
+    if since is not None:
+        condition.append(Event.at >= since)
+    for column, value in match.items():
+        condition.append(getattr(Event, column) == value)
+    return bool(await session.scalar(select(exists().where(*condition))))
+
+
+# --- the staff digest ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    directive_id: int
+    number: str
+    subject: str
+    deadline: date | None
+    agency_name: str
+    status: DeliveryStatus
+
+
+async def digest_lines(session: AsyncSession) -> list[DigestLine]:
+    """Agencies of open letters that have not acknowledged, or not completed by a deadline."""
+    rows = await session.execute(
+        select(
+            Directive.id,
+            Directive.number,
+            Directive.subject,
+            Directive.deadline,
+            Agency.name,
+            Delivery.status,
+        )
+        .join(Delivery, Delivery.directive_id == Directive.id)
+        .join(Agency, Agency.id == Delivery.agency_id)
+        .where(
+            Directive.status.in_(OPEN_DIRECTIVE),
+            Delivery.status.in_(
+                [DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.FAILED]
+            ),
+        )
+        .order_by(Directive.id, Agency.code)
+    )
+    return [DigestLine(*row) for row in rows.all()]

@@ -1,0 +1,58 @@
+"""/remind ID [pause|resume]: staff chase the agencies of a letter now, or hold its reminders."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.reminder_text import name_list
+from bot.texts import t
+from handlers.guards import staff_only
+
+ACTIONS = {"pause": True, "resume": False}
+
+
+@staff_only
+async def remind_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    args = context.args or []
+    if message is None:
+        return
+    action = args[1].lower() if len(args) == 2 else None
+    if not args or len(args) > 2 or not args[0].isdigit() or (action and action not in ACTIONS):
+        await message.reply_text(t(who.lang, "remind.usage"))
+        return
+    directive_id, reminders = int(args[0]), get_deps(context).reminders
+    if action is not None:
+        number = await reminders.set_paused(directive_id, ACTIONS[action], who.user_id)
+        key = "remind.paused" if ACTIONS[action] else "remind.resumed"
+        reply = t(
+            who.lang, "remind.unknown" if number is None else key, id=directive_id, number=number
+        )
+        await message.reply_text(reply)
+        return
+    result = await reminders.remind_now(directive_id, who.user_id)
+    if result is None:
+        await message.reply_text(t(who.lang, "remind.unknown", id=directive_id))
+        return
+    if result.agencies == 0 and not result.unreachable:
+        await message.reply_text(t(who.lang, "remind.none", number=result.number))
+        return
+    lines = [
+        t(
+            who.lang,
+            "remind.queued",
+            agencies=result.agencies,
+            number=result.number,
+            messages=result.messages,
+        )
+    ]
+    if result.unreachable:
+        names = name_list(result.unreachable, who.lang)
+        lines.append(t(who.lang, "remind.unreachable", count=len(result.unreachable), names=names))
+    await message.reply_text("\n".join(lines))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [CommandHandler("remind", remind_command)]

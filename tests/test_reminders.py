@@ -1,0 +1,301 @@
+"""Reminders through the sandbox: who is chased, how often, escalation, restart, /remind.
+
+The bot's clock is moved forward an hour at a time instead of waiting; working hours are
+all day so that the tests do not depend on when they run (the working clock itself is
+tested with fixed dates in test_workclock.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.agencies import import_roster
+from bot.deps import get_deps_from_app
+from bot.runner import RunningBot, running_bot
+from bot.sandbox import Sandbox, SimUser
+from db.models import (
+    Agency,
+    Contact,
+    Delivery,
+    MessageKind,
+    MessageStatus,
+    OutboundMessage,
+)
+from db.queries.people import block_contact
+from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, Clock, eventually, join_officers, make_settings
+from tests.test_broadcast import NUMBER, compose
+
+HOUR = timedelta(hours=1)
+
+
+class _AnyTime:
+    """Equal to any time that is set: the schedule is compared without its exact instant."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is not None
+
+    def __repr__(self) -> str:
+        return "<a time>"
+
+
+ANY_TIME = _AnyTime()
+CADENCE = {
+    "first_after": "1h",
+    "every": "1h",
+    "max_count": 3,
+    "escalate_after": 1,
+    "working_hours": "00:00-24:00",
+    "working_days": "mon-sun",
+    "holidays": "",
+    "staff_digest_at": "",
+}
+
+
+@asynccontextmanager
+async def reminding_bot(
+    sandbox: Sandbox, db_url: str, clock: Clock, **reminders: Any
+) -> AsyncIterator[RunningBot]:
+    settings = make_settings(sandbox, db_url, reminders={**CADENCE, **reminders})
+    async with running_bot(settings, clock=clock) as bot:
+        yield bot
+
+
+async def send_letter(sandbox: Sandbox, codes: list[str], text: str | None = None) -> SimUser:
+    admin = next((u for u in sandbox.users if u.id == ADMIN_ID), None) or sandbox.add_user(
+        "Admin", user_id=ADMIN_ID
+    )
+    if text is None:
+        await compose(admin, to=" ".join(codes))
+    else:
+        await compose(admin, text, to=" ".join(codes))
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    return admin
+
+
+def reminders_in(user: SimUser, marker: str = "Nhắc") -> list[str]:
+    return [m.shown_text for m in user.inbox if marker in m.shown_text]
+
+
+async def schedule(bot: RunningBot, code: str) -> tuple[int, int, object]:
+    """(reminders_sent, scheduled_reminders, next_reminder_at) of the agency's delivery."""
+    async with bot.sessionmaker() as session:
+        row = (
+            await session.execute(
+                select(
+                    Delivery.reminders_sent, Delivery.scheduled_reminders, Delivery.next_reminder_at
+                )
+                .join(Agency, Agency.id == Delivery.agency_id)
+                .where(Agency.code == code)
+            )
+        ).one()
+        return row[0], row[1], row[2]
+
+
+async def waiting_reminders(bot: RunningBot) -> int:
+    async with bot.sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count(OutboundMessage.id)).where(
+                OutboundMessage.kind == MessageKind.REMINDER,
+                OutboundMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+            )
+        )
+        return int(count or 0)
+
+
+async def test_only_unanswered_agencies_are_reminded_escalated_and_never_past_max_count(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        officers = await join_officers(
+            bot.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"], per_agency=2
+        )
+        primary, backup = officers["so-y-te"]
+        answering = officers["so-tai-chinh"][0]
+        await send_letter(sandbox, ["so-y-te", "so-tai-chinh"])
+        letter = await answering.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await answering.press(letter, "Đã nhận")
+        await answering.wait_for_message("Đã nhận bởi")
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        clock.advance(HOUR)
+        first = await primary.wait_for_message("Nhắc lần 1", timeout=10)
+        assert "chưa xác nhận đã nhận" in first.shown_text and NUMBER in first.shown_text
+        assert any("Đã nhận" in b.get("text", "") for b in first.buttons())
+        assert any(b.get("url") == "https://book365.vn" for b in first.buttons())
+        await eventually(lambda: schedule(bot, "so-y-te"), (1, 1, ANY_TIME), timeout=10)
+        assert reminders_in(backup) == []  # the backup joins only from round 2
+
+        for round_number in (2, 3):
+            clock.advance(HOUR)
+            for user in (primary, backup):
+                text = (
+                    await user.wait_for_message(f"Nhắc lần {round_number}", timeout=10)
+                ).shown_text
+                assert "gửi cả lãnh đạo và đầu mối dự phòng" in text
+        clock.advance(HOUR * 5)
+        await eventually(lambda: schedule(bot, "so-y-te"), (3, 3, None), timeout=10)
+        await eventually(lambda: waiting_reminders(bot), 0, timeout=10)
+        assert len(reminders_in(primary)) == 3 and len(reminders_in(backup)) == 2
+        assert reminders_in(answering) == []
+        assert (await schedule(bot, "so-tai-chinh"))[0] == 0
+
+        # A reminder's own button acknowledges for the agency.
+        await primary.press(first, "Đã nhận")
+        await primary.wait_for_message("Đã nhận bởi")
+
+
+async def test_acknowledging_stops_reminders_even_one_already_queued(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        await send_letter(sandbox, ["so-y-te"])
+        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        clock.advance(HOUR)
+        await officer.wait_for_message("Nhắc lần 1", timeout=10)
+        await officer.press(letter, "Đã nhận")
+        await officer.wait_for_message("Đã nhận bởi")
+        # The letter asks for no report: acknowledging ends the schedule for good.
+        await eventually(lambda: schedule(bot, "so-y-te"), (1, 1, None), timeout=10)
+        clock.advance(HOUR * 10)
+        reminders = get_deps_from_app(bot.application.bot_data).reminders
+        await reminders.tick()
+        assert await waiting_reminders(bot) == 0
+        assert len(reminders_in(officer)) == 1
+
+
+async def test_a_restart_sends_one_round_for_all_it_missed(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        await send_letter(sandbox, ["so-y-te"])
+        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+    clock.advance(HOUR * 5 + timedelta(minutes=30))  # five rounds fell due while it was down
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await officer.wait_for_message("Nhắc lần 1", timeout=10)
+        await eventually(lambda: waiting_reminders(bot), 0, timeout=10)
+        sent, scheduled, next_at = await schedule(bot, "so-y-te")
+        assert (sent, scheduled) == (1, 1)
+        assert isinstance(next_at, type(clock())) and next_at > clock() + timedelta(minutes=50)
+        assert len(reminders_in(officer)) == 1
+
+
+async def schedule_known(bot: RunningBot, code: str = "so-y-te") -> bool:
+    """Whether the agency's first round is scheduled: its letter's send is committed."""
+    return (await schedule(bot, code))[2] is not None
+
+
+async def test_completion_reminders_say_how_far_past_the_deadline(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    yesterday = (clock() - timedelta(days=1)).astimezone(make_tz()).date()
+    text = (
+        f"V/v báo cáo ngày sách\nSố: {NUMBER}\nHạn: {yesterday:%d/%m/%Y}\n"
+        "Đăng https://book365.vn lên trang của đơn vị."
+    )
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        await send_letter(sandbox, ["so-y-te"], text)
+        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await officer.press(letter, "Đã nhận")
+        await officer.wait_for_message("Đã nhận bởi")
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        clock.advance(HOUR)
+        reminder = await officer.wait_for_message("Nhắc báo cáo kết quả", timeout=10)
+        assert "quá hạn 1 ngày" in reminder.shown_text
+        assert f"Hạn: {yesterday:%d/%m/%Y}" in reminder.shown_text
+        assert "chưa xác nhận đã nhận" not in reminder.shown_text
+
+
+def make_tz() -> ZoneInfo:
+    return ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+async def test_remind_now_pause_and_resume(sandbox: Sandbox, db_url: str, clock: Clock) -> None:
+    async with reminding_bot(sandbox, db_url, clock, max_count=1) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        officers = await join_officers(bot.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"])
+        waiting, answering = officers["so-y-te"][0], officers["so-tai-chinh"][0]
+        admin = await send_letter(sandbox, ["so-y-te", "so-tai-chinh"])
+        letter = await answering.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await answering.press(letter, "Đã nhận")
+        await answering.wait_for_message("Đã nhận bởi")
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        reply = await admin.ask("/remind 1", "Đã xếp nhắc")
+        assert "1 đơn vị" in reply.shown_text
+        manual = await waiting.wait_for_message("Sở nhắc", timeout=10)
+        assert NUMBER in manual.shown_text
+        # Counted in the report, not against max_count: the scheduled round still comes.
+        await eventually(lambda: schedule(bot, "so-y-te"), (1, 0, ANY_TIME), timeout=10)
+
+        assert "Đã tạm dừng" in (await admin.ask("/remind 1 pause", "tạm dừng")).shown_text
+        clock.advance(HOUR * 3)
+        reminders = get_deps_from_app(bot.application.bot_data).reminders
+        await reminders.tick()
+        assert await waiting_reminders(bot) == 0 and reminders_in(waiting, "Nhắc lần") == []
+
+        assert "Đã tiếp tục" in (await admin.ask("/remind 1 resume", "tiếp tục")).shown_text
+        await waiting.wait_for_message("Nhắc lần 1", timeout=10)
+        await eventually(lambda: schedule(bot, "so-y-te"), (2, 1, None), timeout=10)
+        assert reminders_in(answering) == []
+
+        for bad in ("/remind", "/remind abc", "/remind 1 later"):
+            assert "Cách dùng" in (await admin.ask(bad, "Cách dùng")).shown_text
+        assert "Không có công văn ID 99" in (await admin.ask("/remind 99", "99")).shown_text
+        stranger = sandbox.add_user("Người lạ")
+        refusal = await stranger.ask("/remind 1")
+        assert NUMBER not in refusal.shown_text and "Sở nhắc" not in refusal.shown_text
+        assert len(reminders_in(waiting, "Sở nhắc")) == 1
+
+
+async def test_an_agency_nobody_can_receive_for_is_reported_to_staff(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        admin = await send_letter(sandbox, ["so-y-te"])
+        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        async with bot.sessionmaker.begin() as session:  # as when a send gets 403
+            contact_id = await session.scalar(
+                select(Contact.id).where(Contact.telegram_user_id == officer.id)
+            )
+            assert contact_id is not None
+            await block_contact(session, contact_id, clock())
+        clock.advance(HOUR)
+        notice = await admin.wait_for_message("Không nhắc được", timeout=10)
+        assert "Sở Y tế" in notice.shown_text and NUMBER in notice.shown_text
+        await eventually(lambda: schedule(bot, "so-y-te"), (0, 0, None), timeout=10)
+
+
+async def test_the_daily_digest_reaches_staff_once(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        admin = await send_letter(sandbox, ["so-y-te", "so-tai-chinh"])
+        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+    # The digest time has come (00:00 local, every day a working day here): one digest.
+    async with reminding_bot(sandbox, db_url, clock, staff_digest_at="00:00") as bot:
+        digest = await admin.wait_for_message("Tổng hợp ngày", timeout=10)
+        today = clock().astimezone(make_tz()).date()
+        assert f"{today:%d/%m/%Y}" in digest.shown_text
+        assert "Không liên lạc được (1): Sở Tài chính" in digest.shown_text
+        reminders = get_deps_from_app(bot.application.bot_data).reminders
+        await reminders.tick()
+        assert len([m for m in admin.inbox if "Tổng hợp ngày" in m.shown_text]) == 1
+        assert "Chưa xác nhận đã nhận (1): Sở Y tế" in digest.shown_text

@@ -1,0 +1,183 @@
+"""The working clock, the cadence and the words of a reminder, with fixed dates (no waiting)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cadence import Cadence, cadence_for, completion_due, requires_report
+from bot.config import WorkingHours, settings_from_mapping
+from bot.reminder_text import deadline_note, digest_messages, elapsed, reminder_text
+from bot.workclock import WorkingClock
+from db.models import DeliveryStatus, Directive, Urgency
+from db.queries.reminders import DigestLine
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+OFFICE = WorkingClock(WorkingHours(time(7, 30), time(17, 0)), frozenset(range(5)), VN, "VN")
+
+
+def local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (local(2026, 11, 26, 10, 0), local(2026, 11, 26, 10, 0)),  # Thursday morning: now
+        (local(2026, 11, 26, 6, 59), local(2026, 11, 26, 7, 30)),  # before work: at 07:30
+        (local(2026, 11, 26, 17, 0), local(2026, 11, 27, 7, 30)),  # 17:00 is after hours
+        (local(2026, 11, 27, 16, 30) + timedelta(hours=24), local(2026, 11, 30, 7, 30)),
+        (local(2026, 11, 29, 12, 0), local(2026, 11, 30, 7, 30)),  # Sunday → Monday
+    ],
+)
+def test_a_reminder_outside_working_hours_moves_to_the_next_working_minute(
+    moment: datetime, expected: datetime
+) -> None:
+    assert OFFICE.next_working(moment) == expected
+    assert OFFICE.is_working(expected)
+
+
+def test_national_day_and_the_substituted_day_off_are_skipped() -> None:
+    # 2026: 31 August (substituted), 1 and 2 September are days off; Friday 28 → Thursday 3.
+    assert OFFICE.holiday_name(date(2026, 9, 2)) is not None
+    assert OFFICE.next_working(local(2026, 8, 28, 17, 30)) == local(2026, 9, 3, 7, 30)
+    assert not OFFICE.is_working(local(2026, 9, 2, 9, 0))
+
+
+def test_tet_is_skipped() -> None:
+    # Tết Bính Ngọ: 16–20 February 2026, Monday to Friday; the next working day is the 23rd.
+    assert OFFICE.next_working(local(2026, 2, 13, 17, 5)) == local(2026, 2, 23, 7, 30)
+    assert OFFICE.working_day_before(date(2026, 2, 23)) == date(2026, 2, 13)
+
+
+def test_no_holiday_calendar_and_all_day_hours() -> None:
+    always = WorkingClock(WorkingHours(time(0), None), frozenset(range(7)), VN, "")
+    assert always.is_working(local(2026, 9, 2, 3, 0))
+    assert always.next_working(local(2026, 2, 17, 23, 59)) == local(2026, 2, 17, 23, 59)
+    no_holidays = WorkingClock(OFFICE.hours, OFFICE.days, VN, "")
+    assert no_holidays.is_working(local(2026, 9, 2, 9, 0))
+
+
+def _directive(**fields: object) -> Directive:
+    values: dict[str, object] = {
+        "number": "12/STTTT",
+        "subject": "V/v ngày sách",
+        "urgency": Urgency.THUONG,
+        "actions": [],
+        "deadline": None,
+        "reminder_first_after_s": None,
+        "reminder_every_s": None,
+        "reminder_max_count": None,
+    }
+    values.update(fields)
+    return Directive(**values)
+
+
+def test_urgency_presets_and_the_letters_own_override() -> None:
+    settings = settings_from_mapping(
+        {"reminders": {"max_count": 4, "hoa-toc": {"first_after": "30m", "every": "1h"}}}, "t"
+    ).reminders
+    assert cadence_for(_directive(), settings) == Cadence(
+        timedelta(hours=24), timedelta(hours=24), 4, 2
+    )
+    assert cadence_for(_directive(urgency=Urgency.KHAN), settings) == Cadence(
+        timedelta(hours=2), timedelta(hours=4), 4, 2
+    )
+    assert cadence_for(_directive(urgency=Urgency.HOA_TOC), settings) == Cadence(
+        timedelta(minutes=30), timedelta(hours=1), 4, 2
+    )
+    own = _directive(urgency=Urgency.KHAN, reminder_every_s=7200, reminder_max_count=1)
+    assert cadence_for(own, settings) == Cadence(timedelta(hours=2), timedelta(hours=2), 1, 2)
+
+
+def test_a_report_is_asked_when_there_are_actions_or_a_deadline() -> None:
+    assert not requires_report(_directive())
+    assert requires_report(_directive(actions=["Đăng link"]))
+    assert requires_report(_directive(deadline=date(2026, 12, 1)))
+
+
+def test_completion_reminders_fall_the_working_day_before_the_deadline_then_after_it() -> None:
+    cadence = Cadence(timedelta(hours=24), timedelta(hours=24), 3, 2)
+    deadline = date(2026, 11, 30)  # a Monday: the working day before is Friday the 27th
+    acknowledged = local(2026, 11, 20, 9, 0)
+    first = completion_due(OFFICE, deadline, cadence, acknowledged, first=True)
+    assert first == local(2026, 11, 27, 7, 30)
+    second = completion_due(OFFICE, deadline, cadence, first, first=False)
+    assert second == local(2026, 12, 1, 0, 0)  # overdue from midnight; sent at 07:30
+    assert OFFICE.next_working(second) == local(2026, 12, 1, 7, 30)
+    third = completion_due(OFFICE, deadline, cadence, local(2026, 12, 1, 7, 30), first=False)
+    assert third == local(2026, 12, 2, 7, 30)
+    # Without a deadline: first_after the acknowledgement, then every `every`.
+    assert completion_due(OFFICE, None, cadence, acknowledged, first=True) == acknowledged + (
+        timedelta(hours=24)
+    )
+
+
+def test_the_deadline_and_elapsed_time_in_words() -> None:
+    today = date(2026, 11, 26)
+    assert "còn 2 ngày" in deadline_note(date(2026, 11, 28), today, "vi")
+    assert "hôm nay là hạn cuối" in deadline_note(today, today, "vi")
+    assert "quá hạn 1 ngày" in deadline_note(date(2026, 11, 25), today, "vi")
+    assert "3 days overdue" in deadline_note(date(2026, 11, 23), today, "en")
+    assert deadline_note(None, today, "vi") == ""
+    assert elapsed(timedelta(days=2, hours=5), "vi") == "2 ngày"
+    assert elapsed(timedelta(hours=1, minutes=59), "en") == "1 hour"
+    assert elapsed(timedelta(seconds=5), "vi") == "1 phút"
+
+
+def test_a_reminder_quotes_the_letter_escaped() -> None:
+    text = reminder_text(
+        "vi",
+        phase="ack",
+        round_number=3,
+        escalated=True,
+        number="12/STTTT",
+        subject="V/v <sách> & báo",
+        agency="Cơ sở in Quang & Minh",
+        sent_ago=timedelta(days=2),
+        deadline=date(2026, 11, 28),
+        today=date(2026, 11, 26),
+    )
+    assert "Nhắc lần 3" in text and "lãnh đạo và đầu mối dự phòng" in text
+    assert "V/v &lt;sách&gt; &amp; báo" in text and "Quang &amp; Minh" in text
+    assert "đã gửi 2 ngày trước" in text and "sau 2 lần nhắc" in text
+    assert "<b>28/11/2026</b> (còn 2 ngày)" in text  # the note is HTML, not escaped twice
+
+
+def test_the_digest_lists_overdue_unacknowledged_and_unreachable_agencies() -> None:
+    today = date(2026, 11, 26)
+    lines = [
+        DigestLine(1, "1/STTTT", "Ngày sách", date(2026, 11, 25), "Sở Y tế", DeliveryStatus.SENT),
+        DigestLine(
+            1,
+            "1/STTTT",
+            "Ngày sách",
+            date(2026, 11, 25),
+            "Sở Tài chính",
+            DeliveryStatus.ACKNOWLEDGED,
+        ),
+        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Báo Sóc Trăng", DeliveryStatus.SENT),
+        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Hội Nhà báo", DeliveryStatus.FAILED),
+        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Sở Xây dựng", DeliveryStatus.ACKNOWLEDGED),
+    ]
+    [message] = digest_messages(lines, today, "vi")
+    assert "Tổng hợp ngày 26/11/2026" in message
+    assert "Quá hạn chưa báo cáo (2): Sở Y tế, Sở Tài chính" in message
+    assert "Chưa xác nhận đã nhận (1): Báo Sóc Trăng" in message
+    assert "Không liên lạc được (1): Hội Nhà báo" in message
+    assert "Sở Xây dựng" not in message  # acknowledged, no deadline: nothing to chase
+    assert digest_messages(lines[4:], today, "vi") == []
+
+
+def test_a_long_digest_is_split_and_shortened() -> None:
+    lines = [
+        DigestLine(n, f"{n}/STTTT", "x" * 150, None, f"Đơn vị {n}-{k}", DeliveryStatus.SENT)
+        for n in range(60)
+        for k in range(40)
+    ]
+    messages = digest_messages(lines, date(2026, 11, 26), "vi")
+    assert len(messages) > 1
+    assert all(len(m) <= 4096 for m in messages)
+    assert "và 25 đơn vị khác" in messages[0]
