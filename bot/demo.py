@@ -2,7 +2,8 @@
 
 Staff invite officers (one with /invite in Telegram, the rest as the IT officer would script
 them), officers open their deep links, a stranger tries a forged link and a latecomer a
-used-up one; later issues extend the story with the broadcast, answers and reminders.
+used-up one; staff broadcast the sample letter, officers acknowledge and report, and the
+two who stay silent are chased by reminders on an accelerated clock (an hour per step).
 """
 
 from __future__ import annotations
@@ -11,19 +12,23 @@ import re
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.resources import as_file, files
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.agencies import import_roster
+from bot.clock import OffsetClock
 from bot.config import settings_from_mapping
 from bot.directive_input import read_directive_file
 from bot.invites import create_invite
+from bot.reminders import pick_recipients
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from bot.texts import t
 from db.models import DeliveryStatus, utcnow
+from db.queries import reminders as reminder_queries
 from db.queries.answers import answer_rows
 from db.queries.people import list_contacts
 
@@ -58,6 +63,15 @@ OFFICER_NAMES = (
     "Thạch Thị Sa Rết",
     "Lâm Văn Tài",
 )
+DEMO_REMINDERS: dict[str, str | int] = {
+    "first_after": "1h",
+    "every": "1h",
+    "max_count": 3,
+    "escalate_after": 2,
+    "working_hours": "00:00-24:00",
+    "working_days": "mon-sun",
+    "staff_digest_at": "",
+}
 _LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 WAIT = 10.0
 
@@ -94,11 +108,14 @@ async def run_demo(officers: int = 12, out: Out = print) -> None:
                     "staff": {"admins": [staff.id]},
                     # The agencies' websites are served by the demo itself, on 127.0.0.1.
                     "evidence": {"allow_private_addresses": True},
+                    # Hourly rounds, all day, so that the accelerated clock shows them at once.
+                    "reminders": DEMO_REMINDERS,
                 },
                 "demo",
             )
             out(f"Telegram sandbox listening on {sandbox.base_url} (no token, no network)")
-            async with running_bot(settings) as bot:
+            clock = OffsetClock()
+            async with running_bot(settings, clock=clock) as bot:
                 with as_file(files("bot.examples") / "agencies.csv") as roster:
                     result = await import_roster(bot.sessionmaker, roster)
                 out(f"Roster imported: {result.created} agencies of Sóc Trăng province")
@@ -106,6 +123,7 @@ async def run_demo(officers: int = 12, out: Out = print) -> None:
                 await _broadcast(bot, staff, joined, out)
                 async with _agency_websites() as site:
                     await _answers(bot, staff, joined, site, out)
+                await _reminders(bot, clock, joined, out)
 
 
 async def _onboard(
@@ -229,3 +247,29 @@ async def _answers(
         evidence = row.evidence_verified or ""
         by = row.acknowledged_by or ""
         out(f"  {row.agency_name:<{width}}  {row.status:<12}  {by:<17}  {evidence}".rstrip())
+
+
+async def _reminders(
+    bot: RunningBot, clock: OffsetClock, officers: list[SimUser], out: Out
+) -> None:
+    """The clock runs an hour per step: the silent agencies get their rounds, then escalated."""
+    rounds, escalate_after = int(DEMO_REMINDERS["max_count"]), int(DEMO_REMINDERS["escalate_after"])
+    async with bot.sessionmaker() as session:
+        silent = await reminder_queries.unacknowledged(session, 1)
+        contacts = await reminder_queries.active_contacts(session, [a.agency_id for a in silent])
+    users = {officer.id: officer for officer in officers}
+    out("")
+    out(
+        f"Reminders on an accelerated clock (an hour per step; every {DEMO_REMINDERS['every']},"
+        f" at most {rounds} rounds, backup and head contacts added after {escalate_after}):"
+    )
+    for round_number in range(1, rounds + 1):
+        clock.advance(timedelta(hours=1))
+        escalated = round_number > escalate_after
+        for agency in silent:
+            for contact in pick_recipients(contacts[agency.agency_id], escalated):
+                officer = users[contact.user_id]
+                reminder = await officer.wait_for_message(f"Nhắc lần {round_number}", timeout=WAIT)
+                headline = reminder.shown_text.split(":")[0].removeprefix("🔔 ")
+                out(f"  +{round_number}h  {agency.agency_name} → {officer.first_name}: {headline}")
+    out(f"  (no round after round {rounds}: max_count; pressing Đã nhận stops them at once)")

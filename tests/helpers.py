@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import OffsetClock
 from bot.config import Settings, settings_from_mapping
 from bot.invites import create_invite
 from bot.onboarding import Joiner, JoinResult, redeem_invite
@@ -32,17 +33,8 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
     return settings_from_mapping(data, "test")
 
 
-class Clock:
-    """The bot's clock: real time, which a test can move forward instead of waiting."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+# The bot's clock: real time, which a test can move forward instead of waiting.
+Clock = OffsetClock
 
 
 async def eventually(

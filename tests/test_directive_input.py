@@ -24,7 +24,14 @@ from bot.directive_input import (
 from db.models import Urgency
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
-BROADCAST_REASONS = {"empty", "subject_too_long", "body_too_long"}
+BROADCAST_REASONS = {
+    "empty",
+    "subject_too_long",
+    "body_too_long",
+    "bad_urgency",
+    "bad_deadline",
+    "bad_every",
+}
 
 
 def write(tmp_path: Path, text: str, name: str = "letter.toml") -> Path:
@@ -374,6 +381,33 @@ def test_sample_letter_typed_into_telegram() -> None:
     draft = parse_broadcast_text(text)
     assert (draft.number, draft.subject, draft.body) == (sample.number, sample.subject, sample.body)
     assert draft.links == ("https://book365.vn",)
+
+
+def test_urgency_deadline_and_reminder_lines_set_fields_and_leave_the_body() -> None:
+    draft = parse_broadcast_text(
+        "V/v ngày sách\nĐộ khẩn: Hỏa tốc\nHạn: 28/11/2026\nNhắc lại: mỗi 2h\nĐăng link."
+    )
+    assert draft.urgency is Urgency.HOA_TOC
+    assert draft.deadline == date(2026, 11, 28)
+    assert draft.reminders.every == timedelta(hours=2) and draft.reminders.first_after is None
+    assert draft.body == "Đăng link."
+    typed_without_accents = parse_broadcast_text("V/v x\ndo khan: khan\nhan bao cao: 2026-12-01")
+    assert typed_without_accents.urgency is Urgency.KHAN
+    assert typed_without_accents.deadline == date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Độ khẩn: rất gấp", "bad_urgency"),
+        ("Hạn: tuần sau", "bad_deadline"),
+        ("Nhắc lại: thường xuyên", "bad_every"),
+    ],
+)
+def test_unreadable_field_lines_are_refused_with_their_reason(line: str, reason: str) -> None:
+    with pytest.raises(DirectiveInputError) as caught:
+        parse_broadcast_text(f"V/v ngày sách\n{line}\nNội dung")
+    assert caught.value.reason == reason
 
 
 @given(st.text())
