@@ -9,18 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
 from bot.config import RemindersSettings
 from bot.workclock import WorkingClock
 from db.models import Directive, Urgency
-
-
-class Phase(StrEnum):
-    """What an agency is chased for: to acknowledge, or (acknowledged) to report."""
-
-    ACK = "ack"
-    COMPLETION = "completion"
 
 
 @dataclass(frozen=True)

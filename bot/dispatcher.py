@@ -26,7 +26,7 @@ from bot.leader import Leadership
 from bot.limiter import retry_after_seconds
 from bot.render import render_directive
 from bot.rendering import directive_content
-from db.models import Directive, MessageKind
+from db.models import Directive, MessageKind, ReminderPhase
 from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file
 from db.queries.events import record_event
@@ -251,7 +251,7 @@ class Dispatcher:
 
     async def _still_wanted(self, message: outbox.Claimed) -> bool:
         """A reminder queued before the agency answered is dropped, not sent."""
-        phase = str(message.payload.get("phase", "ack"))
+        phase = str(message.payload.get("phase", ReminderPhase.ACK))
         async with self._sessionmaker.begin() as session:
             if message.delivery_id is not None and await still_chased(
                 session, message.delivery_id, phase

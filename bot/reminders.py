@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cadence import Cadence, Phase, cadence_for, completion_due, requires_report
+from bot.cadence import Cadence, cadence_for, completion_due, requires_report
 from bot.config import Settings
 from bot.people import staff_ids
 from bot.reminder_text import digest_messages, reminder_text
 from bot.texts import DEFAULT_LANGUAGE, t
 from bot.workclock import WorkingClock
-from db.models import ContactRole, DeliveryStatus, Directive, MessageKind
+from db.models import ContactRole, DeliveryStatus, Directive, MessageKind, ReminderPhase
 from db.queries import reminders as queries
 from db.queries.events import record_event
 from db.queries.people import languages_of
@@ -106,6 +106,7 @@ class Reminders:
             queued += count
         queued += await self._digest_if_due(now)
         if queued:
+            log.info("queued reminders for %d agencies or staff", queued)
             self._wake()
 
     # phases ----------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ class Reminders:
                     await queries.set_schedule(
                         session,
                         change.delivery_id,
-                        phase=Phase.COMPLETION,
+                        phase=ReminderPhase.COMPLETION,
                         next_at=due,
                         scheduled=0,
                     )
@@ -181,7 +182,7 @@ class Reminders:
             return []
         if round_number >= cadence.max_count:
             next_at = None
-        elif target.phase == Phase.ACK:
+        elif target.phase == ReminderPhase.ACK:
             next_at = now + cadence.every
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
@@ -224,7 +225,7 @@ class Reminders:
             lang = languages.get(recipient.user_id, DEFAULT_LANGUAGE)
             text = reminder_text(
                 lang,
-                phase=target.phase or Phase.ACK,
+                phase=target.phase or ReminderPhase.ACK,
                 round_number=round_number,
                 escalated=escalated,
                 number=directive.number,
@@ -237,7 +238,7 @@ class Reminders:
             payload = {
                 "text": text,
                 "links": list(directive.links),
-                "phase": target.phase or Phase.ACK,
+                "phase": target.phase or ReminderPhase.ACK,
                 "lang": lang,
             }
             outgoing.append((target.delivery_id, recipient.contact_id, recipient.chat_id, payload))

@@ -129,6 +129,13 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class ReminderPhase(StrEnum):
+    """What an agency is chased for: to acknowledge, or (acknowledged) to report."""
+
+    ACK = "ack"
+    COMPLETION = "completion"
+
+
 class MessageKind(StrEnum):
     DIRECTIVE = "directive"
     REMINDER = "reminder"
@@ -297,7 +304,7 @@ class Delivery(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     scheduled_reminders: Mapped[int] = mapped_column(Integer, default=0)
     next_reminder_at: Mapped[datetime | None]
-    # What the agency is being chased for: "ack", "completion" (bot.cadence.Phase) or None.
+    # What the agency is being chased for (a ReminderPhase), None when nothing is.
     reminder_phase: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -17,6 +17,7 @@ from db.models import (
     MessageKind,
     MessageStatus,
     OutboundMessage,
+    ReminderPhase,
 )
 
 
@@ -132,7 +133,7 @@ async def mark_sent(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
                 failure_reason=None,
-                reminder_phase="ack",
+                reminder_phase=ReminderPhase.ACK,
                 scheduled_reminders=0,
                 next_reminder_at=first_reminder_at,
             )

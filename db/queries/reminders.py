@@ -30,13 +30,15 @@ from db.models import (
     MessageKind,
     MessageStatus,
     OutboundMessage,
+    ReminderPhase,
 )
 
-ACK = "ack"
-COMPLETION = "completion"
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
 # The delivery status each phase chases: not yet acknowledged, or acknowledged but not done.
-CHASED_STATUS = {ACK: DeliveryStatus.SENT, COMPLETION: DeliveryStatus.ACKNOWLEDGED}
+CHASED_STATUS = {
+    ReminderPhase.ACK: DeliveryStatus.SENT,
+    ReminderPhase.COMPLETION: DeliveryStatus.ACKNOWLEDGED,
+}
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,11 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
         .where(
             or_(
                 and_(
-                    Delivery.reminder_phase == ACK,
+                    Delivery.reminder_phase == ReminderPhase.ACK,
                     Delivery.status.in_([DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.COMPLETED]),
                 ),
                 and_(
-                    Delivery.reminder_phase == COMPLETION,
+                    Delivery.reminder_phase == ReminderPhase.COMPLETION,
                     Delivery.status == DeliveryStatus.COMPLETED,
                 ),
             )
@@ -223,7 +225,7 @@ async def queue_reminders(
 async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
     """Whether a queued reminder is still wanted: the agency may have answered meanwhile."""
     status = await session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
-    return status is not None and status == CHASED_STATUS.get(phase)
+    return status is not None and status == CHASED_STATUS.get(ReminderPhase(phase))
 
 
 async def directives(session: AsyncSession, ids: Iterable[int]) -> dict[int, Directive]:
