@@ -89,7 +89,28 @@ class ReportStep:
         return (str(self.delivery_id), self.action)
 
 
-CallbackData = SetLanguage | Acknowledge | ReportResult | PreviewButton | BroadcastStep | ReportStep
+@dataclass(frozen=True)
+class CloseStep:
+    """Confirm ("yes") or keep ("no") the closing of a directive."""
+
+    directive_id: int
+    action: str
+    PREFIX: ClassVar[str] = "cl"
+    ACTIONS: ClassVar[frozenset[str]] = frozenset({"yes", "no"})
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id), self.action)
+
+
+CallbackData = (
+    SetLanguage
+    | Acknowledge
+    | ReportResult
+    | PreviewButton
+    | BroadcastStep
+    | ReportStep
+    | CloseStep
+)
 
 
 def pack(data: CallbackData) -> str:
@@ -117,6 +138,8 @@ def parse(raw: str | None) -> CallbackData | None:
         if fields[1] not in ReportStep.ACTIONS:
             return None
         return ReportStep(int(fields[0]), fields[1])
+    if prefix == CloseStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
+        return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):

@@ -16,6 +16,7 @@ EVERYONE = ("start", "help", "whoami", "lang")
 OPERATOR = (
     "broadcast",
     "remind",
+    "close",
     "mark",
     "verify",
     "invite",
@@ -24,7 +25,7 @@ OPERATOR = (
     "whoami",
     "lang",
 )
-ADMIN = (*OPERATOR[:6], "staff", *OPERATOR[6:])
+ADMIN = (*OPERATOR[:7], "staff", *OPERATOR[7:])
 
 
 def _menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:

@@ -10,6 +10,7 @@ from handlers import (
     ack,
     agencies,
     broadcast,
+    close,
     fallback,
     help,
     invite,
@@ -37,6 +38,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *report.HANDLERS,
         *mark.HANDLERS,
         *remind.HANDLERS,
+        *close.HANDLERS,
         *verify.HANDLERS,
         *membership.HANDLERS,
         *fallback.HANDLERS,  # last: answers what nothing else did

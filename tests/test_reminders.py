@@ -23,6 +23,7 @@ from db.models import (
     Agency,
     Contact,
     Delivery,
+    DeliveryStatus,
     MessageKind,
     MessageStatus,
     OutboundMessage,
@@ -299,3 +300,37 @@ async def test_the_daily_digest_reaches_staff_once(
         await reminders.tick()
         assert len([m for m in admin.inbox if "Tổng hợp ngày" in m.shown_text]) == 1
         assert "Chưa xác nhận đã nhận (1): Sở Y tế" in digest.shown_text
+
+
+async def test_closing_a_letter_ends_its_reminders_and_answers(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        admin = await send_letter(sandbox, ["so-y-te"])
+        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+
+        stranger = sandbox.add_user("Người lạ")
+        assert "Đóng công văn" not in (await stranger.ask("/close 1")).shown_text
+        assert "Cách dùng" in (await admin.ask("/close", "Cách dùng")).shown_text
+        question = await admin.ask("/close 1", "Đóng công văn số")
+        await admin.press(question, "Không đóng")
+        await admin.wait_for_message("Công văn vẫn mở.")
+        question = await admin.ask("/close 1", "Đóng công văn số")
+        await admin.press(question, "Đóng công văn")
+        await admin.wait_for_message("Đã đóng công văn số")
+        assert (await schedule(bot, "so-y-te"))[2] is None
+
+        clock.advance(HOUR * 5)
+        await get_deps_from_app(bot.application.bot_data).reminders.tick()
+        assert await waiting_reminders(bot) == 0 and reminders_in(officer) == []
+        press = await officer.press(letter, "Đã nhận")
+        query_id = press["callback_query"]["id"]
+        [answer] = await sandbox.wait_for("answerCallbackQuery", callback_query_id=query_id)
+        assert answer.params.get("text")  # refused politely
+        async with bot.sessionmaker() as session:
+            status = await session.scalar(select(Delivery.status))
+        assert status == DeliveryStatus.SENT
+        assert "Không có công văn ID 1" in (await admin.ask("/close 1", "ID 1")).shown_text

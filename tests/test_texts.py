@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import SetLanguage, pack, parse
+from bot.callbacks import CloseStep, SetLanguage, pack, parse
 from bot.sandbox.html import parse_html
 from bot.texts import CATALOGUES, language_from_telegram, t
 
@@ -51,3 +51,5 @@ def test_callback_data_never_raises_on_garbage(raw: str) -> None:
 
 def test_callback_data_round_trips() -> None:
     assert parse(pack(SetLanguage("en"))) == SetLanguage("en")
+    assert parse(pack(CloseStep(7, "yes"))) == CloseStep(7, "yes")
+    assert parse("cl:7:maybe") is None and parse("cl:0:yes") is None

@@ -66,6 +66,7 @@ TEXTS: dict[str, str] = {
         "/verify ID CODE — check an agency's evidence links again\n"
         "/remind ID — remind the agencies that have not acknowledged, now; "
         "/remind ID pause|resume — pause or resume automatic reminders\n"
+        "/close ID — close a letter when its campaign is over (no more reminders or answers)\n"
         "/invite CODE — create an invite link for an agency\n"
         "/agencies — the roster\n"
         "/staff — manage Department staff (administrators)\n"
@@ -332,4 +333,16 @@ TEXTS: dict[str, str] = {
     "remind.resumed": (
         "▶️ Automatic reminders resumed for letter No. {number}; a round that fell due is sent once."
     ),
+    "cmd.close": "Close a letter: no more reminders or answers",
+    "close.usage": "Usage: <code>/close ID</code> — close a letter (no more reminders or answers).",
+    "close.unknown": "There is no open letter with ID {id}.",
+    "close.confirm": (
+        "Close letter No. <b>{number}</b> Re: {subject}?\n"
+        "Once closed: no more reminders, agencies can no longer acknowledge or report;"
+        " its reports stay available. It cannot be reopened."
+    ),
+    "close.yes": "🔒 Close the letter",
+    "close.no": "Keep it open",
+    "close.kept": "The letter stays open.",
+    "close.done": "🔒 Letter No. <b>{number}</b> is closed: no more reminders.",
 }

@@ -70,6 +70,7 @@ TEXTS: dict[str, str] = {
         "/verify ID MÃ — kiểm tra lại đường link minh chứng của đơn vị\n"
         "/remind ID — nhắc ngay các đơn vị chưa xác nhận; /remind ID pause|resume — tạm dừng "
         "hoặc tiếp tục nhắc tự động\n"
+        "/close ID — đóng công văn khi đã xong đợt (thôi nhắc, thôi nhận trả lời)\n"
         "/invite MÃ — tạo đường link mời cho đơn vị\n"
         "/agencies — danh sách đơn vị\n"
         "/staff — quản lý cán bộ Sở (quản trị viên)\n"
@@ -361,4 +362,18 @@ TEXTS: dict[str, str] = {
     "remind.resumed": (
         "▶️ Đã tiếp tục nhắc tự động công văn số {number}; lượt nhắc đã đến hạn sẽ được gửi một lần."
     ),
+    "cmd.close": "Đóng công văn: thôi nhắc, thôi nhận trả lời",
+    "close.usage": (
+        "Cách dùng: <code>/close ID</code> — đóng công văn (thôi nhắc, thôi nhận trả lời)."
+    ),
+    "close.unknown": "Không có công văn ID {id} đang mở.",
+    "close.confirm": (
+        "Đóng công văn số <b>{number}</b> V/v {subject}?\n"
+        "Sau khi đóng: không nhắc nữa, các đơn vị không bấm Đã nhận hay báo cáo được nữa;"
+        " báo cáo tổng kết vẫn xem được. Không mở lại được."
+    ),
+    "close.yes": "🔒 Đóng công văn",
+    "close.no": "Không đóng",
+    "close.kept": "Công văn vẫn mở.",
+    "close.done": "🔒 Đã đóng công văn số <b>{number}</b>: không nhắc nữa.",
 }

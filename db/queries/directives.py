@@ -278,6 +278,29 @@ async def open_directives_of_agency(session: AsyncSession, agency_id: int) -> li
     return list(rows.all())
 
 
+OPEN_STATUSES = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
+
+
+async def close_directive(session: AsyncSession, directive_id: int, now: datetime) -> bool:
+    """Close an open directive: no more reminders or answers; False if it was not open."""
+    result = await session.execute(
+        update(Directive)
+        .where(
+            Directive.id == directive_id,
+            Directive.status.in_(OPEN_STATUSES),
+        )
+        .values(status=DirectiveStatus.CLOSED, closed_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.directive_id == directive_id)
+        .values(next_reminder_at=None, reminder_phase=None)
+    )
+    return True
+
+
 async def set_progress_message(
     session: AsyncSession, directive_id: int, chat_id: int, message_id: int
 ) -> None:

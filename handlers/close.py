@@ -1,0 +1,88 @@
+"""/close ID: staff end a letter's campaign, after a confirmation button.
+
+A closed letter gets no more reminders and no more answers; its reports stay readable.
+Closing cannot be undone, hence the question before it is done.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.texts import t
+from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
+from db.queries.events import record_event
+from handlers.guards import staff_only
+
+
+def _confirm_keyboard(directive_id: int, lang: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "close.yes"),
+                    callback_data=callbacks.pack(callbacks.CloseStep(directive_id, "yes")),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "close.no"),
+                    callback_data=callbacks.pack(callbacks.CloseStep(directive_id, "no")),
+                ),
+            ]
+        ]
+    )
+
+
+@staff_only
+async def close_command(update: Update, context: Context, who: Who) -> None:
+    message, args = update.effective_message, context.args or []
+    if message is None:
+        return
+    if len(args) != 1 or not args[0].isdigit():
+        await message.reply_text(t(who.lang, "close.usage"))
+        return
+    async with get_deps(context).sessionmaker() as session:
+        directive = await get_directive(session, int(args[0]))
+    if directive is None or directive.status not in OPEN_STATUSES:
+        await message.reply_text(t(who.lang, "close.unknown", id=args[0]))
+        return
+    await message.reply_text(
+        t(who.lang, "close.confirm", number=directive.number, subject=directive.subject),
+        reply_markup=_confirm_keyboard(directive.id, who.lang),
+    )
+
+
+@staff_only
+async def close_step(update: Update, context: Context, who: Who) -> None:
+    query = update.callback_query
+    step = callbacks.parse(query.data if query else None)
+    if query is None or not isinstance(step, callbacks.CloseStep):
+        return
+    if step.action == "no":
+        await query.answer()
+        await query.edit_message_text(t(who.lang, "close.kept"))
+        return
+    deps = get_deps(context)
+    async with deps.sessionmaker.begin() as session:
+        directive = await get_directive(session, step.directive_id)
+        closed = await close_directive(session, step.directive_id, deps.clock())
+        if closed:
+            await record_event(
+                session,
+                "directive.closed",
+                actor_type="staff",
+                actor_id=who.user_id,
+                directive_id=step.directive_id,
+            )
+    await query.answer()
+    number = directive.number if directive is not None else step.directive_id
+    key = "close.done" if closed else "close.unknown"
+    await query.edit_message_text(t(who.lang, key, number=number, id=step.directive_id))
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("close", close_command),
+    CallbackQueryHandler(close_step, pattern=f"^{callbacks.CloseStep.PREFIX}:"),
+]
