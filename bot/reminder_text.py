@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from bot.render import subject_line
 from bot.texts import Html, t
 from db.models import DeliveryStatus
 from db.queries.reminders import DigestLine
@@ -21,7 +22,9 @@ MESSAGE_BUDGET = 3900  # under Telegram's 4096, with room for emoji counted twic
 
 
 def quote(subject: str) -> str:
-    return subject if len(subject) <= SUBJECT_QUOTE else subject[: SUBJECT_QUOTE - 1] + "…"
+    """ "V/v …", shortened when long."""
+    line = subject_line(subject)
+    return line if len(line) <= SUBJECT_QUOTE else line[: SUBJECT_QUOTE - 1] + "…"
 
 
 def elapsed(delta: timedelta, lang: str) -> str:

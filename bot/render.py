@@ -150,6 +150,12 @@ def _dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def subject_line(subject: str) -> str:
+    """The subject as quoted in other messages: "V/v …", the prefix added if staff left it out."""
+    subject = subject.strip()
+    return subject if _has_vv(subject) else f"V/v {subject}"
+
+
 def _has_vv(subject: str) -> bool:
     """Whether the subject already starts with "V/v" ("về việc"), as officials often type it."""
     return subject.lstrip()[:3].casefold() == "v/v"

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.deps import Context, get_deps
 from bot.people import Who
+from bot.render import subject_line
 from bot.texts import t
 from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
 from db.queries.events import record_event
@@ -49,7 +50,12 @@ async def close_command(update: Update, context: Context, who: Who) -> None:
         await message.reply_text(t(who.lang, "close.unknown", id=args[0]))
         return
     await message.reply_text(
-        t(who.lang, "close.confirm", number=directive.number, subject=directive.subject),
+        t(
+            who.lang,
+            "close.confirm",
+            number=directive.number,
+            subject=subject_line(directive.subject),
+        ),
         reply_markup=_confirm_keyboard(directive.id, who.lang),
     )
 

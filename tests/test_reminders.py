@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.agencies import import_roster
 from bot.deps import get_deps_from_app
 from bot.runner import RunningBot, running_bot
-from bot.sandbox import Sandbox, SimUser
+from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
     Agency,
     Contact,
@@ -64,7 +64,19 @@ async def reminding_bot(
 ) -> AsyncIterator[RunningBot]:
     settings = make_settings(sandbox, db_url, reminders={**CADENCE, **reminders})
     async with running_bot(settings, clock=clock) as bot:
+        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         yield bot
+
+
+async def letter_to_one_agency(
+    bot: RunningBot, sandbox: Sandbox, text: str | None = None
+) -> tuple[SimUser, SimUser, SentMessage]:
+    """(officer, staff, letter): the letter sent to Sở Y tế's one officer, its first round set."""
+    [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+    admin = await send_letter(sandbox, ["so-y-te"], text)
+    letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+    await eventually(lambda: schedule_known(bot), True, timeout=10)
+    return officer, admin, letter
 
 
 async def send_letter(sandbox: Sandbox, codes: list[str], text: str | None = None) -> SimUser:
@@ -113,7 +125,6 @@ async def test_only_unanswered_agencies_are_reminded_escalated_and_never_past_ma
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officers = await join_officers(
             bot.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"], per_agency=2
         )
@@ -155,11 +166,7 @@ async def test_acknowledging_stops_reminders_even_one_already_queued(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
-        await send_letter(sandbox, ["so-y-te"])
-        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
-        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        officer, _, letter = await letter_to_one_agency(bot, sandbox)
         clock.advance(HOUR)
         await officer.wait_for_message("Nhắc lần 1", timeout=10)
         await officer.press(letter, "Đã nhận")
@@ -177,11 +184,7 @@ async def test_a_restart_sends_one_round_for_all_it_missed(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
-        await send_letter(sandbox, ["so-y-te"])
-        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
-        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        officer, _, _ = await letter_to_one_agency(bot, sandbox)
     clock.advance(HOUR * 5 + timedelta(minutes=30))  # five rounds fell due while it was down
     async with reminding_bot(sandbox, db_url, clock) as bot:
         await officer.wait_for_message("Nhắc lần 1", timeout=10)
@@ -200,19 +203,16 @@ async def schedule_known(bot: RunningBot, code: str = "so-y-te") -> bool:
 async def test_completion_reminders_say_how_far_past_the_deadline(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
-    yesterday = (clock() - timedelta(days=1)).astimezone(make_tz()).date()
+    # Yesterday as seen when the reminder goes out, an hour from now (midnight may fall between).
+    yesterday = (clock() + HOUR - timedelta(days=1)).astimezone(make_tz()).date()
     text = (
         f"V/v báo cáo ngày sách\nSố: {NUMBER}\nHạn: {yesterday:%d/%m/%Y}\n"
         "Đăng https://book365.vn lên trang của đơn vị."
     )
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
-        await send_letter(sandbox, ["so-y-te"], text)
-        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        officer, _, letter = await letter_to_one_agency(bot, sandbox, text)
         await officer.press(letter, "Đã nhận")
         await officer.wait_for_message("Đã nhận bởi")
-        await eventually(lambda: schedule_known(bot), True, timeout=10)
         clock.advance(HOUR)
         reminder = await officer.wait_for_message("Nhắc báo cáo kết quả", timeout=10)
         assert "quá hạn 1 ngày" in reminder.shown_text
@@ -226,7 +226,6 @@ def make_tz() -> ZoneInfo:
 
 async def test_remind_now_pause_and_resume(sandbox: Sandbox, db_url: str, clock: Clock) -> None:
     async with reminding_bot(sandbox, db_url, clock, max_count=1) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officers = await join_officers(bot.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"])
         waiting, answering = officers["so-y-te"][0], officers["so-tai-chinh"][0]
         admin = await send_letter(sandbox, ["so-y-te", "so-tai-chinh"])
@@ -265,11 +264,7 @@ async def test_an_agency_nobody_can_receive_for_is_reported_to_staff(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
-        admin = await send_letter(sandbox, ["so-y-te"])
-        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
-        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        officer, admin, _ = await letter_to_one_agency(bot, sandbox)
         async with bot.sessionmaker.begin() as session:  # as when a send gets 403
             contact_id = await session.scalar(
                 select(Contact.id).where(Contact.telegram_user_id == officer.id)
@@ -286,7 +281,6 @@ async def test_the_daily_digest_reaches_staff_once(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
         admin = await send_letter(sandbox, ["so-y-te", "so-tai-chinh"])
         await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
@@ -306,11 +300,7 @@ async def test_closing_a_letter_ends_its_reminders_and_answers(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
     async with reminding_bot(sandbox, db_url, clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
-        admin = await send_letter(sandbox, ["so-y-te"])
-        letter = await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
-        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        officer, admin, letter = await letter_to_one_agency(bot, sandbox)
 
         stranger = sandbox.add_user("Người lạ")
         assert "Đóng công văn" not in (await stranger.ask("/close 1")).shown_text

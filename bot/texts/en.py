@@ -268,29 +268,29 @@ TEXTS: dict[str, str] = {
     # --- reminders (issue 5) ---
     "cmd.remind": "Remind unacknowledged agencies now; pause/resume reminders",
     "reminder.ack": (
-        "🔔 <b>Reminder {round}</b>: letter No. <b>{number}</b> Re: {subject} was sent {ago} ago"
+        "🔔 <b>Reminder {round}</b>: letter No. <b>{number}</b> {subject} was sent {ago} ago"
         " and <b>{agency}</b> has not acknowledged it yet.{deadline}\n"
         "Please press <b>✅ Đã nhận</b> below."
     ),
     "reminder.ack.escalated": (
         "🔔 <b>Reminder {round} — now also sent to the head and backup contacts</b>: letter No."
-        " <b>{number}</b> Re: {subject} was sent {ago} ago and <b>{agency}</b> has still not"
+        " <b>{number}</b> {subject} was sent {ago} ago and <b>{agency}</b> has still not"
         " acknowledged it after {previous} reminders.{deadline}\n"
         "Please press <b>✅ Đã nhận</b> below."
     ),
     "reminder.manual": (
-        "🔔 <b>The Department reminds you</b>: letter No. <b>{number}</b> Re: {subject} was sent"
+        "🔔 <b>The Department reminds you</b>: letter No. <b>{number}</b> {subject} was sent"
         " {ago} ago and <b>{agency}</b> has not acknowledged it yet.{deadline}\n"
         "Please press <b>✅ Đã nhận</b> below."
     ),
     "reminder.completion": (
-        "📝 <b>Report reminder ({round})</b>: letter No. <b>{number}</b> Re: {subject}"
+        "📝 <b>Report reminder ({round})</b>: letter No. <b>{number}</b> {subject}"
         " — <b>{agency}</b> acknowledged it but has not reported what it did.{deadline}\n"
         "Once done, press <b>📝 Báo cáo kết quả</b> and send the evidence."
     ),
     "reminder.completion.escalated": (
         "📝 <b>Report reminder ({round}) — now also sent to the head and backup contacts</b>:"
-        " letter No. <b>{number}</b> Re: {subject} — <b>{agency}</b> acknowledged it but has"
+        " letter No. <b>{number}</b> {subject} — <b>{agency}</b> acknowledged it but has"
         " still not reported after {previous} reminders.{deadline}\n"
         "Once done, press <b>📝 Báo cáo kết quả</b> and send the evidence."
     ),
@@ -308,7 +308,7 @@ TEXTS: dict[str, str] = {
         " contact left who can receive messages (blocked the bot or left). Please call them."
     ),
     "digest.header": "📋 <b>Daily digest {date}</b>: agencies to chase",
-    "digest.directive": "<b>Letter No. {number}</b> (ID {id}) Re: {subject}",
+    "digest.directive": "<b>Letter No. {number}</b> (ID {id}) {subject}",
     "digest.deadline": "Deadline: {date}",
     "digest.overdue": "⏰ Overdue, no report ({count}): {names}",
     "digest.unacknowledged": "🔔 Not acknowledged ({count}): {names}",
@@ -337,7 +337,7 @@ TEXTS: dict[str, str] = {
     "close.usage": "Usage: <code>/close ID</code> — close a letter (no more reminders or answers).",
     "close.unknown": "There is no open letter with ID {id}.",
     "close.confirm": (
-        "Close letter No. <b>{number}</b> Re: {subject}?\n"
+        "Close letter No. <b>{number}</b> {subject}?\n"
         "Once closed: no more reminders, agencies can no longer acknowledge or report;"
         " its reports stay available. It cannot be reopened."
     ),

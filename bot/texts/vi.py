@@ -297,29 +297,29 @@ TEXTS: dict[str, str] = {
     # --- reminders (issue 5) ---
     "cmd.remind": "Nhắc ngay đơn vị chưa xác nhận; tạm dừng/tiếp tục nhắc",
     "reminder.ack": (
-        "🔔 <b>Nhắc lần {round}</b>: Công văn số <b>{number}</b> V/v {subject} đã gửi {ago} trước,"
+        "🔔 <b>Nhắc lần {round}</b>: Công văn số <b>{number}</b> {subject} đã gửi {ago} trước,"
         " <b>{agency}</b> chưa xác nhận đã nhận.{deadline}\n"
         "Vui lòng bấm <b>✅ Đã nhận</b> bên dưới."
     ),
     "reminder.ack.escalated": (
         "🔔 <b>Nhắc lần {round} — gửi cả lãnh đạo và đầu mối dự phòng</b>: Công văn số"
-        " <b>{number}</b> V/v {subject} đã gửi {ago} trước, <b>{agency}</b> vẫn chưa xác nhận"
+        " <b>{number}</b> {subject} đã gửi {ago} trước, <b>{agency}</b> vẫn chưa xác nhận"
         " đã nhận sau {previous} lần nhắc.{deadline}\n"
         "Đề nghị đơn vị bấm <b>✅ Đã nhận</b> bên dưới."
     ),
     "reminder.manual": (
-        "🔔 <b>Sở nhắc</b>: Công văn số <b>{number}</b> V/v {subject} đã gửi {ago} trước,"
+        "🔔 <b>Sở nhắc</b>: Công văn số <b>{number}</b> {subject} đã gửi {ago} trước,"
         " <b>{agency}</b> chưa xác nhận đã nhận.{deadline}\n"
         "Vui lòng bấm <b>✅ Đã nhận</b> bên dưới."
     ),
     "reminder.completion": (
-        "📝 <b>Nhắc báo cáo kết quả (lần {round})</b>: Công văn số <b>{number}</b> V/v {subject}"
+        "📝 <b>Nhắc báo cáo kết quả (lần {round})</b>: Công văn số <b>{number}</b> {subject}"
         " — <b>{agency}</b> đã nhận nhưng chưa báo cáo kết quả thực hiện.{deadline}\n"
         "Khi đã thực hiện, bấm <b>📝 Báo cáo kết quả</b> và gửi minh chứng."
     ),
     "reminder.completion.escalated": (
         "📝 <b>Nhắc báo cáo kết quả (lần {round}) — gửi cả lãnh đạo và đầu mối dự phòng</b>:"
-        " Công văn số <b>{number}</b> V/v {subject} — <b>{agency}</b> đã nhận nhưng vẫn chưa"
+        " Công văn số <b>{number}</b> {subject} — <b>{agency}</b> đã nhận nhưng vẫn chưa"
         " báo cáo kết quả sau {previous} lần nhắc.{deadline}\n"
         "Khi đã thực hiện, bấm <b>📝 Báo cáo kết quả</b> và gửi minh chứng."
     ),
@@ -337,7 +337,7 @@ TEXTS: dict[str, str] = {
         " nào nhận được tin nhắn (đã chặn bot hoặc rời nhóm). Đề nghị liên hệ trực tiếp."
     ),
     "digest.header": "📋 <b>Tổng hợp ngày {date}</b>: các đơn vị cần đôn đốc",
-    "digest.directive": "<b>Công văn số {number}</b> (ID {id}) V/v {subject}",
+    "digest.directive": "<b>Công văn số {number}</b> (ID {id}) {subject}",
     "digest.deadline": "Hạn: {date}",
     "digest.overdue": "⏰ Quá hạn chưa báo cáo ({count}): {names}",
     "digest.unacknowledged": "🔔 Chưa xác nhận đã nhận ({count}): {names}",
@@ -368,7 +368,7 @@ TEXTS: dict[str, str] = {
     ),
     "close.unknown": "Không có công văn ID {id} đang mở.",
     "close.confirm": (
-        "Đóng công văn số <b>{number}</b> V/v {subject}?\n"
+        "Đóng công văn số <b>{number}</b> {subject}?\n"
         "Sau khi đóng: không nhắc nữa, các đơn vị không bấm Đã nhận hay báo cáo được nữa;"
         " báo cáo tổng kết vẫn xem được. Không mở lại được."
     ),
