@@ -126,7 +126,7 @@ class Report:
 # the sending rate ------------------------------------------------------------------------------
 
 
-def _draft(n: int) -> DirectiveDraft:
+def draft(n: int) -> DirectiveDraft:
     """A letter shaped like the real ones: a number, a body, a link button, one action."""
     return DirectiveDraft(
         subject=f"V/v thử hiệu năng gửi công văn lần {n}",
@@ -177,7 +177,7 @@ async def _queue_to_all(sm: async_sessionmaker[AsyncSession], settings: Settings
     async with sm.begin() as session:
         directive = await create_directive(
             session,
-            _draft(1),
+            draft(1),
             now=utcnow(),
             timezone=settings.reminders.timezone,
             created_by=None,
@@ -295,7 +295,7 @@ async def bench_rate(agencies: int, folder: Path) -> RateResult:
 # the queue time --------------------------------------------------------------------------------
 
 
-async def _bulk_roster(sm: async_sessionmaker[AsyncSession], count: int) -> None:
+async def bulk_roster(sm: async_sessionmaker[AsyncSession], count: int) -> None:
     """`count` agencies with one active primary contact each, in two executemany inserts."""
     now = utcnow()
     async with sm.begin() as session:
@@ -330,18 +330,18 @@ def _contact_row(n: int, agency_id: int, now: datetime) -> dict[str, Any]:
 async def _time_queue(sm: async_sessionmaker[AsyncSession], n: int, expected: int) -> float:
     """One fresh draft, then the timed transaction: load it and queue it, as "Gửi" does."""
     async with sm.begin() as session:
-        draft = await create_directive(
+        stored = await create_directive(
             session,
-            _draft(n),
+            draft(n),
             now=utcnow(),
             timezone=DEFAULT_TIMEZONE,
             created_by=None,
             status=DirectiveStatus.DRAFT,
         )
-        await set_targets(session, draft, ["all"])
+        await set_targets(session, stored, ["all"])
     started = time.perf_counter()
     async with sm.begin() as session:
-        directive = await session.get(Directive, draft.id)
+        directive = await session.get(Directive, stored.id)
         assert directive is not None
         result = await queue_broadcast(session, directive, now=utcnow(), actor_id=None)
     elapsed = time.perf_counter() - started
@@ -356,7 +356,7 @@ async def bench_queue(db_url: str, agencies: int, runs: int) -> QueueResult:
     try:
         await upgrade(engine)
         sm = make_sessionmaker(engine)
-        await _bulk_roster(sm, agencies)
+        await bulk_roster(sm, agencies)
         times = [await _time_queue(sm, n, agencies) for n in range(1, runs + 1)]
     finally:
         await engine.dispose()

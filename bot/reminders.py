@@ -150,13 +150,24 @@ class Reminders:
             languages = await languages_of(
                 session, [c.user_id for found in contacts.values() for c in found]
             )
+            changes: list[queries.ScheduleChange] = []
             outgoing: list[Outgoing] = []
+            unreachable: list[queries.RoundTarget] = []
             for target in targets:
                 directive = directives[target.directive_id]
-                outgoing += await self._round(
-                    session, target, directive, contacts.get(target.agency_id, []), languages, now
+                recipients = await self._round(
+                    session, target, directive, contacts.get(target.agency_id, []), now, changes
                 )
+                if recipients is None:
+                    unreachable.append(target)
+                else:
+                    outgoing += self._messages(
+                        target, directive, recipients, languages, now, changes[-1].scheduled
+                    )
+            await queries.apply_schedules(session, changes)
             await queries.queue_reminders(session, outgoing, now)
+            for target in unreachable:
+                await self._unreachable(session, target, directives[target.directive_id], now)
         return len(targets)
 
     async def _round(
@@ -165,34 +176,28 @@ class Reminders:
         target: queries.RoundTarget,
         directive: Directive,
         contacts: list[queries.Recipient],
-        languages: dict[int, str],
         now: datetime,
-    ) -> list[Outgoing]:
+        changes: list[queries.ScheduleChange],
+    ) -> list[queries.Recipient] | None:
+        """Decide one agency's round: its new schedule (added to `changes`) and who gets it;
+        None when nobody can receive it, [] when it has had all its rounds."""
         cadence = self.cadence(directive)
         round_number = target.scheduled_reminders + 1
-        if round_number > cadence.max_count:  # max_count lowered since the round was set
-            await queries.set_schedule(
-                session, target.delivery_id, phase=target.phase, next_at=None
+        recipients = pick_recipients(contacts, is_escalated(round_number, cadence))
+        if round_number > cadence.max_count or not recipients:  # max_count lowered, or nobody
+            change = queries.ScheduleChange(
+                target.delivery_id, target.phase, None, target.scheduled_reminders, 0
             )
-            return []
-        escalated = is_escalated(round_number, cadence)
-        recipients = pick_recipients(contacts, escalated)
-        if not recipients:
-            await self._unreachable(session, target, directive, now)
-            return []
+            changes.append(change)
+            return None if not recipients and round_number <= cadence.max_count else []
         if round_number >= cadence.max_count:
             next_at = None
         elif target.phase == ReminderPhase.ACK:
             next_at = now + cadence.every
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
-        await queries.set_schedule(
-            session,
-            target.delivery_id,
-            phase=target.phase,
-            next_at=next_at,
-            scheduled=round_number,
-            rounds_added=1,
+        changes.append(
+            queries.ScheduleChange(target.delivery_id, target.phase, next_at, round_number, 1)
         )
         await record_event(
             session,
@@ -202,12 +207,10 @@ class Reminders:
             agency_id=target.agency_id,
             round=round_number,
             phase=target.phase,
-            escalated=escalated,
+            escalated=is_escalated(round_number, cadence),
             contacts=len(recipients),
         )
-        return self._messages(
-            target, directive, recipients, languages, now, round_number, escalated
-        )
+        return recipients
 
     def _messages(
         self,
@@ -217,9 +220,14 @@ class Reminders:
         languages: dict[int, str],
         now: datetime,
         round_number: int | None,
-        escalated: bool,
+        escalated: bool | None = None,
     ) -> list[Outgoing]:
+        """The round's message to each recipient, in their language (None: a /remind)."""
         today = self.work.local_date(now)
+        if escalated is None:
+            escalated = round_number is not None and is_escalated(
+                round_number, self.cadence(directive)
+            )
         outgoing: list[Outgoing] = []
         for recipient in recipients:
             lang = languages.get(recipient.user_id, DEFAULT_LANGUAGE)
@@ -252,7 +260,6 @@ class Reminders:
         now: datetime,
     ) -> None:
         """Nobody left to remind: tell the sender once, instead of skipping silently."""
-        await queries.set_schedule(session, target.delivery_id, phase=target.phase, next_at=None)
         told = await queries.event_exists(
             session, UNREACHABLE_EVENT, directive_id=directive.id, agency_id=target.agency_id
         )
@@ -300,6 +307,7 @@ class Reminders:
             )
             result = ManualRound(directive.number)
             outgoing: list[Outgoing] = []
+            reminded: list[int] = []
             for target in targets:
                 escalated = is_escalated(target.scheduled_reminders + 1, cadence)
                 recipients = pick_recipients(contacts.get(target.agency_id, []), escalated)
@@ -309,8 +317,9 @@ class Reminders:
                 outgoing += self._messages(
                     target, directive, recipients, languages, now, None, escalated
                 )
-                await queries.count_manual_round(session, target.delivery_id)
-                result.agencies += 1
+                reminded.append(target.delivery_id)
+            await queries.count_manual_round(session, reminded)
+            result.agencies = len(reminded)
             await queries.queue_reminders(session, outgoing, now)
             await record_event(
                 session,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -160,13 +160,57 @@ async def set_schedule(
     await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
-async def count_manual_round(session: AsyncSession, delivery_id: int) -> None:
-    """A /remind round counts in `reminders_sent` but not against `max_count`."""
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(reminders_sent=Delivery.reminders_sent + 1)
+@dataclass(frozen=True)
+class ScheduleChange:
+    """An agency's schedule after a round: one row of `apply_schedules`."""
+
+    delivery_id: int
+    phase: str | None
+    next_at: datetime | None
+    scheduled: int
+    rounds_added: int
+
+
+async def apply_schedules(session: AsyncSession, changes: Sequence[ScheduleChange]) -> None:
+    """Move many agencies' schedules on in one executemany (a round may reach 10,000)."""
+    if not changes:
+        return
+    table = Delivery.__table__
+    assert isinstance(table, Table)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            reminder_phase=bindparam("b_phase"),
+            next_reminder_at=bindparam("b_next", type_=Delivery.next_reminder_at.type),
+            scheduled_reminders=bindparam("b_scheduled"),
+            reminders_sent=table.c.reminders_sent + bindparam("b_added"),
+        )
     )
+    await session.execute(
+        statement,
+        [
+            {
+                "b_id": change.delivery_id,
+                "b_phase": change.phase,
+                "b_next": change.next_at,
+                "b_scheduled": change.scheduled,
+                "b_added": change.rounds_added,
+            }
+            for change in changes
+        ],
+    )
+
+
+async def count_manual_round(session: AsyncSession, delivery_ids: Sequence[int]) -> None:
+    """A /remind round counts in `reminders_sent` but not against `max_count`."""
+    if delivery_ids:
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids))
+            .values(reminders_sent=Delivery.reminders_sent + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def active_contacts(
