@@ -23,9 +23,11 @@ from telegram.ext import (
     JobQueue,
 )
 
+from bot.answers import AckBatcher
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Context, Deps
 from bot.limiter import SendLimiter, SharedRateLimiter
+from bot.notices import AllAcknowledgedWatch
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers, evidence_handlers
@@ -66,7 +68,14 @@ def build_application(
         .concurrent_updates(True)
         .build()
     )
-    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, asyncio.Event())
+    application.bot_data[DEPS_KEY] = Deps(
+        settings,
+        sessionmaker,
+        clock,
+        asyncio.Event(),
+        AckBatcher(sessionmaker, clock),
+        AllAcknowledgedWatch(),
+    )
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     interval = min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))

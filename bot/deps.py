@@ -6,12 +6,16 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.answers import AckBatcher
+    from bot.notices import AllAcknowledgedWatch
 
 DEPS_KEY = "deps"
 
@@ -23,6 +27,9 @@ class Deps:
     clock: Callable[[], datetime]
     # Set when messages were queued: the dispatcher looks at once instead of at its next poll.
     outbox_wake: asyncio.Event
+    # Đã nhận presses grouped into transactions, and the all-acknowledged check after them.
+    acks: AckBatcher
+    all_acknowledged: AllAcknowledgedWatch
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,6 +117,16 @@ async def get_language(session: AsyncSession, telegram_user_id: int) -> str | No
     return await session.scalar(
         select(UserPreference.language).where(UserPreference.telegram_user_id == telegram_user_id)
     )
+
+
+async def languages(session: AsyncSession, telegram_user_ids: Collection[int]) -> dict[int, str]:
+    """The language each of these users chose with /lang, if they did."""
+    rows = await session.execute(
+        select(UserPreference.telegram_user_id, UserPreference.language).where(
+            UserPreference.telegram_user_id.in_(telegram_user_ids)
+        )
+    )
+    return dict(rows.all())
 
 
 async def set_language(session: AsyncSession, telegram_user_id: int, language: str) -> None:
