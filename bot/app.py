@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.deps import DEPS_KEY, Context, Deps
 from bot.limiter import SendLimiter, SharedRateLimiter
 from bot.notices import AllAcknowledgedWatch
+from bot.request import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers, evidence_handlers
@@ -65,6 +66,9 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.reminders.timezone))
         .rate_limiter(SharedRateLimiter(SendLimiter(settings.broadcast.rate_per_second)))
+        # PTB's defaults (256 connections for requests, 1 for getUpdates), on aiohttp.
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(True)
         .build()
     )
