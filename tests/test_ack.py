@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
@@ -138,3 +139,35 @@ async def test_staff_mark_by_hand_counts_as_the_answer(
             )
         ).all()
     assert marked == [(DeliveryStatus.ACKNOWLEDGED, ADMIN_ID, "đã xác nhận qua điện thoại")]
+
+
+async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbox: Sandbox) -> None:
+    """Presses that arrive together are handled in one transaction: still one winner."""
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"], per_agency=2
+    )
+    (first, second), (radio, _) = officers["so-y-te"], officers["dai-ptth"]
+    await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    mine, theirs, radio_letter = await letter(first), await letter(second), await letter(radio)
+    data = ack_data(mine)
+    updates = await asyncio.gather(
+        first.press(mine, "Đã nhận"),
+        first.press_data(mine, data),
+        second.press(theirs, "Đã nhận"),
+        radio.press_data(radio_letter, data),
+        radio.press_data(radio_letter, "a:999999"),
+    )
+    answers = [await answer_to(sandbox, update) for update in updates]
+    assert sum("Đã ghi nhận" in a for a in answers[:3]) == 1
+    [winner] = [u for u, a in zip((first, first, second), answers, strict=False) if "ghi" in a]
+    assert all(f"bởi {winner.first_name} lúc" in a for a in answers[:3] if "ghi" not in a)
+    assert "không phải cán bộ đầu mối" in answers[3]
+    assert "không còn mở" in answers[4]
+    assert [by for _, _, by in await acknowledgements(running)] == [winner.first_name]
+    async with running.sessionmaker() as session:
+        kinds = (await session.scalars(select(Event.kind).where(Event.actor_type == "user"))).all()
+    assert sorted(k for k in kinds if k != "contact.joined") == [
+        "callback.gone",
+        "callback.refused",
+        "delivery.acknowledged",
+    ]
