@@ -35,14 +35,15 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
     when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
     who = outcome.acknowledged_by or t(lang, "ack.by_hand")
     if outcome.result == AckResult.FIRST:
-        # Answer first (the officer's spinner stops), then stamp the letter; the check
-        # whether every agency has now acknowledged runs after, off this press's path.
-        await query.answer(t(lang, "ack.recorded"))
-        await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
+        # Whether every agency has now acknowledged is checked in the background, asked for
+        # before anything can fail here; the answer goes first (the officer's spinner
+        # stops), then the stamp on the letter.
         if outcome.directive_id is not None:
             deps.all_acknowledged.check(
                 deps, context.bot, outcome.directive_id, context.application.create_task
             )
+        await query.answer(t(lang, "ack.recorded"))
+        await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
     elif outcome.result == AckResult.ALREADY:
         await query.answer(t(lang, "ack.already", name=who, at=when), show_alert=True)
     else:

@@ -142,12 +142,13 @@ async def test_staff_mark_by_hand_counts_as_the_answer(
 
 
 async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbox: Sandbox) -> None:
-    """Presses that arrive together are handled in one transaction: still one winner."""
+    """Presses that arrive together are handled in one transaction: still one winner per
+    agency, refusals recorded, and the sender told once that all have acknowledged."""
     officers = await join_officers(
         running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"], per_agency=2
     )
     (first, second), (radio, _) = officers["so-y-te"], officers["dai-ptth"]
-    await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    admin = await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
     mine, theirs, radio_letter = await letter(first), await letter(second), await letter(radio)
     data = ack_data(mine)
     updates = await asyncio.gather(
@@ -156,6 +157,7 @@ async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbo
         second.press(theirs, "Đã nhận"),
         radio.press_data(radio_letter, data),
         radio.press_data(radio_letter, "a:999999"),
+        radio.press(radio_letter, "Đã nhận"),
     )
     answers = [await answer_to(sandbox, update) for update in updates]
     assert sum("Đã ghi nhận" in a for a in answers[:3]) == 1
@@ -163,11 +165,21 @@ async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbo
     assert all(f"bởi {winner.first_name} lúc" in a for a in answers[:3] if "ghi" not in a)
     assert "không phải cán bộ đầu mối" in answers[3]
     assert "không còn mở" in answers[4]
-    assert [by for _, _, by in await acknowledgements(running)] == [winner.first_name]
+    assert "Đã ghi nhận" in answers[5]
+    assert sorted(by for _, _, by in await acknowledgements(running)) == sorted(
+        [winner.first_name, radio.first_name]
+    )
+    notice = await admin.wait_for_message("đã xác nhận «Đã nhận»")
+    assert "Tất cả 2 đơn vị" in notice.shown_text
     async with running.sessionmaker() as session:
-        kinds = (await session.scalars(select(Event.kind).where(Event.actor_type == "user"))).all()
-    assert sorted(k for k in kinds if k != "contact.joined") == [
+        kinds = (await session.scalars(select(Event.kind))).all()
+    assert sorted(
+        k for k in kinds if k.startswith(("callback.", "delivery.ack", "directive.all"))
+    ) == [
         "callback.gone",
         "callback.refused",
         "delivery.acknowledged",
+        "delivery.acknowledged",
+        "directive.all_acknowledged",
     ]
+    assert len([m for m in admin.inbox if "đã xác nhận «Đã nhận»" in m.shown_text]) == 1
