@@ -4,11 +4,14 @@
 The real bot (polling, `bot.runner.running_bot`) against the sandbox (no latency unless
 `--latency`; Telegram's default limits while measuring, of which answerCallbackQuery has
 none and editMessageText only the bot's own per-chat pacing), on SQLite and on PostgreSQL.
+The bot runs in a process of its own (bench/bot_process.py), as it does against Telegram,
+so the figures measure the bot and not the simulator; `--same-process` puts it on the
+sandbox's event loop instead (then both share one core).
 
 Setup, not timed: N agencies (default 600) with one officer each, and two directives queued
 to all of them and delivered with the sandbox's limits off and `broadcast.rate_per_second`
-at 1000, until every officer has both letters. Then Telegram's limits come back, the bot's
-pacing goes back to the default 30/s, and two measured phases follow, one per letter:
+at 1000, until every officer has both letters. Then Telegram's limits come back, the bot is
+restarted with the default pacing of 30/s, and two measured phases follow, one per letter:
 
 1. Burst. All N officers press «Đã nhận» at once (one `asyncio.gather`, every update pushed
    within the same turn of the event loop).
@@ -22,19 +25,18 @@ the sandbox records the bot's answerCallbackQuery for that callback_query_id (bo
 checked: N answers with 200 (the sandbox, like Telegram, refuses an answer more than 15 s
 after the press), N editMessageText stamps (their latency is shown for information), exactly
 N deliveries of that directive acknowledged in the database, no API call answered other
-than 200 and no handler error during the phase (counted, and kept off stderr). The event
-loop's lag is sampled throughout (the bot and the sandbox share one loop).
+than 200 and no handler error during the phase (counted, and kept off stderr). The bot's
+event-loop lag is sampled throughout.
 
 Run it from the repository, with the package installed (`pip install -e .`):
 
-    python bench/acks.py [--agencies 600] [--rate 300] [--latency 0]
-                         [--postgres URL | --no-postgres] [--json]
+    python bench/acks.py [--agencies 600] [--rate 300] [--latency 0] [--same-process]
+                         [--postgres URL | --no-postgres] [--no-sqlite] [--json]
 
 PostgreSQL is `--postgres`, else $AGENCY_BOT_TEST_POSTGRES, else the local server; the
 benchmark creates its own database there and drops it after. SQLite lives in a temporary
 folder. Nothing goes beyond 127.0.0.1 except to that PostgreSQL server, and the run stops
-by itself (about 2 minutes with the defaults, most of it the bot sending the letters and
-working through its backlog of presses).
+by itself (under a minute with the defaults, most of it the bot sending the letters).
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ class Report:
     agencies: int
     latency_ms: float
     steady_rate: float
+    same_process: bool = False
     databases: dict[str, DatabaseResult | Skipped] = field(default_factory=dict)
 
 
@@ -683,7 +686,8 @@ def _phase_lines(p: PhaseResult) -> list[str]:
 def render_text(report: Report) -> str:
     lines = [
         f"acknowledgements: {report.agencies} officers press «{ACK_BUTTON}», "
-        f"sandbox latency {report.latency_ms:g} ms, Telegram's default limits"
+        f"sandbox latency {report.latency_ms:g} ms, Telegram's default limits, "
+        + ("bot on the sandbox's event loop" if report.same_process else "bot in its own process")
     ]
     for label, result in report.databases.items():
         if isinstance(result, Skipped):
@@ -710,6 +714,7 @@ def render_json(report: Report) -> str:
         "agencies": report.agencies,
         "latency_ms": report.latency_ms,
         "steady_rate": report.steady_rate,
+        "same_process": report.same_process,
         "databases": databases,
     }
     return json.dumps(data, ensure_ascii=False)
@@ -750,7 +755,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> Report:
-    report = Report(args.agencies, 1000 * args.latency, args.rate)
+    report = Report(args.agencies, 1000 * args.latency, args.rate, args.same_process)
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="agency-bot-bench-") as tmp:
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'acks.db'}"
