@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot import callbacks
+from bot.answers import AckRequest, AckResult, press_acknowledge
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from db.models import Contact, Delivery, DeliveryStatus, Event
+from db.models import Contact, Delivery, DeliveryStatus, Event, utcnow
 from tests.helpers import ADMIN_ID, join_officers
 from tests.test_broadcast import NUMBER, compose
 
@@ -183,3 +185,54 @@ async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbo
         "directive.all_acknowledged",
     ]
     assert len([m for m in admin.inbox if "đã xác nhận «Đã nhận»" in m.shown_text]) == 1
+
+
+async def test_one_transaction_answers_each_press_as_if_alone(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    """The presses of one batch, in order: a stranger's forged press first does not keep the
+    agency's contacts from acknowledging; a second press and a second contact find it done."""
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"], per_agency=2
+    )
+    (first, second), (radio, _) = officers["so-y-te"], officers["dai-ptth"]
+    await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    health = callbacks.parse(ack_data(await letter(first)))
+    radio_own = callbacks.parse(ack_data(await letter(radio)))
+    assert isinstance(health, callbacks.Acknowledge)
+    assert isinstance(radio_own, callbacks.Acknowledge)
+
+    def press(user: SimUser, delivery_id: int) -> AckRequest:
+        return AckRequest(delivery_id, user.id, user.first_name, "vi")
+
+    requests = [
+        press(radio, health.delivery_id),
+        press(first, health.delivery_id),
+        press(first, health.delivery_id),
+        press(second, health.delivery_id),
+        press(radio, 999_999),
+        press(radio, radio_own.delivery_id),
+    ]
+    async with running.sessionmaker.begin() as session:
+        answers = await press_acknowledge(session, requests, utcnow())
+    outcomes = [a.outcome for a in answers]
+    assert [o.result for o in outcomes] == [
+        AckResult.REFUSED,
+        AckResult.FIRST,
+        AckResult.ALREADY,
+        AckResult.ALREADY,
+        AckResult.GONE,
+        AckResult.FIRST,
+    ]
+    assert [o.acknowledged_by for o in outcomes[1:4]] == [first.first_name] * 3
+    assert sorted(by for _, _, by in await acknowledgements(running)) == sorted(
+        [first.first_name, radio.first_name]
+    )
+    async with running.sessionmaker() as session:
+        kinds = (await session.scalars(select(Event.kind))).all()
+    assert sorted(k for k in kinds if k.startswith(("callback.", "delivery.ack"))) == [
+        "callback.gone",
+        "callback.refused",
+        "delivery.acknowledged",
+        "delivery.acknowledged",
+    ]

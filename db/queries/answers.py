@@ -126,58 +126,65 @@ async def acknowledge(
             )
         ).all()
     }
-    # The first press of a contact on each delivery; later ones can only find it acknowledged.
-    pressed_by: dict[int, AckPress] = {}
-    for press in presses:
-        if press.telegram_user_id in contacts:
-            pressed_by.setdefault(press.delivery_id, press)
-    if not pressed_by:
-        return {}
-    contact = case(
-        {d: contacts[p.telegram_user_id] for d, p in pressed_by.items()}, value=Delivery.id
-    )
-    active_contact = (
-        select(Contact.id)
-        .where(
-            Contact.id == contact,
-            Contact.agency_id == Delivery.agency_id,
-            Contact.status == ContactStatus.ACTIVE,
+    acknowledged: dict[int, Acknowledged] = {}
+    tried: set[AckPress] = set()
+    while True:
+        # One press of a contact per delivery at a time, in order: if it does not count (a
+        # contact of another agency, say), the next press on that delivery gets its turn.
+        pressed_by: dict[int, AckPress] = {}
+        for press in presses:
+            if (
+                press.telegram_user_id in contacts
+                and press.delivery_id not in acknowledged
+                and press not in tried
+            ):
+                pressed_by.setdefault(press.delivery_id, press)
+        if not pressed_by:
+            return acknowledged
+        tried.update(pressed_by.values())
+        contact = case(
+            {d: contacts[p.telegram_user_id] for d, p in pressed_by.items()}, value=Delivery.id
         )
-        .exists()
-    )
-    open_directive = (
-        select(Directive.id)
-        .where(Directive.id == Delivery.directive_id, Directive.status.in_(OPEN_DIRECTIVE))
-        .exists()
-    )
-    rows = await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id.in_(pressed_by),
-            Delivery.acknowledged_at.is_(None),
-            active_contact,
-            open_directive,
+        active_contact = (
+            select(Contact.id)
+            .where(
+                Contact.id == contact,
+                Contact.agency_id == Delivery.agency_id,
+                Contact.status == ContactStatus.ACTIVE,
+            )
+            .exists()
         )
-        .values(
-            acknowledged_at=now,
-            acknowledged_by_contact_id=contact,
-            next_reminder_at=None,
-            # A completed agency stays completed; any other becomes acknowledged.
-            status=case(
-                (Delivery.status == DeliveryStatus.COMPLETED, DeliveryStatus.COMPLETED.value),
-                else_=DeliveryStatus.ACKNOWLEDGED.value,
-            ),
+        open_directive = (
+            select(Directive.id)
+            .where(Directive.id == Delivery.directive_id, Directive.status.in_(OPEN_DIRECTIVE))
+            .exists()
         )
-        .returning(Delivery.id, Delivery.directive_id, Delivery.agency_id)
-        .execution_options(synchronize_session=False)
-    )
-    acknowledged = {}
-    for delivery_id, directive_id, agency_id in rows.all():
-        user_id = pressed_by[delivery_id].telegram_user_id
-        acknowledged[delivery_id] = Acknowledged(
-            delivery_id, directive_id, agency_id, contacts[user_id], user_id
+        rows = await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(pressed_by),
+                Delivery.acknowledged_at.is_(None),
+                active_contact,
+                open_directive,
+            )
+            .values(
+                acknowledged_at=now,
+                acknowledged_by_contact_id=contact,
+                next_reminder_at=None,
+                # A completed agency stays completed; any other becomes acknowledged.
+                status=case(
+                    (Delivery.status == DeliveryStatus.COMPLETED, DeliveryStatus.COMPLETED.value),
+                    else_=DeliveryStatus.ACKNOWLEDGED.value,
+                ),
+            )
+            .returning(Delivery.id, Delivery.directive_id, Delivery.agency_id)
+            .execution_options(synchronize_session=False)
         )
-    return acknowledged
+        for delivery_id, directive_id, agency_id in rows.all():
+            user_id = pressed_by[delivery_id].telegram_user_id
+            acknowledged[delivery_id] = Acknowledged(
+                delivery_id, directive_id, agency_id, contacts[user_id], user_id
+            )
 
 
 async def press_contexts(
