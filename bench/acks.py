@@ -4,11 +4,14 @@
 The real bot (polling, `bot.runner.running_bot`) against the sandbox (no latency unless
 `--latency`; Telegram's default limits while measuring, of which answerCallbackQuery has
 none and editMessageText only the bot's own per-chat pacing), on SQLite and on PostgreSQL.
+The bot runs in a process of its own (bench/bot_process.py), as it does against Telegram,
+so the figures measure the bot and not the simulator; `--same-process` puts it on the
+sandbox's event loop instead (then both share one core).
 
 Setup, not timed: N agencies (default 600) with one officer each, and two directives queued
 to all of them and delivered with the sandbox's limits off and `broadcast.rate_per_second`
-at 1000, until every officer has both letters. Then Telegram's limits come back, the bot's
-pacing goes back to the default 30/s, and two measured phases follow, one per letter:
+at 1000, until every officer has both letters. Then Telegram's limits come back, the bot is
+restarted with the default pacing of 30/s, and two measured phases follow, one per letter:
 
 1. Burst. All N officers press «Đã nhận» at once (one `asyncio.gather`, every update pushed
    within the same turn of the event loop).
@@ -22,19 +25,18 @@ the sandbox records the bot's answerCallbackQuery for that callback_query_id (bo
 checked: N answers with 200 (the sandbox, like Telegram, refuses an answer more than 15 s
 after the press), N editMessageText stamps (their latency is shown for information), exactly
 N deliveries of that directive acknowledged in the database, no API call answered other
-than 200 and no handler error during the phase (counted, and kept off stderr). The event
-loop's lag is sampled throughout (the bot and the sandbox share one loop).
+than 200 and no handler error during the phase (counted, and kept off stderr). The bot's
+event-loop lag is sampled throughout.
 
 Run it from the repository, with the package installed (`pip install -e .`):
 
-    python bench/acks.py [--agencies 600] [--rate 300] [--latency 0]
-                         [--postgres URL | --no-postgres] [--json]
+    python bench/acks.py [--agencies 600] [--rate 300] [--latency 0] [--same-process]
+                         [--postgres URL | --no-postgres] [--no-sqlite] [--json]
 
 PostgreSQL is `--postgres`, else $AGENCY_BOT_TEST_POSTGRES, else the local server; the
 benchmark creates its own database there and drops it after. SQLite lives in a temporary
 folder. Nothing goes beyond 127.0.0.1 except to that PostgreSQL server, and the run stops
-by itself (about 2 minutes with the defaults, most of it the bot sending the letters and
-working through its backlog of presses).
+by itself (under a minute with the defaults, most of it the bot sending the letters).
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ import json
 import logging
 import os
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,14 +60,16 @@ from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import bot
 from bot.broadcasting import create_directive, queue_broadcast, set_targets
 from bot.config import Settings, settings_from_mapping
 from bot.deps import get_deps_from_app
 from bot.directive_input import DirectiveDraft
 from bot.limiter import SendLimiter, SharedRateLimiter
 from bot.logs import setup_logging
-from bot.runner import RunningBot, running_bot
+from bot.runner import RunningBot, freeze_startup_objects, running_bot
 from bot.sandbox import ApiCall, RateLimits, Sandbox, SentMessage, SimUser
+from db.migrate import upgrade
 from db.models import (
     Agency,
     Contact,
@@ -75,6 +80,7 @@ from db.models import (
     utcnow,
 )
 from db.queries.agencies import AgencyInput, upsert_agencies
+from db.session import make_engine, make_sessionmaker
 
 RATE_TARGET = 300.0
 P99_TARGET_MS = 100.0
@@ -92,6 +98,9 @@ PHASE_SETTLE = 0.5
 PHASE_TIMEOUT = 60.0
 BOT_ERROR_LOGGER = "bot.app"
 LAG_PROBE_SECONDS = 0.01
+# The bot's own process imports the same `bot` package as this one (a worktree's, say).
+BOT_ROOT = str(Path(bot.__file__).resolve().parent.parent)
+BOT_PROCESS_SCRIPT = str(Path(__file__).with_name("bot_process.py"))
 
 
 # results ---------------------------------------------------------------------------------------
@@ -145,6 +154,7 @@ class Report:
     agencies: int
     latency_ms: float
     steady_rate: float
+    same_process: bool = False
     databases: dict[str, DatabaseResult | Skipped] = field(default_factory=dict)
 
 
@@ -166,15 +176,16 @@ def _number(n: int) -> str:
     return f"{n}/STTTT-ACK"
 
 
+def _settings_mapping(sandbox: Sandbox, db_url: str, rate: float) -> dict[str, Any]:
+    return {
+        "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
+        "database": {"url": db_url},
+        "broadcast": {"rate_per_second": rate},
+    }
+
+
 def _settings(sandbox: Sandbox, db_url: str) -> Settings:
-    return settings_from_mapping(
-        {
-            "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
-            "database": {"url": db_url},
-            "broadcast": {"rate_per_second": SETUP_SEND_RATE},
-        },
-        "bench",
-    )
+    return settings_from_mapping(_settings_mapping(sandbox, db_url, SETUP_SEND_RATE), "bench")
 
 
 async def _seed_officers(
@@ -287,6 +298,87 @@ class LoopLag:
             await asyncio.gather(self._task, return_exceptions=True)
 
 
+class BotProcess:
+    """The bot in a process of its own (bench/bot_process.py), as it runs against Telegram:
+    the figures then measure the bot, not the simulator. Its handler errors and event-loop
+    lag come back on its stdout."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._settings = settings
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+        self.errors: list[str] = []
+        self.lags: list[tuple[float, float]] = []  # (when, lag) in seconds
+
+    async def __aenter__(self) -> BotProcess:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (BOT_ROOT, env.get("PYTHONPATH")) if p)
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            BOT_PROCESS_SCRIPT,
+            json.dumps(self._settings),
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        self._reader = asyncio.create_task(self._read(), name="bench-bot-stdout")
+        ready = asyncio.create_task(self.ready.wait())
+        await asyncio.wait({ready, self._reader}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if not self.ready.is_set():
+            await self.__aexit__()
+            raise RuntimeError("the bot process did not start")
+        return self
+
+    async def _read(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        async for raw in self._process.stdout:
+            kind, _, rest = raw.decode(errors="replace").rstrip("\n").partition(" ")
+            if kind == "READY":
+                self.ready.set()
+            elif kind == "LAG":
+                when, lag = rest.split()
+                self.lags.append((float(when), float(lag)))
+            elif kind == "ERROR":
+                self.errors.append(rest.partition(" ")[2])
+
+    async def __aexit__(self, *_: object) -> None:
+        process = self._process
+        if process is not None and process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if self._reader is not None:
+            await asyncio.gather(self._reader, return_exceptions=True)
+
+    def lag_probe(self) -> ChildLag:
+        return ChildLag(self)
+
+
+class ChildLag:
+    """The bot process's loop lag over a phase (LoopLag's counterpart)."""
+
+    def __init__(self, process: BotProcess) -> None:
+        self._process = process
+        self._start = 0.0
+        self._end: float | None = None
+
+    @property
+    def lags(self) -> list[float]:
+        end = self._end if self._end is not None else float("inf")
+        return [lag for when, lag in self._process.lags if self._start <= when <= end]
+
+    async def __aenter__(self) -> ChildLag:
+        self._start = time.monotonic()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        self._end = time.monotonic()
+
+
 async def _press(user: SimUser, letter: SentMessage) -> tuple[str, float]:
     """Press «Đã nhận»; returns the callback_query_id and when the update was pushed."""
     pushed = time.monotonic()
@@ -346,16 +438,17 @@ async def measure_phase(
     presses: Sequence[tuple[SimUser, SentMessage]],
     directive_id: int,
     rate: float | None,
-    handler_errors: HandlerErrors,
+    handler_errors: list[str],
+    lag_probe: Callable[[], LoopLag | ChildLag],
 ) -> PhaseResult:
     """Push the presses (all at once, or at `rate` per second) and time the answers."""
     first_call = len(sandbox.calls)
-    first_error = len(handler_errors.errors)
-    async with LoopLag() as lag:
+    first_error = len(handler_errors)
+    async with lag_probe() as lag:
         pushes, answers, edits = await _push_and_wait(sandbox, presses, rate)
     # The sandbox records an answer before the bot reads it: let the handlers finish.
     await asyncio.sleep(PHASE_SETTLE)
-    errors = handler_errors.errors[first_error:]
+    errors = handler_errors[first_error:]
     acknowledged = await _acknowledged(sm, directive_id)
     calls = sandbox.calls[first_call:]
     pushed_at = dict(pushes)
@@ -426,36 +519,84 @@ async def _push_and_wait(
 
 
 async def bench_database(
-    db_url: str, agencies: int, steady_rate: float, latency: float
+    db_url: str, agencies: int, steady_rate: float, latency: float, same_process: bool = False
 ) -> DatabaseResult:
     """Set up, then the burst phase on letter 1 and the steady phase on letter 2."""
     relaxed = RateLimits(global_per_second=None, per_chat_per_second=None)
     setup_started = time.monotonic()
     async with Sandbox(latency=latency, limits=relaxed) as sandbox:
+        if same_process:
+            return await _bench_in_process(sandbox, db_url, agencies, steady_rate, setup_started)
         settings = _settings(sandbox, db_url)
-        async with running_bot(settings) as running:
-            sm = running.sessionmaker
+        engine = make_engine(db_url)
+        try:
+            await upgrade(engine)
+            sm = make_sessionmaker(engine)
             officers = await _seed_officers(sm, sandbox, agencies)
             letters = 2 if steady_rate > 0 else 1
             directives = [await _queue_to_all(sm, settings, n) for n in range(1, letters + 1)]
-            get_deps_from_app(running.application.bot_data).outbox_wake.set()
-            await sandbox.wait_for(
-                "sendMessage", count=agencies * letters, ok=True, timeout=60 + agencies / 20
-            )
-            # Measure under Telegram's limits, and the bot's own (production) pacing.
+            async with BotProcess(_settings_mapping(sandbox, db_url, SETUP_SEND_RATE)):
+                await sandbox.wait_for(
+                    "sendMessage", count=agencies * letters, ok=True, timeout=60 + agencies / 20
+                )
+            # Measure under Telegram's limits, and the bot's own (production) pacing: a bot
+            # started with the default rate (restarting takes longer than CHAT_PACING_SETTLE).
             sandbox.limits = RateLimits()
-            _set_send_rate(running, Settings().broadcast.rate_per_second)
-            await asyncio.sleep(CHAT_PACING_SETTLE)
-            setup_seconds = time.monotonic() - setup_started
-            phases = []
-            with HandlerErrors() as errors:
+            default_rate = Settings().broadcast.rate_per_second
+            async with BotProcess(_settings_mapping(sandbox, db_url, default_rate)) as bot_process:
+                setup_seconds = time.monotonic() - setup_started
+                phases = []
                 for n, directive_id in enumerate(directives, start=1):
                     presses = [(u, _letter(u, n)) for u in officers]
                     rate = None if n == 1 else steady_rate
                     phases.append(
-                        await measure_phase(sandbox, sm, presses, directive_id, rate, errors)
+                        await measure_phase(
+                            sandbox,
+                            sm,
+                            presses,
+                            directive_id,
+                            rate,
+                            bot_process.errors,
+                            bot_process.lag_probe,
+                        )
                     )
                     await asyncio.sleep(CHAT_PACING_SETTLE)
+        finally:
+            await engine.dispose()
+    return DatabaseResult(setup_seconds, phases)
+
+
+async def _bench_in_process(
+    sandbox: Sandbox, db_url: str, agencies: int, steady_rate: float, setup_started: float
+) -> DatabaseResult:
+    """`--same-process`: the bot on the sandbox's event loop (they share one core)."""
+    settings = _settings(sandbox, db_url)
+    async with running_bot(settings) as running:
+        sm = running.sessionmaker
+        officers = await _seed_officers(sm, sandbox, agencies)
+        letters = 2 if steady_rate > 0 else 1
+        directives = [await _queue_to_all(sm, settings, n) for n in range(1, letters + 1)]
+        get_deps_from_app(running.application.bot_data).outbox_wake.set()
+        await sandbox.wait_for(
+            "sendMessage", count=agencies * letters, ok=True, timeout=60 + agencies / 20
+        )
+        # Measure under Telegram's limits, and the bot's own (production) pacing.
+        sandbox.limits = RateLimits()
+        _set_send_rate(running, Settings().broadcast.rate_per_second)
+        freeze_startup_objects()  # as `agency-bot run` does once started
+        await asyncio.sleep(CHAT_PACING_SETTLE)
+        setup_seconds = time.monotonic() - setup_started
+        phases = []
+        with HandlerErrors() as errors:
+            for n, directive_id in enumerate(directives, start=1):
+                presses = [(u, _letter(u, n)) for u in officers]
+                rate = None if n == 1 else steady_rate
+                phases.append(
+                    await measure_phase(
+                        sandbox, sm, presses, directive_id, rate, errors.errors, LoopLag
+                    )
+                )
+                await asyncio.sleep(CHAT_PACING_SETTLE)
     return DatabaseResult(setup_seconds, phases)
 
 
@@ -472,7 +613,7 @@ def _set_send_rate(running: RunningBot, rate_per_second: float) -> None:
 
 
 async def bench_postgres(
-    server_url: str, agencies: int, steady_rate: float, latency: float
+    server_url: str, agencies: int, steady_rate: float, latency: float, same_process: bool
 ) -> DatabaseResult | Skipped:
     """The benchmark on PostgreSQL, or why it could not run (server down, no rights)."""
     shown = asyncpg_url(server_url).render_as_string(hide_password=True)
@@ -482,7 +623,7 @@ async def bench_postgres(
             db_url = await scratch.create()
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return Skipped(f"{shown}: {type(exc).__name__}: {exc}".strip())
-        return await bench_database(db_url, agencies, steady_rate, latency)
+        return await bench_database(db_url, agencies, steady_rate, latency, same_process)
     finally:
         await scratch.drop()
 
@@ -545,7 +686,8 @@ def _phase_lines(p: PhaseResult) -> list[str]:
 def render_text(report: Report) -> str:
     lines = [
         f"acknowledgements: {report.agencies} officers press «{ACK_BUTTON}», "
-        f"sandbox latency {report.latency_ms:g} ms, Telegram's default limits"
+        f"sandbox latency {report.latency_ms:g} ms, Telegram's default limits, "
+        + ("bot on the sandbox's event loop" if report.same_process else "bot in its own process")
     ]
     for label, result in report.databases.items():
         if isinstance(result, Skipped):
@@ -572,6 +714,7 @@ def render_json(report: Report) -> str:
         "agencies": report.agencies,
         "latency_ms": report.latency_ms,
         "steady_rate": report.steady_rate,
+        "same_process": report.same_process,
         "databases": databases,
     }
     return json.dumps(data, ensure_ascii=False)
@@ -599,6 +742,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite figures")
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run the bot on the sandbox's event loop instead of in a process of its own",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.agencies < 1:
@@ -607,17 +755,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace) -> Report:
-    report = Report(args.agencies, 1000 * args.latency, args.rate)
+    report = Report(args.agencies, 1000 * args.latency, args.rate, args.same_process)
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="agency-bot-bench-") as tmp:
             url = f"sqlite+aiosqlite:///{Path(tmp) / 'acks.db'}"
             report.databases["sqlite"] = await bench_database(
-                url, args.agencies, args.rate, args.latency
+                url, args.agencies, args.rate, args.latency, args.same_process
             )
     report.databases["postgresql"] = (
         Skipped("--no-postgres")
         if args.no_postgres
-        else await bench_postgres(args.postgres, args.agencies, args.rate, args.latency)
+        else await bench_postgres(
+            args.postgres, args.agencies, args.rate, args.latency, args.same_process
+        )
     )
     return report
 

@@ -23,10 +23,13 @@ from telegram.ext import (
     JobQueue,
 )
 
+from bot.answers import AckBatcher
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Context, Deps, get_deps
 from bot.limiter import SendLimiter, SharedRateLimiter
+from bot.notices import AllAcknowledgedWatch
 from bot.reminders import TICK_SECONDS, Reminders
+from bot.request import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers, evidence_handlers
@@ -68,12 +71,22 @@ def build_application(
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.reminders.timezone))
         .rate_limiter(SharedRateLimiter(SendLimiter(settings.broadcast.rate_per_second)))
+        # PTB's defaults (256 connections for requests, 1 for getUpdates), on aiohttp.
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(True)
         .build()
     )
     wake = asyncio.Event()
-    reminders = Reminders(settings, sessionmaker, clock=clock, wake=wake.set)
-    application.bot_data[DEPS_KEY] = Deps(settings, sessionmaker, clock, wake, reminders)
+    application.bot_data[DEPS_KEY] = Deps(
+        settings,
+        sessionmaker,
+        clock,
+        wake,
+        AckBatcher(sessionmaker, clock),
+        AllAcknowledgedWatch(),
+        Reminders(settings, sessionmaker, clock=clock, wake=wake.set),
+    )
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     interval = min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))

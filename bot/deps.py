@@ -14,6 +14,8 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.answers import AckBatcher
+    from bot.notices import AllAcknowledgedWatch
     from bot.reminders import Reminders
 
 DEPS_KEY = "deps"
@@ -26,6 +28,9 @@ class Deps:
     clock: Callable[[], datetime]
     # Set when messages were queued: the dispatcher looks at once instead of at its next poll.
     outbox_wake: asyncio.Event
+    # Đã nhận presses grouped into transactions, and the all-acknowledged check after them.
+    acks: AckBatcher
+    all_acknowledged: AllAcknowledgedWatch
     reminders: Reminders
 
 

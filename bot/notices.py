@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
@@ -40,6 +43,44 @@ async def notify_if_all_acknowledged(deps: Deps, bot: Bot, directive_id: int) ->
         await record_event(session, ALL_ACKNOWLEDGED, actor_type="bot", directive_id=directive_id)
     text = t("vi", "notice.all_acknowledged", number=directive.number, count=acknowledged)
     await _tell(bot, directive.created_by, text)
+
+
+class AllAcknowledgedWatch:
+    """`notify_if_all_acknowledged` off the presses' path, one check at a time.
+
+    Each acknowledgement asks for a check of its directive; a check runs after the
+    acknowledgement committed, in a task of its own, and asks that come while one runs are
+    folded into one more check per directive. So the last acknowledgement is always
+    followed by a check, and a burst of presses costs a few checks instead of one each.
+    """
+
+    def __init__(self) -> None:
+        self._pending: set[int] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    def check(
+        self,
+        deps: Deps,
+        bot: Bot,
+        directive_id: int,
+        spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
+    ) -> None:
+        """Check `directive_id` soon; `spawn` starts the task (Application.create_task, so
+        the application waits for it when it stops)."""
+        self._pending.add(directive_id)
+        if self._task is None:
+            self._task = spawn(self._run(deps, bot))
+
+    async def _run(self, deps: Deps, bot: Bot) -> None:
+        try:
+            while self._pending:
+                directive_id = self._pending.pop()
+                try:
+                    await notify_if_all_acknowledged(deps, bot, directive_id)
+                except Exception:
+                    log.exception("checking whether directive %s is all acknowledged", directive_id)
+        finally:
+            self._task = None
 
 
 async def notify_unverified(deps: Deps, bot: Bot, delivery_id: int, reasons: list[str]) -> None:

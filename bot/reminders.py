@@ -25,7 +25,7 @@ from bot.texts import DEFAULT_LANGUAGE, t
 from bot.workclock import WorkingClock
 from db.models import ContactRole, DeliveryStatus, Directive, MessageKind, ReminderPhase
 from db.queries import reminders as queries
-from db.queries.events import record_event
+from db.queries.events import NewEvent, record_event, record_events
 from db.queries.people import languages_of
 
 log = logging.getLogger(__name__)
@@ -151,12 +151,13 @@ class Reminders:
                 session, [c.user_id for found in contacts.values() for c in found]
             )
             changes: list[queries.ScheduleChange] = []
+            events: list[NewEvent] = []
             outgoing: list[Outgoing] = []
             unreachable: list[queries.RoundTarget] = []
             for target in targets:
                 directive = directives[target.directive_id]
-                recipients = await self._round(
-                    session, target, directive, contacts.get(target.agency_id, []), now, changes
+                recipients = self._round(
+                    target, directive, contacts.get(target.agency_id, []), now, changes, events
                 )
                 if recipients is None:
                     unreachable.append(target)
@@ -165,22 +166,23 @@ class Reminders:
                         target, directive, recipients, languages, now, changes[-1].scheduled
                     )
             await queries.apply_schedules(session, changes)
+            await record_events(session, events)
             await queries.queue_reminders(session, outgoing, now)
             for target in unreachable:
                 await self._unreachable(session, target, directives[target.directive_id], now)
         return len(targets)
 
-    async def _round(
+    def _round(
         self,
-        session: AsyncSession,
         target: queries.RoundTarget,
         directive: Directive,
         contacts: list[queries.Recipient],
         now: datetime,
         changes: list[queries.ScheduleChange],
+        events: list[NewEvent],
     ) -> list[queries.Recipient] | None:
-        """Decide one agency's round: its new schedule (added to `changes`) and who gets it;
-        None when nobody can receive it, [] when it has had all its rounds."""
+        """Decide one agency's round: its new schedule (added to `changes`, with its event)
+        and who gets it; None when nobody can receive it, [] when it has had all its rounds."""
         cadence = self.cadence(directive)
         round_number = target.scheduled_reminders + 1
         recipients = pick_recipients(contacts, is_escalated(round_number, cadence))
@@ -199,16 +201,14 @@ class Reminders:
         changes.append(
             queries.ScheduleChange(target.delivery_id, target.phase, next_at, round_number, 1)
         )
-        await record_event(
-            session,
-            "reminder.queued",
-            actor_type="bot",
-            directive_id=directive.id,
-            agency_id=target.agency_id,
-            round=round_number,
-            phase=target.phase,
-            escalated=is_escalated(round_number, cadence),
-            contacts=len(recipients),
+        detail = {
+            "round": round_number,
+            "phase": target.phase,
+            "escalated": is_escalated(round_number, cadence),
+            "contacts": len(recipients),
+        }
+        events.append(
+            NewEvent("reminder.queued", "bot", None, directive.id, target.agency_id, detail)
         )
         return recipients
 

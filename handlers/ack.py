@@ -8,9 +8,8 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.answers import AckOutcome, AckResult, press_acknowledge
+from bot.answers import AckOutcome, AckRequest, AckResult
 from bot.deps import Context, get_deps
-from bot.notices import notify_if_all_acknowledged
 from bot.people import language_of
 from bot.texts import t
 from bot.timefmt import format_local
@@ -23,22 +22,28 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
     data = callbacks.parse(query.data)
     deps = get_deps(context)
     user = query.from_user
-    async with deps.sessionmaker.begin() as session:
-        lang = await language_of(session, user.id, user.language_code)
-        if not isinstance(data, callbacks.Acknowledge):
-            outcome = AckOutcome(AckResult.GONE)
-        else:
-            outcome = await press_acknowledge(
-                session, data.delivery_id, user.id, user.full_name, deps.clock()
-            )
+    if isinstance(data, callbacks.Acknowledge):
+        answer = await deps.acks.press(
+            AckRequest(data.delivery_id, user.id, user.full_name, user.language_code)
+        )
+        lang, outcome = answer.lang, answer.outcome
+    else:
+        async with deps.sessionmaker() as session:
+            lang = await language_of(session, user.id, user.language_code)
+        outcome = AckOutcome(AckResult.GONE)
     tz = str(deps.settings.reminders.timezone)
     when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
     who = outcome.acknowledged_by or t(lang, "ack.by_hand")
     if outcome.result == AckResult.FIRST:
+        # Whether every agency has now acknowledged is checked in the background, asked for
+        # before anything can fail here; the answer goes first (the officer's spinner
+        # stops), then the stamp on the letter.
+        if outcome.directive_id is not None:
+            deps.all_acknowledged.check(
+                deps, context.bot, outcome.directive_id, context.application.create_task
+            )
         await query.answer(t(lang, "ack.recorded"))
         await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
-        if outcome.directive_id is not None:
-            await notify_if_all_acknowledged(deps, context.bot, outcome.directive_id)
     elif outcome.result == AckResult.ALREADY:
         await query.answer(t(lang, "ack.already", name=who, at=when), show_alert=True)
     else:

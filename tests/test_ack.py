@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select
 
+from bot import callbacks
+from bot.answers import AckRequest, AckResult, press_acknowledge
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from db.models import Contact, Delivery, DeliveryStatus, Event
+from db.models import Contact, Delivery, DeliveryStatus, Event, utcnow
 from tests.helpers import ADMIN_ID, join_officers
 from tests.test_broadcast import NUMBER, compose
 
@@ -138,3 +141,98 @@ async def test_staff_mark_by_hand_counts_as_the_answer(
             )
         ).all()
     assert marked == [(DeliveryStatus.ACKNOWLEDGED, ADMIN_ID, "đã xác nhận qua điện thoại")]
+
+
+async def test_presses_at_the_same_moment_count_once(running: RunningBot, sandbox: Sandbox) -> None:
+    """Presses that arrive together are handled in one transaction: still one winner per
+    agency, refusals recorded, and the sender told once that all have acknowledged."""
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"], per_agency=2
+    )
+    (first, second), (radio, _) = officers["so-y-te"], officers["dai-ptth"]
+    admin = await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    mine, theirs, radio_letter = await letter(first), await letter(second), await letter(radio)
+    data = ack_data(mine)
+    updates = await asyncio.gather(
+        first.press(mine, "Đã nhận"),
+        first.press_data(mine, data),
+        second.press(theirs, "Đã nhận"),
+        radio.press_data(radio_letter, data),
+        radio.press_data(radio_letter, "a:999999"),
+        radio.press(radio_letter, "Đã nhận"),
+    )
+    answers = [await answer_to(sandbox, update) for update in updates]
+    assert sum("Đã ghi nhận" in a for a in answers[:3]) == 1
+    [winner] = [u for u, a in zip((first, first, second), answers, strict=False) if "ghi" in a]
+    assert all(f"bởi {winner.first_name} lúc" in a for a in answers[:3] if "ghi" not in a)
+    assert "không phải cán bộ đầu mối" in answers[3]
+    assert "không còn mở" in answers[4]
+    assert "Đã ghi nhận" in answers[5]
+    assert sorted(by for _, _, by in await acknowledgements(running)) == sorted(
+        [winner.first_name, radio.first_name]
+    )
+    notice = await admin.wait_for_message("đã xác nhận «Đã nhận»")
+    assert "Tất cả 2 đơn vị" in notice.shown_text
+    async with running.sessionmaker() as session:
+        kinds = (await session.scalars(select(Event.kind))).all()
+    assert sorted(
+        k for k in kinds if k.startswith(("callback.", "delivery.ack", "directive.all"))
+    ) == [
+        "callback.gone",
+        "callback.refused",
+        "delivery.acknowledged",
+        "delivery.acknowledged",
+        "directive.all_acknowledged",
+    ]
+    assert len([m for m in admin.inbox if "đã xác nhận «Đã nhận»" in m.shown_text]) == 1
+
+
+async def test_one_transaction_answers_each_press_as_if_alone(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    """The presses of one batch, in order: a stranger's forged press first does not keep the
+    agency's contacts from acknowledging; a second press and a second contact find it done."""
+    officers = await join_officers(
+        running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"], per_agency=2
+    )
+    (first, second), (radio, _) = officers["so-y-te"], officers["dai-ptth"]
+    await broadcast_to(running, sandbox, ["so-y-te", "dai-ptth"])
+    health = callbacks.parse(ack_data(await letter(first)))
+    radio_own = callbacks.parse(ack_data(await letter(radio)))
+    assert isinstance(health, callbacks.Acknowledge)
+    assert isinstance(radio_own, callbacks.Acknowledge)
+
+    def press(user: SimUser, delivery_id: int) -> AckRequest:
+        return AckRequest(delivery_id, user.id, user.first_name, "vi")
+
+    requests = [
+        press(radio, health.delivery_id),
+        press(first, health.delivery_id),
+        press(first, health.delivery_id),
+        press(second, health.delivery_id),
+        press(radio, 999_999),
+        press(radio, radio_own.delivery_id),
+    ]
+    async with running.sessionmaker.begin() as session:
+        answers = await press_acknowledge(session, requests, utcnow())
+    outcomes = [a.outcome for a in answers]
+    assert [o.result for o in outcomes] == [
+        AckResult.REFUSED,
+        AckResult.FIRST,
+        AckResult.ALREADY,
+        AckResult.ALREADY,
+        AckResult.GONE,
+        AckResult.FIRST,
+    ]
+    assert [o.acknowledged_by for o in outcomes[1:4]] == [first.first_name] * 3
+    assert sorted(by for _, _, by in await acknowledgements(running)) == sorted(
+        [first.first_name, radio.first_name]
+    )
+    async with running.sessionmaker() as session:
+        kinds = (await session.scalars(select(Event.kind))).all()
+    assert sorted(k for k in kinds if k.startswith(("callback.", "delivery.ack"))) == [
+        "callback.gone",
+        "callback.refused",
+        "delivery.acknowledged",
+        "delivery.acknowledged",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,29 +82,166 @@ async def press_context(
     )
 
 
-async def acknowledge(
-    session: AsyncSession, delivery_id: int, contact_id: int, now: datetime
-) -> bool:
-    """Record the agency's acknowledgement if it has none yet: True for the first press.
+@dataclass(frozen=True)
+class AckPress:
+    """One press of Đã nhận: which delivery, by whom (a Telegram user)."""
 
-    One conditional UPDATE, so concurrent presses and replays cannot both win. It also
-    stops the acknowledgement reminders (next_reminder_at cleared).
+    delivery_id: int
+    telegram_user_id: int
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    """A delivery this call acknowledged, and the contact (and its user) recorded for it."""
+
+    delivery_id: int
+    directive_id: int
+    agency_id: int
+    contact_id: int
+    telegram_user_id: int
+
+
+async def acknowledge(
+    session: AsyncSession, presses: Sequence[AckPress], now: datetime
+) -> dict[int, Acknowledged]:
+    """Record the acknowledgements these presses make: the first press of an active contact
+    of the delivery's agency on an open directive whose agency has not acknowledged yet.
+    Returns the deliveries acknowledged now, by delivery id; any other press changes nothing.
+
+    The one place an acknowledgement is written. Every condition is checked by one
+    conditional UPDATE, so concurrent presses, replays and presses racing a contact's
+    removal or the directive's closing cannot both win. It also stops the acknowledgement
+    reminders (next_reminder_at cleared). One statement for many presses: the bot groups
+    presses that arrive together into one transaction (bot/answers.py).
     """
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.acknowledged_at.is_(None))
-        .values(
-            acknowledged_at=now,
-            acknowledged_by_contact_id=contact_id,
-            next_reminder_at=None,
-            # A completed agency stays completed; any other becomes acknowledged.
-            status=case(
-                (Delivery.status == DeliveryStatus.COMPLETED, DeliveryStatus.COMPLETED.value),
-                else_=DeliveryStatus.ACKNOWLEDGED.value,
-            ),
+    users = {p.telegram_user_id for p in presses}
+    contacts = {
+        user_id: contact_id
+        for user_id, contact_id in (
+            await session.execute(
+                select(Contact.telegram_user_id, Contact.id).where(
+                    Contact.telegram_user_id.in_(users),
+                    Contact.status == ContactStatus.ACTIVE,
+                )
+            )
+        ).all()
+    }
+    acknowledged: dict[int, Acknowledged] = {}
+    tried: set[AckPress] = set()
+    while True:
+        # One press of a contact per delivery at a time, in order: if it does not count (a
+        # contact of another agency, say), the next press on that delivery gets its turn.
+        pressed_by: dict[int, AckPress] = {}
+        for press in presses:
+            if (
+                press.telegram_user_id in contacts
+                and press.delivery_id not in acknowledged
+                and press not in tried
+            ):
+                pressed_by.setdefault(press.delivery_id, press)
+        if not pressed_by:
+            return acknowledged
+        tried.update(pressed_by.values())
+        contact = case(
+            {d: contacts[p.telegram_user_id] for d, p in pressed_by.items()}, value=Delivery.id
         )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        active_contact = (
+            select(Contact.id)
+            .where(
+                Contact.id == contact,
+                Contact.agency_id == Delivery.agency_id,
+                Contact.status == ContactStatus.ACTIVE,
+            )
+            .exists()
+        )
+        open_directive = (
+            select(Directive.id)
+            .where(Directive.id == Delivery.directive_id, Directive.status.in_(OPEN_DIRECTIVE))
+            .exists()
+        )
+        rows = await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(pressed_by),
+                Delivery.acknowledged_at.is_(None),
+                active_contact,
+                open_directive,
+            )
+            .values(
+                acknowledged_at=now,
+                acknowledged_by_contact_id=contact,
+                next_reminder_at=None,
+                # A completed agency stays completed; any other becomes acknowledged.
+                status=case(
+                    (Delivery.status == DeliveryStatus.COMPLETED, DeliveryStatus.COMPLETED.value),
+                    else_=DeliveryStatus.ACKNOWLEDGED.value,
+                ),
+            )
+            .returning(Delivery.id, Delivery.directive_id, Delivery.agency_id)
+            .execution_options(synchronize_session=False)
+        )
+        for delivery_id, directive_id, agency_id in rows.all():
+            user_id = pressed_by[delivery_id].telegram_user_id
+            acknowledged[delivery_id] = Acknowledged(
+                delivery_id, directive_id, agency_id, contacts[user_id], user_id
+            )
+
+
+async def press_contexts(
+    session: AsyncSession, presses: Sequence[AckPress]
+) -> dict[AckPress, PressContext | None]:
+    """`press_context` for many presses in two queries (None: no such delivery)."""
+    acknowledger = Contact.__table__.alias("acknowledger")
+    deliveries = {
+        row[0]: row
+        for row in (
+            await session.execute(
+                select(
+                    Delivery.id,
+                    Delivery.agency_id,
+                    Directive.id,
+                    Directive.number,
+                    Directive.status,
+                    Delivery.acknowledged_at,
+                    acknowledger.c.display_name,
+                )
+                .join(Directive, Directive.id == Delivery.directive_id)
+                .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
+                .where(Delivery.id.in_({p.delivery_id for p in presses}))
+            )
+        ).all()
+    }
+    contacts = {
+        row[0]: row
+        for row in (
+            await session.execute(
+                select(
+                    Contact.telegram_user_id, Contact.id, Contact.status, Contact.agency_id
+                ).where(Contact.telegram_user_id.in_({p.telegram_user_id for p in presses}))
+            )
+        ).all()
+    }
+    found: dict[AckPress, PressContext | None] = {}
+    for press in presses:
+        row = deliveries.get(press.delivery_id)
+        contact = contacts.get(press.telegram_user_id)
+        found[press] = (
+            None
+            if row is None
+            else PressContext(
+                delivery_id=row[0],
+                agency_id=row[1],
+                directive_id=row[2],
+                directive_number=row[3],
+                directive_open=row[4] in OPEN_DIRECTIVE,
+                contact_id=contact[1] if contact is not None else None,
+                contact_active=contact is not None and contact[2] == ContactStatus.ACTIVE,
+                contact_agency_id=contact[3] if contact is not None else None,
+                acknowledged_at=row[5],
+                acknowledged_by=row[6],
+            )
+        )
+    return found
 
 
 async def delivery_for(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Event
@@ -29,4 +32,36 @@ async def record_event(
             agency_id=agency_id,
             detail=detail,
         )
+    )
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event for `record_events`: the arguments of `record_event`, as a value."""
+
+    kind: str
+    actor_type: str
+    actor_id: int | None = None
+    directive_id: int | None = None
+    agency_id: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+async def record_events(session: AsyncSession, events: Sequence[NewEvent]) -> None:
+    """Many events in one INSERT, in the caller's transaction."""
+    if not events:
+        return
+    await session.execute(
+        insert(Event),
+        [
+            {
+                "kind": e.kind,
+                "actor_type": e.actor_type,
+                "actor_id": e.actor_id,
+                "directive_id": e.directive_id,
+                "agency_id": e.agency_id,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
     )
