@@ -114,9 +114,10 @@ class Reminders:
     async def _move_phases(self, now: datetime) -> None:
         """Acknowledged: stop the acknowledgement reminders, start the report ones if asked."""
         async with self._sessionmaker.begin() as session:
-            changes = await queries.phase_changes(session, BATCH)
-            directives = await queries.directives(session, {c.directive_id for c in changes})
-            for change in changes:
+            found = await queries.phase_changes(session, BATCH)
+            directives = await queries.directives(session, {c.directive_id for c in found})
+            changes: list[queries.ScheduleChange] = []
+            for change in found:
                 directive = directives[change.directive_id]
                 cadence = self.cadence(directive)
                 if (
@@ -126,17 +127,16 @@ class Reminders:
                 ):
                     since = change.acknowledged_at or now
                     due = completion_due(self.work, directive.deadline, cadence, since, first=True)
-                    await queries.set_schedule(
-                        session,
-                        change.delivery_id,
-                        phase=ReminderPhase.COMPLETION,
-                        next_at=due,
-                        scheduled=0,
+                    next_phase = queries.ScheduleChange(
+                        change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0
                     )
-                else:
-                    await queries.set_schedule(
-                        session, change.delivery_id, phase=None, next_at=None
+                else:  # answered for good: nothing more to chase
+                    next_phase = queries.ScheduleChange(
+                        change.delivery_id, None, None, change.scheduled_reminders, 0
                     )
+                changes.append(next_phase)
+            # One executemany: a batch of presses must not wait behind row-by-row updates.
+            await queries.apply_schedules(session, changes)
 
     # scheduled rounds ------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ class PhaseChange:
     directive_id: int
     status: DeliveryStatus
     acknowledged_at: datetime | None
+    scheduled_reminders: int
 
 
 def _targets_query() -> Any:
@@ -122,7 +123,13 @@ async def unacknowledged(session: AsyncSession, directive_id: int) -> list[Round
 async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
     """Deliveries answered since their schedule was set: acknowledged, reported or marked."""
     query = (
-        select(Delivery.id, Delivery.directive_id, Delivery.status, Delivery.acknowledged_at)
+        select(
+            Delivery.id,
+            Delivery.directive_id,
+            Delivery.status,
+            Delivery.acknowledged_at,
+            Delivery.scheduled_reminders,
+        )
         .where(
             or_(
                 and_(
@@ -138,26 +145,6 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
         .limit(limit)
     )
     return [PhaseChange(*row) for row in (await session.execute(query)).all()]
-
-
-async def set_schedule(
-    session: AsyncSession,
-    delivery_id: int,
-    *,
-    phase: str | None,
-    next_at: datetime | None,
-    scheduled: int | None = None,
-    rounds_added: int = 0,
-) -> None:
-    """Move an agency's schedule on; `scheduled` None keeps its count of rounds."""
-    values: dict[str, Any] = {
-        "reminder_phase": phase,
-        "next_reminder_at": next_at,
-        "reminders_sent": Delivery.reminders_sent + rounds_added,
-    }
-    if scheduled is not None:
-        values["scheduled_reminders"] = scheduled
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
 
 
 @dataclass(frozen=True)
