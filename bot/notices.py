@@ -7,14 +7,16 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.deps import Deps
-from bot.texts import t
+from bot.texts import DEFAULT_LANGUAGE, t
 from db.queries import notices
 from db.queries.directives import get_directive
 from db.queries.events import record_event
+from db.queries.people import languages_of
 
 log = logging.getLogger(__name__)
 ALL_ACKNOWLEDGED = "directive.all_acknowledged"
@@ -29,6 +31,13 @@ async def _tell(bot: Bot, chat_id: int | None, text: str) -> None:
         log.warning("could not send a notice to staff %s", chat_id)
 
 
+async def _language(session: AsyncSession, user_id: int | None) -> str:
+    """The staff member's /lang choice, Vietnamese by default."""
+    if user_id is None:
+        return DEFAULT_LANGUAGE
+    return (await languages_of(session, [user_id])).get(user_id, DEFAULT_LANGUAGE)
+
+
 async def notify_if_all_acknowledged(deps: Deps, bot: Bot, directive_id: int) -> None:
     """Once every reachable agency has acknowledged, tell the sender, once."""
     if not deps.settings.notices.all_acknowledged:
@@ -41,7 +50,8 @@ async def notify_if_all_acknowledged(deps: Deps, bot: Bot, directive_id: int) ->
             return
         acknowledged = await notices.acknowledged_count(session, directive_id)
         await record_event(session, ALL_ACKNOWLEDGED, actor_type="bot", directive_id=directive_id)
-    text = t("vi", "notice.all_acknowledged", number=directive.number, count=acknowledged)
+        lang = await _language(session, directive.created_by)
+    text = t(lang, "notice.all_acknowledged", number=directive.number, count=acknowledged)
     await _tell(bot, directive.created_by, text)
 
 
@@ -89,10 +99,11 @@ async def notify_unverified(deps: Deps, bot: Bot, delivery_id: int, reasons: lis
         return
     async with deps.sessionmaker() as session:
         report = await notices.unverified_report(session, delivery_id)
+        lang = await _language(session, None if report is None else report.sender)
     if report is None:
         return
     text = t(
-        "vi",
+        lang,
         "notice.unverified",
         agency=report.agency,
         number=report.number,

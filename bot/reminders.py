@@ -167,7 +167,7 @@ class Reminders:
                     )
             await queries.apply_schedules(session, changes)
             await record_events(session, events)
-            await queries.queue_reminders(session, outgoing, now)
+            await queries.enqueue_messages(session, outgoing, now)
             for target in unreachable:
                 await self._unreachable(session, target, directives[target.directive_id], now)
         return len(targets)
@@ -273,13 +273,14 @@ class Reminders:
         )
         if told or directive.created_by is None:
             return
+        sender = directive.created_by
         text = t(
-            DEFAULT_LANGUAGE,
+            (await languages_of(session, [sender])).get(sender, DEFAULT_LANGUAGE),
             "notice.unreachable",
             agency=target.agency_name,
             number=directive.number,
         )
-        await queries.queue_reminders(
+        await queries.enqueue_messages(
             session,
             [(None, None, directive.created_by, {"text": text})],
             now,
@@ -320,7 +321,7 @@ class Reminders:
                 reminded.append(target.delivery_id)
             await queries.count_manual_round(session, reminded)
             result.agencies = len(reminded)
-            await queries.queue_reminders(session, outgoing, now)
+            await queries.enqueue_messages(session, outgoing, now)
             await record_event(
                 session,
                 "reminder.manual",
@@ -372,7 +373,7 @@ class Reminders:
             for user_id in staff:
                 for text in digest_messages(lines, today, languages.get(user_id, DEFAULT_LANGUAGE)):
                     outgoing.append((None, None, user_id, {"text": text}))
-            await queries.queue_reminders(session, outgoing, now, kind=MessageKind.NOTICE)
+            await queries.enqueue_messages(session, outgoing, now, kind=MessageKind.NOTICE)
             await record_event(
                 session,
                 DIGEST_EVENT,

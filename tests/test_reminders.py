@@ -28,7 +28,7 @@ from db.models import (
     MessageStatus,
     OutboundMessage,
 )
-from db.queries.people import block_contact
+from db.queries.people import block_contact, set_language
 from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, Clock, eventually, join_officers, make_settings
 from tests.test_broadcast import NUMBER, compose
 
@@ -271,8 +271,9 @@ async def test_an_agency_nobody_can_receive_for_is_reported_to_staff(
             )
             assert contact_id is not None
             await block_contact(session, contact_id, clock())
+            await set_language(session, admin.id, "en")  # the sender is told in their language
         clock.advance(HOUR)
-        notice = await admin.wait_for_message("Không nhắc được", timeout=10)
+        notice = await admin.wait_for_message("Could not remind", timeout=10)
         assert "Sở Y tế" in notice.shown_text and NUMBER in notice.shown_text
         await eventually(lambda: schedule(bot, "so-y-te"), (0, 0, None), timeout=10)
 

@@ -223,7 +223,7 @@ async def active_contacts(
     return found
 
 
-async def queue_reminders(
+async def enqueue_messages(
     session: AsyncSession,
     messages: Sequence[tuple[int | None, int | None, int, dict[str, Any]]],
     now: datetime,
