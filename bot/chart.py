@@ -58,9 +58,12 @@ def _font() -> AbstractContextManager[None]:
     return rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT]})
 
 
-def _cumulative(times: list[datetime]) -> tuple[list[datetime], list[int]]:
+def _cumulative(
+    times: list[datetime], start: datetime, end: datetime
+) -> tuple[list[datetime], list[int]]:
+    """A step curve from 0 at the first send to the count at the report's time."""
     ordered = sorted(times)
-    return ordered, list(range(1, len(ordered) + 1))
+    return [start, *ordered, max(end, ordered[-1])], [0, *range(1, len(ordered) + 1), len(ordered)]
 
 
 def _timeline(ax: Axes, report: Report, lang: str) -> None:
@@ -69,9 +72,10 @@ def _timeline(ax: Axes, report: Report, lang: str) -> None:
     tz = report.timezone
     acks = [r.acknowledged_at.astimezone(tz) for r in report.rows if r.acknowledged_at]
     dones = [r.completed_at.astimezone(tz) for r in report.rows if r.completed_at]
+    start = (report.counts.first_sent_at or report.directive.created_at).astimezone(tz)
     for times, key in ((acks, "chart.acknowledged"), (dones, "chart.completed")):
         if times:
-            xs, ys = _cumulative(times)
+            xs, ys = _cumulative(times, min(start, *times), report.now.astimezone(tz))
             label = _plain(lang, key, count=len(times))
             # matplotlib plots datetimes; its stubs only know arrays of numbers.
             ax.step(cast(Any, xs), ys, where="post", label=label)
@@ -79,11 +83,13 @@ def _timeline(ax: Axes, report: Report, lang: str) -> None:
     ax.set_ylim(0, max(1, report.counts.total) * 1.05)
     ax.set_title(_plain(lang, "chart.timeline"))
     ax.set_ylabel(_plain(lang, "chart.agencies"))
-    # matplotlib's DateFormatter is not annotated: mypy sees an untyped call.
-    formatter = mdates.DateFormatter("%d/%m\n%H:%M", tz=tz)  # type: ignore[no-untyped-call]
+    # Ticks that suit any span, from seconds (the demo) to weeks; not annotated for mypy.
+    locator = mdates.AutoDateLocator(tz=tz)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    formatter = mdates.ConciseDateFormatter(locator, tz=tz)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(formatter)
     if acks or dones:
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left")
     else:
         _empty(ax, lang)
 
@@ -105,18 +111,28 @@ def _groups(ax: Axes, report: Report, lang: str) -> None:
         _empty(ax, lang)
 
 
+# The histogram's unit: the largest whose values are not all below 2 of it.
+UNITS = ((86400.0, "chart.days"), (3600.0, "chart.hours"), (60.0, "chart.minutes"))
+
+
 def _delays(ax: Axes, report: Report, lang: str) -> None:
-    hours = [
-        max(0.0, (r.acknowledged_at - r.sent_at).total_seconds() / 3600)
+    from matplotlib.ticker import MaxNLocator
+
+    seconds = [
+        max(0.0, (r.acknowledged_at - r.sent_at).total_seconds())
         for r in report.rows
         if r.acknowledged_at and r.sent_at
     ]
-    if hours:
-        ax.hist(hours, bins=min(30, max(5, len(hours) // 5)), color="#e07b39")
+    longest = max(seconds, default=0.0)
+    unit, key = next(((u, k) for u, k in UNITS if longest >= 2 * u), (1.0, "chart.seconds"))
+    if seconds:
+        values = [s / unit for s in seconds]
+        ax.hist(values, bins=min(30, max(5, len(values) // 5)), color="#e07b39")
     else:
         _empty(ax, lang)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(_plain(lang, "chart.delays"))
-    ax.set_xlabel(_plain(lang, "chart.hours"))
+    ax.set_xlabel(_plain(lang, key))
     ax.set_ylabel(_plain(lang, "chart.agencies"))
 
 

@@ -191,7 +191,7 @@ def render_table(report: Report, *, name_width: int = 34) -> str:
         )
         for row in report.rows
     ]
-    caps = (24, name_width, 12, 11, 28, 11, 10, 4)
+    caps = (24, name_width, 12, 12, 28, 12, 10, 4)
     widths = [
         min(cap, max([_width(h), *(_width(r[i]) for r in records)]))
         for i, (h, cap) in enumerate(zip(header, caps, strict=True))

@@ -467,5 +467,8 @@ TEXTS: dict[str, str] = {
     "chart.rate": "Acknowledged (%)",
     "chart.delays": "Time from sending to acknowledgement",
     "chart.hours": "Hours",
+    "chart.days": "Days",
+    "chart.minutes": "Minutes",
+    "chart.seconds": "Seconds",
     "chart.no_data": "No data yet",
 }

@@ -497,5 +497,8 @@ TEXTS: dict[str, str] = {
     "chart.rate": "Tỷ lệ đã nhận (%)",
     "chart.delays": "Thời gian từ khi gửi đến khi nhận",
     "chart.hours": "Giờ",
+    "chart.days": "Ngày",
+    "chart.minutes": "Phút",
+    "chart.seconds": "Giây",
     "chart.no_data": "Chưa có dữ liệu",
 }
