@@ -12,7 +12,7 @@ import csv
 import io
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -77,7 +77,22 @@ async def load_report(
     directive, counts = await load_counts(session, directive_id, now, tz)
     rows = await queries.agency_rows(session, directive_id)
     events = await queries.events(session, directive_id=directive_id)
-    return Report(directive, counts, rows, events, now, tz)
+    return Report(directive, counts, _name_markers(rows, events), events, now, tz)
+
+
+def _name_markers(rows: list[AgencyRow], events: list[EventRow]) -> list[AgencyRow]:
+    """Who set an agency's status by hand, when the staff table has no name for them: the
+    name the mark recorded in the log (config admins have no staff row)."""
+    named: dict[str | None, str] = {}
+    for e in events:  # oldest first: the first mark is the one that set the acknowledgement
+        if e.kind == "delivery.marked" and e.detail.get("staff_name"):
+            named.setdefault(e.agency_code, str(e.detail["staff_name"]))
+    return [
+        replace(row, acknowledged_by_staff=named[row.code])
+        if row.acknowledged_by_hand and not row.acknowledged_by_staff and row.code in named
+        else row
+        for row in rows
+    ]
 
 
 # one agency's values, as every export writes them ------------------------------------------

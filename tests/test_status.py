@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+from zoneinfo import ZoneInfo
 
 import httpx
 import openpyxl
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from db.models import Agency, Delivery, DeliveryStatus, Event
+from bot.summary import acknowledged_by, load_report
+from db.models import Agency, Delivery, DeliveryStatus, Event, utcnow
 from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, eventually, join_officers
 from tests.test_ack import answer_to, broadcast_to, letter
 from tests.test_broadcast import NUMBER
@@ -167,6 +169,10 @@ async def test_pending_button_marks_by_hand_with_the_replied_reason(
     )
     listing = await admin.ask("/pending 1", "chưa nhận")
     assert "1 đơn vị chưa nhận" in listing.shown_text and "dai-ptth" not in listing.shown_text
+    async with running.sessionmaker() as session:
+        report = await load_report(session, 1, utcnow(), ZoneInfo("Asia/Ho_Chi_Minh"))
+    [radio] = [row for row in report.rows if row.code == "dai-ptth"]
+    assert acknowledged_by(radio) == "Admin (thủ công)"
 
 
 async def test_status_card_opens_the_pending_list(running: RunningBot, sandbox: Sandbox) -> None:
