@@ -157,7 +157,7 @@ class RecentDirective:
 async def recent_directives(session: AsyncSession, limit: int = 8) -> list[RecentDirective]:
     """The newest directives that were sent or queued, with their acknowledgement counts."""
     recent = (
-        select(Directive.id, Directive.number, Directive.subject)
+        select(Directive.id, Directive.number, Directive.subject, Directive.created_at)
         .where(Directive.status.not_in(HIDDEN))
         .order_by(Directive.created_at.desc(), Directive.id.desc())
         .limit(limit)
@@ -172,8 +172,8 @@ async def recent_directives(session: AsyncSession, limit: int = 8) -> list[Recen
             _count(Delivery.acknowledged_at.is_not(None)),
         )
         .outerjoin(Delivery, Delivery.directive_id == recent.c.id)
-        .group_by(recent.c.id, recent.c.number, recent.c.subject)
-        .order_by(recent.c.id.desc())
+        .group_by(recent.c.id, recent.c.number, recent.c.subject, recent.c.created_at)
+        .order_by(recent.c.created_at.desc(), recent.c.id.desc())
     )
     return [RecentDirective(*row) for row in rows.all()]
 
