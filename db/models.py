@@ -262,7 +262,7 @@ class Directive(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
-    # /status without an ID lists the newest directives (migration 0002).
+    # /status without an ID lists the newest directives (migration 0003).
     __table_args__ = (Index("ix_directives_created_at", "created_at"),)
 
 
@@ -409,6 +409,6 @@ class Event(Base):
 
     __table_args__ = (
         Index("ix_events_directive_at", "directive_id", "at"),
-        # `agency-bot events` without --directive: the latest events (migration 0002).
+        # `agency-bot events` without --directive: the latest events (migration 0003).
         Index("ix_events_at", "at"),
     )
