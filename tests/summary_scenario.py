@@ -27,7 +27,7 @@ from db.models import (
     Verification,
 )
 from db.queries.agencies import AgencyInput, upsert_agencies
-from db.queries.answers import acknowledge
+from db.queries.answers import AckPress, acknowledge
 from db.queries.people import add_contact
 from db.queries.reports import complete_delivery, record_verification
 
@@ -115,7 +115,7 @@ async def build_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             update(Delivery).where(Delivery.agency_id == ids["dai-ptth"]).values(reminders_sent=1)
         )
         health = deliveries[ids["so-y-te"]]
-        await acknowledge(session, health, officers["so-y-te"], SENT + timedelta(hours=2))
+        await acknowledge(session, [AckPress(health, 800001)], SENT + timedelta(hours=2))
         [url_id] = await complete_delivery(
             session,
             delivery_id=health,

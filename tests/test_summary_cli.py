@@ -24,9 +24,11 @@ def config(tmp_path: Path) -> Path:
 
     async def prepare() -> None:
         engine = make_engine(url)
-        await upgrade(engine)
-        await build_campaign(make_sessionmaker(engine))
-        await engine.dispose()
+        try:
+            await upgrade(engine)
+            await build_campaign(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
 
     asyncio.run(prepare())
     path = tmp_path / "config.toml"
