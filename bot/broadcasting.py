@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.directive_input import DirectiveDraft
 from db.models import Directive, DirectiveStatus
 from db.queries import directives as queries
-from db.queries.events import record_event
+from db.queries.events import record_event, record_failed_deliveries
 
 
 class UnknownTargetsError(ValueError):
@@ -96,6 +96,8 @@ async def queue_broadcast(
 ) -> queries.QueueResult:
     """Write the deliveries and the queued messages, in the caller's one transaction."""
     result = await queries.queue_directive(session, directive, now)
+    if result.unreachable:
+        await record_failed_deliveries(session, directive.id)
     await record_event(
         session,
         "directive.queued",

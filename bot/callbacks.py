@@ -102,6 +102,43 @@ class CloseStep:
         return (str(self.directive_id), self.action)
 
 
+@dataclass(frozen=True)
+class OpenStatus:
+    """/status of one directive: open it from the recent list, or refresh it."""
+
+    directive_id: int
+    PREFIX: ClassVar[str] = "st"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id),)
+
+
+@dataclass(frozen=True)
+class PendingPage:
+    """One page (from 0) of the agencies that have not acknowledged a directive."""
+
+    directive_id: int
+    page: int
+    PREFIX: ClassVar[str] = "pg"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id), str(self.page))
+
+
+@dataclass(frozen=True)
+class PendingMark:
+    """Set an agency's status by hand from /pending: "a" acknowledged, "c" completed."""
+
+    directive_id: int
+    agency_id: int
+    status: str
+    PREFIX: ClassVar[str] = "pm"
+    STATUSES: ClassVar[dict[str, str]] = {"a": "acknowledged", "c": "completed"}
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id), str(self.agency_id), self.status)
+
+
 CallbackData = (
     SetLanguage
     | Acknowledge
@@ -110,6 +147,9 @@ CallbackData = (
     | BroadcastStep
     | ReportStep
     | CloseStep
+    | OpenStatus
+    | PendingPage
+    | PendingMark
 )
 
 
@@ -140,6 +180,8 @@ def parse(raw: str | None) -> CallbackData | None:
         return ReportStep(int(fields[0]), fields[1])
     if prefix == CloseStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
         return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
+    if prefix in (OpenStatus.PREFIX, PendingPage.PREFIX, PendingMark.PREFIX):
+        return _parse_summary(prefix, fields)
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):
@@ -147,4 +189,19 @@ def parse(raw: str | None) -> CallbackData | None:
         if group and not _GROUP.match(group):
             return None
         return BroadcastStep(int(fields[0]), action, group)
+    return None
+
+
+def _parse_summary(prefix: str, fields: list[str]) -> CallbackData | None:
+    """The staff buttons of /status and /pending (a page number may be 0)."""
+    if prefix == OpenStatus.PREFIX and len(fields) == 1 and _ID.match(fields[0]):
+        return OpenStatus(int(fields[0]))
+    if prefix == PendingPage.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
+        if fields[1] != "0" and not _ID.match(fields[1]):
+            return None
+        return PendingPage(int(fields[0]), int(fields[1]))
+    if prefix == PendingMark.PREFIX and len(fields) == 3 and all(map(_ID.match, fields[:2])):
+        if fields[2] not in PendingMark.STATUSES:
+            return None
+        return PendingMark(int(fields[0]), int(fields[1]), fields[2])
     return None

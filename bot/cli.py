@@ -100,6 +100,31 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("--status", required=True, choices=["acknowledged", "completed"])
     mark.add_argument("--reason", required=True, help="e.g. 'confirmed by phone'")
 
+    report = command(
+        "report",
+        "a directive's summary report: per-agency status as a table, CSV, XLSX or PNG chart",
+    )
+    report.add_argument("id", type=int, help="directive id (as printed by broadcast --json)")
+    report.add_argument(
+        "--format", choices=["text", "csv", "xlsx", "png"], default="text", help="(text)"
+    )
+    report.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write here; text and csv go to stdout without it, xlsx and png to "
+        "./bao-cao-cong-van-ID.xlsx|.png",
+    )
+
+    events = command("events", "the audit log: who did what, when")
+    events.add_argument("--directive", type=int, metavar="ID", help="only this directive's events")
+    events.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        help="the latest N (default: all of a directive, else 100)",
+    )
+
     invite = command("invite", "create an invite link for an agency")
     invite.add_argument("code", help="agency code")
     invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
@@ -276,6 +301,30 @@ async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.report_cli import export_report
+    from bot.summary import UnknownDirectiveError
+
+    async with _database(settings) as sessionmaker:
+        try:
+            data, text = await export_report(
+                sessionmaker, settings, args.id, args.format, args.output, as_json=args.json
+            )
+        except UnknownDirectiveError:
+            raise CommandError(f"no directive with id {args.id}") from None
+    _print(args, data, text)
+
+
+async def _cmd_events(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.report_cli import list_events
+
+    if args.limit is not None and args.limit < 1:
+        raise CommandError(f"--limit must be at least 1, not {args.limit}")
+    async with _database(settings) as sessionmaker:
+        data, text = await list_events(sessionmaker, settings, args.directive, args.limit)
+    _print(args, data, text)
+
+
 async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.runner import serve_forever
 
@@ -304,6 +353,8 @@ def _command_for(args: argparse.Namespace) -> Command:
         "invite": _cmd_invite,
         "broadcast": _cmd_broadcast,
         "mark": _cmd_mark,
+        "report": _cmd_report,
+        "events": _cmd_events,
     }
     return commands[args.command]
 

@@ -17,6 +17,9 @@ OPERATOR = (
     "broadcast",
     "remind",
     "close",
+    "status",
+    "pending",
+    "report",
     "mark",
     "verify",
     "invite",
@@ -25,7 +28,7 @@ OPERATOR = (
     "whoami",
     "lang",
 )
-ADMIN = (*OPERATOR[:7], "staff", *OPERATOR[7:])
+ADMIN = (*OPERATOR[:10], "staff", *OPERATOR[10:])
 
 
 def _menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:

@@ -2,12 +2,15 @@
 
 Staff invite officers (one with /invite in Telegram, the rest as the IT officer would script
 them), officers open their deep links, a stranger tries a forged link and a latecomer a
-used-up one; staff broadcast the sample letter, officers acknowledge and report, and the
-two who stay silent are chased by reminders on an accelerated clock (an hour per step).
+used-up one; staff broadcast the sample letter, officers acknowledge and report, the
+two who stay silent are chased by reminders on an accelerated clock (an hour per step),
+and the story ends with the summary report: its table printed, its workbook and chart
+written to a folder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -21,11 +24,13 @@ from aiohttp import web
 from bot.agencies import import_roster
 from bot.clock import OffsetClock
 from bot.config import settings_from_mapping
+from bot.deps import get_deps_from_app
 from bot.directive_input import read_directive_file
 from bot.invites import create_invite
 from bot.reminders import pick_recipients
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
+from bot.summary import load_report, render_table, report_files
 from bot.texts import t
 from db.models import DeliveryStatus, utcnow
 from db.queries import reminders as reminder_queries
@@ -96,7 +101,10 @@ def _first_line(message: SentMessage) -> str:
     return (message.text or "").split("\n")[0]
 
 
-async def run_demo(officers: int = 12, out: Out = print) -> None:
+REPORT_DIR = Path("agency-bot-demo-report")
+
+
+async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPORT_DIR) -> None:
     officers = max(1, min(officers, len(DEMO_AGENCIES)))
     with tempfile.TemporaryDirectory(prefix="agency-bot-demo-") as folder:
         async with Sandbox(bot_username="soctrang_congvan_bot") as sandbox:
@@ -124,6 +132,7 @@ async def run_demo(officers: int = 12, out: Out = print) -> None:
                 async with _agency_websites() as site:
                     await _answers(bot, staff, joined, site, out)
                 await _reminders(bot, clock, joined, out)
+                await _summary(bot, staff, report_dir, out)
 
 
 async def _onboard(
@@ -273,3 +282,28 @@ async def _reminders(
                 headline = reminder.shown_text.split(":")[0].removeprefix("🔔 ")
                 out(f"  +{round_number}h  {agency.agency_name} → {officer.first_name}: {headline}")
     out(f"  (no round after round {rounds}: max_count; pressing Đã nhận stops them at once)")
+
+
+async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> None:
+    """What staff see with /status, then the summary report: its table, and the workbook
+    and chart that /report sends, written to `folder`."""
+    card = await staff.ask("/status 1", "Tổng số đơn vị", WAIT)
+    out("")
+    out(f"{staff.first_name} asks /status 1:")
+    out("  bot: " + card.shown_text.replace("\n", "\n       "))
+    deps = get_deps_from_app(bot.application.bot_data)
+    async with bot.sessionmaker() as session:  # at the demo's clock, after the reminders
+        report = await load_report(session, 1, deps.clock(), deps.settings.reminders.timezone)
+    out("")
+    out("The summary report (agency-bot report 1):")
+    for line in render_table(report).splitlines():
+        out(line)
+    files = await asyncio.to_thread(report_files, report)
+    folder = await asyncio.to_thread(folder.resolve)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    for name, content in ((files.workbook_name, files.workbook), (files.chart_name, files.chart)):
+        await asyncio.to_thread((folder / name).write_bytes, content)
+    out("")
+    out(f"Report files, as /report sends them: {folder}/")
+    out(f"  {files.workbook_name}  (sheets: Tổng hợp, Đơn vị, Nhật ký)")
+    out(f"  {files.chart_name}  (answers over time, rate by group, time to acknowledge)")

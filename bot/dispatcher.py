@@ -229,6 +229,7 @@ class Dispatcher:
                     "message.sent",
                     actor_type="bot",
                     directive_id=message.directive_id,
+                    agency_id=message.agency_id,
                     chat_id=message.chat_id,
                     message_kind=message.kind,
                     telegram_message_ids=sent_ids,
@@ -367,6 +368,7 @@ class Dispatcher:
                 "message.failed",
                 actor_type="bot",
                 directive_id=message.directive_id,
+                agency_id=message.agency_id,
                 message_id=message.id,
                 chat_id=message.chat_id,
                 reason=reason,
@@ -384,6 +386,7 @@ class Dispatcher:
                 "contact.blocked",
                 actor_type="bot",
                 directive_id=message.directive_id,
+                agency_id=message.agency_id,
                 chat_id=message.chat_id,
                 telegram_error=error.message,
             )

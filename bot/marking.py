@@ -38,6 +38,7 @@ async def mark_by_hand(
     reason: str,
     staff_id: int | None,
     now: datetime,
+    staff_name: str | None = None,
 ) -> DeliveryStatus:
     """Set the delivery's status; returns the new status. Raises MarkError, changing nothing."""
     reason = reason.strip()
@@ -77,5 +78,7 @@ async def mark_by_hand(
         agency_id=delivery.agency_id,
         status=status.value,
         reason=reason,
+        # Reports name who set it; config admins have no staff row to hold a name.
+        staff_name=staff_name,
     )
     return delivery.status

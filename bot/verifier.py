@@ -14,7 +14,7 @@ from bot.notices import notify_unverified
 from bot.texts import t
 from db.models import Verification
 from db.queries.events import record_event
-from db.queries.reports import record_verification
+from db.queries.reports import agency_of, record_verification
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +46,15 @@ async def check_evidence(
             Verification.VERIFIED if result.verdict == Verdict.VERIFIED else Verification.UNVERIFIED
         )
         async with deps.sessionmaker.begin() as session:
-            await record_verification(session, evidence_id, verdict, result.reason, deps.clock())
+            checked = await record_verification(
+                session, evidence_id, verdict, result.reason, deps.clock()
+            )
             await record_event(
                 session,
                 "evidence.checked",
                 actor_type="bot",
                 directive_id=directive_id,
+                agency_id=await agency_of(session, checked),
                 url=url,
                 verdict=verdict.value,
                 reason=result.reason,

@@ -262,6 +262,9 @@ class Directive(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
+    # /status without an ID lists the newest directives (migration 0003).
+    __table_args__ = (Index("ix_directives_created_at", "created_at"),)
+
 
 class DirectiveFile(Base):
     """The attachment's bytes, kept so that a restart can still upload it."""
@@ -404,4 +407,8 @@ class Event(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    __table_args__ = (Index("ix_events_directive_at", "directive_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_directive_at", "directive_id", "at"),
+        # `agency-bot events` without --directive: the latest events (migration 0003).
+        Index("ix_events_at", "at"),
+    )

@@ -17,10 +17,13 @@ from handlers import (
     lang,
     mark,
     membership,
+    pending,
     remind,
     report,
     staff,
     start,
+    status,
+    summary,
     verify,
 )
 
@@ -33,6 +36,9 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *invite.HANDLERS,
         *agencies.HANDLERS,
         *staff.HANDLERS,
+        *status.HANDLERS,
+        *pending.HANDLERS,  # before broadcast: its reply handler takes every text reply
+        *summary.HANDLERS,
         *broadcast.HANDLERS,
         *ack.HANDLERS,
         *report.HANDLERS,

@@ -65,3 +65,28 @@ def _restricted(
 
 staff_only = _restricted(lambda who: who.is_staff, "staff.only")
 admin_only = _restricted(lambda who: who.staff_role == StaffRole.ADMIN, "staff.admin_only")
+
+
+def staff_only_press(callback: WhoHandler) -> Handler:
+    """For buttons: a non-staff press is answered with the refusal (no spinning button),
+    recorded, and changes nothing."""
+
+    @with_who
+    @wraps(callback)
+    async def wrapper(update: Update, context: Context, who: Who) -> None:
+        query = update.callback_query
+        if who.is_staff:
+            await callback(update, context, who)
+            return
+        async with get_deps(context).sessionmaker.begin() as session:
+            await record_event(
+                session,
+                "staff.refused",
+                actor_type="user",
+                actor_id=who.user_id,
+                callback=query.data if query else None,
+            )
+        if query is not None:
+            await query.answer(t(who.lang, "staff.only"), show_alert=True)
+
+    return wrapper

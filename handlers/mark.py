@@ -39,6 +39,7 @@ async def mark_command(update: Update, context: Context, who: Who) -> None:
                 reason=reason,
                 staff_id=who.user_id,
                 now=deps.clock(),
+                staff_name=update.effective_user.full_name if update.effective_user else None,
             )
     except MarkError as error:
         await message.reply_text(t(who.lang, error.key, id=directive_id, code=code))

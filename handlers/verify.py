@@ -11,6 +11,7 @@ from bot.texts import t
 from bot.verifier import check_evidence
 from db.queries.answers import delivery_for
 from db.queries.directives import get_directive
+from db.queries.events import record_event
 from db.queries.reports import url_evidence
 from handlers.guards import staff_only
 
@@ -39,6 +40,16 @@ async def verify_command(update: Update, context: Context, who: Who) -> None:
     if not checks:
         await message.reply_text(t(who.lang, "verify.none", id=directive_id, code=code))
         return
+    async with deps.sessionmaker.begin() as session:
+        await record_event(  # the staff action; each result is recorded as evidence.checked
+            session,
+            "evidence.recheck_requested",
+            actor_type="staff",
+            actor_id=who.user_id,
+            directive_id=directive_id,
+            agency_id=delivery.agency_id,
+            urls=[url for _, url in checks],
+        )
     await message.reply_text(
         t(who.lang, "verify.started", id=directive_id, code=code, count=len(checks))
     )

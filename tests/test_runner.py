@@ -54,9 +54,9 @@ async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: 
         await sandbox.add_user("Officer").ask("/start", "đường link mời")
 
 
-async def test_demo_shows_officers_joining_and_the_broadcast() -> None:
+async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> None:
     lines: list[str] = []
-    await run_demo(officers=4, out=lines.append)
+    await run_demo(officers=4, out=lines.append, report_dir=tmp_path / "report")
     text = "\n".join(lines)
     assert "Roster imported: 77 agencies" in text
     joined = [line for line in lines if line.startswith("  ✓")]
@@ -73,3 +73,9 @@ async def test_demo_shows_officers_joining_and_the_broadcast() -> None:
     table = lines[lines.index(next(x for x in lines if x.startswith("Where things stand"))) :]
     assert any(" completed " in line and line.endswith(" verified") for line in table)
     assert any(" completed " in line and line.endswith(" unverified") for line in table)
+    assert "Tổng số đơn vị: 77" in text and "✅ Đã nhận:" in text  # /status 1, as staff see it
+    summary = lines[lines.index("The summary report (agency-bot report 1):") :]
+    assert summary[1].startswith("Directive 1: 123/STTTT-TTBCXB")
+    assert sum(1 for line in summary if line.startswith(("so-", "ubnd-", "bao-", "dai-"))) > 20
+    assert (tmp_path / "report" / "bao-cao-cong-van-1.xlsx").read_bytes()[:2] == b"PK"
+    assert (tmp_path / "report" / "bao-cao-cong-van-1.png").read_bytes()[:4] == b"\x89PNG"

@@ -116,10 +116,13 @@ class World:
             message["caption"] = sent.caption
             if sent.entities:
                 message["caption_entities"] = sent.entities
+        # Telegram shows only an inline keyboard in a Message; a ForceReply or a reply
+        # keyboard is an instruction to the client, not part of the message object.
+        inline = sent.reply_markup if (sent.reply_markup or {}).get("inline_keyboard") else None
         optional = {
             "document": sent.document,
             "photo": sent.photo,
-            "reply_markup": sent.reply_markup,
+            "reply_markup": inline,
             "edit_date": sent.edit_date,
             "reply_to_message": sent.reply_to,
             "media_group_id": sent.media_group_id,

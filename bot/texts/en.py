@@ -345,4 +345,130 @@ TEXTS: dict[str, str] = {
     "close.no": "Keep it open",
     "close.kept": "The letter stays open.",
     "close.done": "🔒 Letter No. <b>{number}</b> is closed: no more reminders.",
+    # --- status and reports (issue 6) ---
+    "cmd.status": "How a letter is being received",
+    "cmd.pending": "Agencies that have not acknowledged",
+    "cmd.report": "Summary report (Excel, chart)",
+    "summary.duration.seconds": "{s} s",
+    "summary.duration.minutes": "{m} min",
+    "summary.duration.hours": "{h} h {m} min",
+    "summary.duration.days": "{d} d {h} h",
+    "summary.status.pending": "waiting",
+    "summary.status.sent": "sent",
+    "summary.status.acknowledged": "acknowledged",
+    "summary.status.completed": "completed",
+    "summary.status.failed": "failed",
+    "summary.staff_unnamed": "Department staff",
+    "summary.unknown_directive": "No letter has the ID {id}.",
+    "status.usage": "Usage: /status [ID] — how a letter is being received (no ID: recent letters)",
+    "status.none": "No letter has been sent yet.",
+    "status.recent": (
+        "<b>Recent letters</b> — agencies acknowledged / total. Press one for details:"
+    ),
+    "status.recent_button": "{number} · {acknowledged}/{total} ({percent})",
+    "status.card": (
+        "📊 <b>Letter No. {number}</b> (ID {id})\n"
+        "{subject}\n"
+        "Sent: {since} · Deadline: {deadline}\n\n"
+        "Agencies: <b>{total}</b>\n"
+        "📨 Delivered to: {sent} ({sent_pct})\n"
+        "✅ Acknowledged: <b>{acknowledged}</b> ({acknowledged_pct})\n"
+        "🏁 Completed: <b>{completed}</b> ({completed_pct})\n"
+        "    • evidence verified: {verified}\n"
+        "    • evidence unverified: {unverified}\n"
+        "❌ Failed: {failed} ({failed_pct})\n"
+        "⏰ Overdue: {overdue} ({overdue_pct})\n"
+        "⏱ Median time to acknowledge: {median}\n\n"
+        "Export the report: /report {id}"
+    ),
+    "status.since": "{ago} ago",
+    "status.not_sent": "not yet",
+    "status.no_deadline": "none",
+    "status.no_median": "none yet",
+    "status.pending_button": "📋 Not acknowledged ({count})",
+    "status.refresh_button": "🔄 Refresh",
+    "status.refreshed": "Refreshed.",
+    "pending.usage": "Usage: /pending ID — agencies that have not pressed «Đã nhận», with contacts",
+    "pending.none": "✅ Letter No. <b>{number}</b>: every agency has acknowledged.",
+    "pending.header": (
+        "📋 <b>Letter No. {number}</b>: {count} agencies have not acknowledged "
+        "(page {page}/{pages})"
+    ),
+    "pending.agency": "<b>{index}. {name}</b> ({code})",
+    "pending.failed": "    ❌ {reason}",
+    "pending.contact": "    • {name} — {role}",
+    "pending.contact_username": "    • {name} (@{username}) — {role}",
+    "pending.no_contact": "    (no active contact)",
+    "pending.hint": "Press a number to set the status by hand (with a reason).",
+    "pending.previous": "◀ Previous",
+    "pending.next": "Next ▶",
+    "pending.mark_acknowledged": "{index}. ✔ Acknowledged",
+    "pending.mark_completed": "{index}. 🏁 Completed",
+    "pending.ask_reason": (
+        "✍️ Set by hand: <b>{name}</b> ({code}) {status} letter ID {id}.\n"
+        "<b>Reply to this message</b> with the reason (e.g. confirmed by phone), "
+        "or type:\n/mark {id} {code} {status_code} REASON"
+    ),
+    "pending.reply_below": "Reply to the message below with the reason.",
+    "pending.gone": "This agency is no longer a recipient of the letter.",
+    "summary.usage": "Usage: /report ID — the summary report (Excel and chart)",
+    "summary.building": "⏳ Building the report of letter No. <b>{number}</b> ({count} agencies)…",
+    "summary.chart_caption": (
+        "📈 Letter No. <b>{number}</b>: {acknowledged}/{total} agencies acknowledged, "
+        "{completed} completed."
+    ),
+    "summary.workbook_caption": "📊 Summary report of letter No. <b>{number}</b> (Excel).",
+    "xlsx.sheet.summary": "Summary",
+    "xlsx.sheet.agencies": "Agencies",
+    "xlsx.sheet.events": "Event log",
+    "xlsx.title": "SUMMARY REPORT",
+    "xlsx.fact.id": "Letter ID",
+    "xlsx.fact.number": "Letter number",
+    "xlsx.fact.subject": "Subject",
+    "xlsx.fact.issue_date": "Issue date",
+    "xlsx.fact.deadline": "Deadline",
+    "xlsx.fact.first_sent": "Sending started",
+    "xlsx.fact.generated": "Report generated",
+    "xlsx.count.header": "Measure",
+    "xlsx.count.agencies": "Agencies",
+    "xlsx.count.share": "Share",
+    "xlsx.count.total": "Recipient agencies",
+    "xlsx.count.sent": "Delivered to",
+    "xlsx.count.acknowledged": "Acknowledged (completed included)",
+    "xlsx.count.completed": "Completed",
+    "xlsx.count.verified": "Completed, evidence verified",
+    "xlsx.count.unverified": "Completed, evidence unverified",
+    "xlsx.count.failed": "Failed",
+    "xlsx.count.overdue": "Overdue",
+    "xlsx.count.median": "Median time to acknowledge",
+    "xlsx.col.agency_code": "Agency code",
+    "xlsx.col.agency_name": "Agency",
+    "xlsx.col.group": "Group",
+    "xlsx.col.status": "Status",
+    "xlsx.col.acknowledged_at": "Acknowledged at",
+    "xlsx.col.acknowledged_by": "Acknowledged by",
+    "xlsx.col.completed_at": "Completed at",
+    "xlsx.col.evidence": "Evidence",
+    "xlsx.col.evidence_verified": "Verification",
+    "xlsx.col.reminders_sent": "Reminders",
+    "xlsx.col.failure_reason": "Failure reason",
+    "xlsx.event.at": "Time",
+    "xlsx.event.kind": "Event",
+    "xlsx.event.actor_type": "Actor",
+    "xlsx.event.actor_id": "Telegram ID",
+    "xlsx.event.agency_code": "Agency code",
+    "xlsx.event.detail": "Detail",
+    "chart.title": "Letter No. {number} — {count} agencies",
+    "chart.timeline": "Acknowledged and completed over time (cumulative)",
+    "chart.acknowledged": "Acknowledged ({count})",
+    "chart.completed": "Completed ({count})",
+    "chart.agencies": "Agencies",
+    "chart.by_group": "Acknowledgement rate by agency group",
+    "chart.rate": "Acknowledged (%)",
+    "chart.delays": "Time from sending to acknowledgement",
+    "chart.hours": "Hours",
+    "chart.days": "Days",
+    "chart.minutes": "Minutes",
+    "chart.seconds": "Seconds",
+    "chart.no_data": "No data yet",
 }

@@ -376,4 +376,129 @@ TEXTS: dict[str, str] = {
     "close.no": "Không đóng",
     "close.kept": "Công văn vẫn mở.",
     "close.done": "🔒 Đã đóng công văn số <b>{number}</b>: không nhắc nữa.",
+    # --- status and reports (issue 6) ---
+    "cmd.status": "Tình hình nhận công văn",
+    "cmd.pending": "Đơn vị chưa nhận công văn",
+    "cmd.report": "Báo cáo tổng kết (Excel, biểu đồ)",
+    "summary.duration.seconds": "{s} giây",
+    "summary.duration.minutes": "{m} phút",
+    "summary.duration.hours": "{h} giờ {m} phút",
+    "summary.duration.days": "{d} ngày {h} giờ",
+    "summary.status.pending": "chờ gửi",
+    "summary.status.sent": "đã gửi",
+    "summary.status.acknowledged": "đã nhận",
+    "summary.status.completed": "hoàn thành",
+    "summary.status.failed": "không gửi được",
+    "summary.staff_unnamed": "cán bộ Sở",
+    "summary.unknown_directive": "Không có công văn ID {id}.",
+    "status.usage": (
+        "Cách dùng: /status [ID] — tình hình nhận công văn (không có ID: các công văn gần đây)"
+    ),
+    "status.none": "Chưa có công văn nào được gửi.",
+    "status.recent": "<b>Công văn gần đây</b> — số đơn vị đã nhận / tổng số. Bấm để xem chi tiết:",
+    "status.recent_button": "{number} · {acknowledged}/{total} ({percent})",
+    "status.card": (
+        "📊 <b>Công văn số {number}</b> (ID {id})\n"
+        "{subject}\n"
+        "Đã gửi: {since} · Hạn báo cáo: {deadline}\n\n"
+        "Tổng số đơn vị: <b>{total}</b>\n"
+        "📨 Đã gửi tới: {sent} ({sent_pct})\n"
+        "✅ Đã nhận: <b>{acknowledged}</b> ({acknowledged_pct})\n"
+        "🏁 Hoàn thành: <b>{completed}</b> ({completed_pct})\n"
+        "    • minh chứng đã xác minh: {verified}\n"
+        "    • minh chứng chưa xác minh: {unverified}\n"
+        "❌ Không gửi được: {failed} ({failed_pct})\n"
+        "⏰ Quá hạn: {overdue} ({overdue_pct})\n"
+        "⏱ Thời gian nhận (trung vị): {median}\n\n"
+        "Xuất báo cáo: /report {id}"
+    ),
+    "status.since": "{ago} trước",
+    "status.not_sent": "chưa gửi",
+    "status.no_deadline": "không có",
+    "status.no_median": "chưa có",
+    "status.pending_button": "📋 Chưa nhận ({count})",
+    "status.refresh_button": "🔄 Cập nhật",
+    "status.refreshed": "Đã cập nhật.",
+    "pending.usage": "Cách dùng: /pending ID — các đơn vị chưa bấm «Đã nhận», kèm cán bộ đầu mối",
+    "pending.none": "✅ Công văn số <b>{number}</b>: tất cả đơn vị đã nhận.",
+    "pending.header": (
+        "📋 <b>Công văn số {number}</b>: {count} đơn vị chưa nhận (trang {page}/{pages})"
+    ),
+    "pending.agency": "<b>{index}. {name}</b> ({code})",
+    "pending.failed": "    ❌ {reason}",
+    "pending.contact": "    • {name} — {role}",
+    "pending.contact_username": "    • {name} (@{username}) — {role}",
+    "pending.no_contact": "    (chưa có cán bộ đầu mối đang hoạt động)",
+    "pending.hint": "Bấm số thứ tự để cập nhật thủ công (kèm lý do).",
+    "pending.previous": "◀ Trước",
+    "pending.next": "Sau ▶",
+    "pending.mark_acknowledged": "{index}. ✔ Đã nhận",
+    "pending.mark_completed": "{index}. 🏁 Hoàn thành",
+    "pending.ask_reason": (
+        "✍️ Cập nhật thủ công: <b>{name}</b> ({code}) {status} công văn ID {id}.\n"
+        "Hãy <b>trả lời tin nhắn này</b> bằng lý do (ví dụ: đã xác nhận qua điện thoại), "
+        "hoặc gõ:\n/mark {id} {code} {status_code} LÝ DO"
+    ),
+    "pending.reply_below": "Hãy trả lời tin nhắn bên dưới bằng lý do.",
+    "pending.gone": "Đơn vị này không còn trong nơi nhận của công văn.",
+    "summary.usage": "Cách dùng: /report ID — báo cáo tổng kết (Excel và biểu đồ)",
+    "summary.building": "⏳ Đang lập báo cáo công văn số <b>{number}</b> ({count} đơn vị)…",
+    "summary.chart_caption": (
+        "📈 Công văn số <b>{number}</b>: {acknowledged}/{total} đơn vị đã nhận, "
+        "{completed} hoàn thành."
+    ),
+    "summary.workbook_caption": "📊 Báo cáo tổng kết công văn số <b>{number}</b> (Excel).",
+    "xlsx.sheet.summary": "Tổng hợp",
+    "xlsx.sheet.agencies": "Đơn vị",
+    "xlsx.sheet.events": "Nhật ký",
+    "xlsx.title": "BÁO CÁO TỔNG KẾT",
+    "xlsx.fact.id": "ID công văn",
+    "xlsx.fact.number": "Số công văn",
+    "xlsx.fact.subject": "Trích yếu",
+    "xlsx.fact.issue_date": "Ngày ban hành",
+    "xlsx.fact.deadline": "Hạn báo cáo",
+    "xlsx.fact.first_sent": "Bắt đầu gửi",
+    "xlsx.fact.generated": "Thời điểm lập báo cáo",
+    "xlsx.count.header": "Chỉ tiêu",
+    "xlsx.count.agencies": "Số đơn vị",
+    "xlsx.count.share": "Tỷ lệ",
+    "xlsx.count.total": "Tổng số đơn vị nhận",
+    "xlsx.count.sent": "Đã gửi tới",
+    "xlsx.count.acknowledged": "Đã nhận (kể cả đã hoàn thành)",
+    "xlsx.count.completed": "Hoàn thành",
+    "xlsx.count.verified": "Hoàn thành, minh chứng đã xác minh",
+    "xlsx.count.unverified": "Hoàn thành, minh chứng chưa xác minh",
+    "xlsx.count.failed": "Không gửi được",
+    "xlsx.count.overdue": "Quá hạn",
+    "xlsx.count.median": "Thời gian nhận (trung vị)",
+    "xlsx.col.agency_code": "Mã đơn vị",
+    "xlsx.col.agency_name": "Tên đơn vị",
+    "xlsx.col.group": "Nhóm",
+    "xlsx.col.status": "Trạng thái",
+    "xlsx.col.acknowledged_at": "Thời điểm nhận",
+    "xlsx.col.acknowledged_by": "Người xác nhận",
+    "xlsx.col.completed_at": "Thời điểm hoàn thành",
+    "xlsx.col.evidence": "Minh chứng",
+    "xlsx.col.evidence_verified": "Xác minh",
+    "xlsx.col.reminders_sent": "Số lần nhắc",
+    "xlsx.col.failure_reason": "Lý do không gửi được",
+    "xlsx.event.at": "Thời điểm",
+    "xlsx.event.kind": "Sự kiện",
+    "xlsx.event.actor_type": "Người thực hiện",
+    "xlsx.event.actor_id": "ID Telegram",
+    "xlsx.event.agency_code": "Mã đơn vị",
+    "xlsx.event.detail": "Chi tiết",
+    "chart.title": "Công văn số {number} — {count} đơn vị",
+    "chart.timeline": "Đã nhận và hoàn thành theo thời gian (cộng dồn)",
+    "chart.acknowledged": "Đã nhận ({count})",
+    "chart.completed": "Hoàn thành ({count})",
+    "chart.agencies": "Số đơn vị",
+    "chart.by_group": "Tỷ lệ đã nhận theo nhóm đơn vị",
+    "chart.rate": "Tỷ lệ đã nhận (%)",
+    "chart.delays": "Thời gian từ khi gửi đến khi nhận",
+    "chart.hours": "Giờ",
+    "chart.days": "Ngày",
+    "chart.minutes": "Phút",
+    "chart.seconds": "Giây",
+    "chart.no_data": "Chưa có dữ liệu",
 }

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Event
+from db.models import Delivery, DeliveryStatus, Event
 
 
 async def record_event(
@@ -65,3 +65,29 @@ async def record_events(session: AsyncSession, events: Sequence[NewEvent]) -> No
             for e in events
         ],
     )
+
+
+async def record_failed_deliveries(session: AsyncSession, directive_id: int) -> int:
+    """One `delivery.failed` event per agency that could not be reached when the directive
+    was queued (no officer, or all blocked the bot), in one INSERT."""
+    rows = (
+        await session.execute(
+            select(Delivery.agency_id, Delivery.failure_reason).where(
+                Delivery.directive_id == directive_id, Delivery.status == DeliveryStatus.FAILED
+            )
+        )
+    ).all()
+    await record_events(
+        session,
+        [
+            NewEvent(
+                "delivery.failed",
+                "bot",
+                directive_id=directive_id,
+                agency_id=agency_id,
+                detail={"reason": reason},
+            )
+            for agency_id, reason in rows
+        ],
+    )
+    return len(rows)

@@ -33,6 +33,7 @@ class Claimed:
     attempts: int
     parts_sent: int
     telegram_message_ids: list[str]
+    agency_id: int | None = None  # for the audit trail: whom a send or failure concerned
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
         .values(status=MessageStatus.SENDING)
     )
     rows = await session.execute(
-        select(OutboundMessage, Delivery.directive_id)
+        select(OutboundMessage, Delivery.directive_id, Delivery.agency_id)
         .outerjoin(Delivery, Delivery.id == OutboundMessage.delivery_id)
         .where(OutboundMessage.id.in_(ids))
         .order_by(OutboundMessage.id)
@@ -87,8 +88,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
             m.attempts,
             m.parts_sent,
             list(m.telegram_message_ids),
+            agency_id,
         )
-        for m, directive_id in rows.all()
+        for m, directive_id, agency_id in rows.all()
     ]
 
 

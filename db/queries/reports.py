@@ -144,3 +144,8 @@ async def url_evidence(session: AsyncSession, delivery_id: int) -> list[tuple[in
         .order_by(Evidence.id)
     )
     return [(evidence_id, url) for evidence_id, url in rows.all()]
+
+
+async def agency_of(session: AsyncSession, delivery_id: int) -> int | None:
+    """The agency a delivery is for (the audit trail names it on every event)."""
+    return await session.scalar(select(Delivery.agency_id).where(Delivery.id == delivery_id))

@@ -1,0 +1,118 @@
+"""`agency-bot report` and `agency-bot events`: the summary report and the audit log, for
+a terminal, a spreadsheet or another program.
+
+Text and CSV go to stdout unless --output names a file; the XLSX and the PNG are files by
+nature, so without --output they land in ./bao-cao-cong-van-ID.xlsx|.png and the path is
+printed. With --json, stdout carries JSON instead: the rows, or where the file went.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.summary import (
+    file_stem,
+    iso_local,
+    json_rows,
+    load_report,
+    record_export,
+    render_csv,
+    render_table,
+)
+from db.models import utcnow
+from db.queries.summary import EventRow, events
+
+DEFAULT_EVENT_LIMIT = 100
+
+
+async def export_report(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    directive_id: int,
+    fmt: str,
+    output: Path | None,
+    *,
+    as_json: bool,
+) -> tuple[Any, str]:
+    """Returns (what --json prints, what is printed otherwise)."""
+    tz = settings.reminders.timezone
+    async with sessionmaker() as session:
+        report = await load_report(session, directive_id, utcnow(), tz)
+    path: Path | None = output
+    text: str | None = None
+    if fmt in ("xlsx", "png"):
+        from bot.chart import build_chart
+        from bot.workbook import build_workbook
+
+        build = build_workbook if fmt == "xlsx" else build_chart
+        content = await asyncio.to_thread(build, report)
+        path = output or Path(f"{file_stem(directive_id)}.{fmt}")
+        await asyncio.to_thread(path.write_bytes, content)
+    else:
+        text = render_csv(report) if fmt == "csv" else render_table(report)
+        if output is not None:
+            # UTF-8 without a BOM: the XLSX is the file for Excel.
+            await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+    async with sessionmaker.begin() as session:
+        await record_export(session, directive_id, "cli", actor_id=None, fmt=fmt)
+    if path is not None:
+        data = {"directive_id": directive_id, "format": fmt, "output": str(path)}
+        return data, f"wrote {path} ({len(report.rows)} agencies)"
+    assert text is not None
+    if as_json:
+        return {
+            "directive_id": directive_id,
+            "number": report.directive.number,
+            "counts": asdict(report.counts),
+            "agencies": json_rows(report.rows, tz),
+        }, ""
+    return None, text.rstrip("\n")
+
+
+async def list_events(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    directive_id: int | None,
+    limit: int | None,
+) -> tuple[Any, str]:
+    if limit is None and directive_id is None:
+        limit = DEFAULT_EVENT_LIMIT
+    async with sessionmaker() as session:
+        rows = await events(session, directive_id=directive_id, limit=limit)
+    tz = settings.reminders.timezone
+    data = [_event_json(row, tz) for row in rows]
+    return data, "\n".join([*(_event_line(row, tz) for row in rows), f"{len(rows)} events"])
+
+
+def _event_json(row: EventRow, tz: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": iso_local(row.at, tz),
+        "kind": row.kind,
+        "actor_type": row.actor_type,
+        "actor_id": row.actor_id,
+        "directive_id": row.directive_id,
+        "agency": row.agency_code,
+        "detail": row.detail,
+    }
+
+
+def _event_line(row: EventRow, tz: Any) -> str:
+    actor = row.actor_type + (f":{row.actor_id}" if row.actor_id is not None else "")
+    where = " ".join(
+        part
+        for part in (
+            f"directive {row.directive_id}" if row.directive_id is not None else "",
+            row.agency_code or "",
+        )
+        if part
+    )
+    detail = json.dumps(row.detail, ensure_ascii=False, default=str) if row.detail else ""
+    return f"{iso_local(row.at, tz)}  {row.kind:<22} {actor:<16} {where:<28} {detail}".rstrip()

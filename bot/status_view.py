@@ -1,0 +1,212 @@
+"""What /status and /pending show staff: texts and buttons, built from the query results.
+
+Kept apart from the handlers so that the handlers stay parse → call → reply, and apart
+from the queries so that the wording lives next to the catalogue keys it uses.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.callbacks import OpenStatus, PendingMark, PendingPage
+from bot.summary import percent
+from bot.texts import t
+from db.models import DeliveryStatus
+from db.queries.summary import (
+    DirectiveHead,
+    PendingAgency,
+    RecentDirective,
+    StatusCounts,
+)
+
+PAGE_SIZE = 8
+MAX_TEXT = 4096
+MAX_BUTTON_NUMBER = 40  # characters of a directive number shown on a button
+
+
+def human_duration(seconds: float, lang: str) -> str:
+    s = max(0, round(seconds))
+    if s < 60:
+        return t(lang, "summary.duration.seconds", s=s)
+    if s < 3600:
+        return t(lang, "summary.duration.minutes", m=s // 60)
+    if s < 86400:
+        return t(lang, "summary.duration.hours", h=s // 3600, m=s % 3600 // 60)
+    return t(lang, "summary.duration.days", d=s // 86400, h=s % 86400 // 3600)
+
+
+def status_card(
+    directive: DirectiveHead, counts: StatusCounts, now: datetime, lang: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    c = counts
+    since = (
+        t(lang, "status.since", ago=human_duration((now - c.first_sent_at).total_seconds(), lang))
+        if c.first_sent_at
+        else t(lang, "status.not_sent")
+    )
+    deadline = (
+        directive.deadline.strftime("%d/%m/%Y")
+        if directive.deadline
+        else t(lang, "status.no_deadline")
+    )
+    median = (
+        human_duration(c.median_ack_seconds, lang)
+        if c.median_ack_seconds is not None
+        else t(lang, "status.no_median")
+    )
+    text = t(
+        lang,
+        "status.card",
+        number=directive.number,
+        id=directive.id,
+        subject=directive.subject,
+        since=since,
+        deadline=deadline,
+        total=c.total,
+        sent=c.sent,
+        sent_pct=percent(c.sent, c.total),
+        acknowledged=c.acknowledged,
+        acknowledged_pct=percent(c.acknowledged, c.total),
+        completed=c.completed,
+        completed_pct=percent(c.completed, c.total),
+        verified=c.verified,
+        unverified=c.unverified,
+        failed=c.failed,
+        failed_pct=percent(c.failed, c.total),
+        overdue=c.overdue,
+        overdue_pct=percent(c.overdue, c.total),
+        median=median,
+    )
+    buttons = [
+        InlineKeyboardButton(
+            t(lang, "status.refresh_button"), callback_data=callbacks.pack(OpenStatus(directive.id))
+        )
+    ]
+    waiting = c.total - c.acknowledged
+    if waiting:
+        buttons.insert(
+            0,
+            InlineKeyboardButton(
+                t(lang, "status.pending_button", count=waiting),
+                callback_data=callbacks.pack(PendingPage(directive.id, 0)),
+            ),
+        )
+    return text, InlineKeyboardMarkup([buttons])
+
+
+def recent_list(
+    directives: list[RecentDirective], lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not directives:
+        return t(lang, "status.none"), None
+    rows = []
+    for d in directives:
+        number = d.number if len(d.number) <= MAX_BUTTON_NUMBER else d.number[:39] + "…"
+        label = t(
+            lang,
+            "status.recent_button",
+            number=number,
+            acknowledged=d.acknowledged,
+            total=d.total,
+            percent=percent(d.acknowledged, d.total),
+        )
+        rows.append(
+            [InlineKeyboardButton(_plain(label), callback_data=callbacks.pack(OpenStatus(d.id)))]
+        )
+    return t(lang, "status.recent"), InlineKeyboardMarkup(rows)
+
+
+def _plain(label: str) -> str:
+    """Button labels are not HTML: undo the escaping t() did for a message."""
+    return html.unescape(label)
+
+
+def pages(total: int) -> int:
+    return max(1, math.ceil(total / PAGE_SIZE))
+
+
+def pending_page(
+    directive: DirectiveHead, total: int, page: int, agencies: list[PendingAgency], lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of agencies that have not acknowledged, each with its contacts and two
+    buttons to set its status by hand; ◀ ▶ when there is more than one page.
+
+    A page that would not fit in one message (agencies with many contacts and long names)
+    shows each agency's first contact only: the page stays one message, buttons included.
+    """
+    text, markup = _pending_page(directive, total, page, agencies, lang, max_contacts=None)
+    if len(text) > MAX_TEXT:
+        text, markup = _pending_page(directive, total, page, agencies, lang, max_contacts=1)
+    return text, markup
+
+
+def _pending_page(
+    directive: DirectiveHead,
+    total: int,
+    page: int,
+    agencies: list[PendingAgency],
+    lang: str,
+    *,
+    max_contacts: int | None,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    if total == 0:
+        return t(lang, "pending.none", number=directive.number), None
+    lines = [
+        t(
+            lang,
+            "pending.header",
+            number=directive.number,
+            count=total,
+            page=page + 1,
+            pages=pages(total),
+        )
+    ]
+    rows: list[list[InlineKeyboardButton]] = []
+    for index, agency in enumerate(agencies, start=page * PAGE_SIZE + 1):
+        lines.append("")
+        lines.append(t(lang, "pending.agency", index=index, name=agency.name, code=agency.code))
+        if agency.status == DeliveryStatus.FAILED and agency.failure_reason:
+            lines.append(t(lang, "pending.failed", reason=agency.failure_reason))
+        for contact in agency.contacts[:max_contacts]:
+            role = t(lang, f"role.{contact.role}")
+            key = "pending.contact_username" if contact.username else "pending.contact"
+            lines.append(
+                t(lang, key, name=contact.name, username=contact.username or "", role=role)
+            )
+        if not agency.contacts:
+            lines.append(t(lang, "pending.no_contact"))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, f"pending.mark_{status}", index=index),
+                    callback_data=callbacks.pack(
+                        PendingMark(directive.id, agency.agency_id, short)
+                    ),
+                )
+                for short, status in PendingMark.STATUSES.items()
+            ]
+        )
+    lines += ["", t(lang, "pending.hint")]
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(
+                t(lang, "pending.previous"),
+                callback_data=callbacks.pack(PendingPage(directive.id, page - 1)),
+            )
+        )
+    if page + 1 < pages(total):
+        navigation.append(
+            InlineKeyboardButton(
+                t(lang, "pending.next"),
+                callback_data=callbacks.pack(PendingPage(directive.id, page + 1)),
+            )
+        )
+    if navigation:
+        rows.append(navigation)
+    return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -1,0 +1,381 @@
+"""What staff read about a directive: counts, who has not answered, per-agency rows, the log.
+
+Counts are one GROUP-less aggregate over the directive's deliveries, so /status costs the
+same few milliseconds for 12 agencies or 10,000; only the exports read every row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Agency,
+    Contact,
+    ContactStatus,
+    Delivery,
+    DeliveryStatus,
+    Directive,
+    DirectiveStatus,
+    Event,
+    Evidence,
+    Staff,
+    Verification,
+)
+
+NOT_ACKNOWLEDGED = (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)
+HIDDEN = (DirectiveStatus.DRAFT, DirectiveStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class DirectiveHead:
+    id: int
+    number: str
+    subject: str
+    status: DirectiveStatus
+    issue_date: date
+    deadline: date | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Per-agency counts; `acknowledged` includes completed agencies (SPEC §3)."""
+
+    total: int = 0
+    pending: int = 0
+    sent: int = 0
+    acknowledged: int = 0
+    completed: int = 0
+    verified: int = 0
+    unverified: int = 0
+    failed: int = 0
+    overdue: int = 0
+    first_sent_at: datetime | None = None
+    median_ack_seconds: float | None = None
+
+
+def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
+    """`later - earlier` in seconds, in the database's own dialect."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return cast(func.extract("epoch", later - earlier), Float)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+async def directive_head(session: AsyncSession, directive_id: int) -> DirectiveHead | None:
+    """The directive as staff see it; drafts and cancelled ones do not exist for reports."""
+    row = (
+        await session.execute(
+            select(
+                Directive.id,
+                Directive.number,
+                Directive.subject,
+                Directive.status,
+                Directive.issue_date,
+                Directive.deadline,
+                Directive.created_at,
+            ).where(Directive.id == directive_id, Directive.status.not_in(HIDDEN))
+        )
+    ).one_or_none()
+    return DirectiveHead(*row) if row is not None else None
+
+
+async def status_counts(session: AsyncSession, directive_id: int, *, overdue: bool) -> StatusCounts:
+    """Counts in one aggregate; `overdue` says whether the deadline has passed (the caller
+    knows the department's date), and then every agency not completed is overdue."""
+    d = Delivery
+    completed = d.status == DeliveryStatus.COMPLETED
+    row = (
+        await session.execute(
+            select(
+                func.count(d.id),
+                _count(d.status == DeliveryStatus.PENDING),
+                _count(d.sent_at.is_not(None)),
+                _count(d.acknowledged_at.is_not(None)),
+                _count(completed),
+                _count(and_(completed, d.evidence_verified == Verification.VERIFIED)),
+                _count(and_(completed, d.evidence_verified == Verification.UNVERIFIED)),
+                _count(d.status == DeliveryStatus.FAILED),
+                func.min(d.sent_at),
+            ).where(d.directive_id == directive_id)
+        )
+    ).one()
+    total, pending, sent, acked, done, verified, unverified, failed, first_sent = row
+    return StatusCounts(
+        total=total,
+        pending=pending,
+        sent=sent,
+        acknowledged=acked,
+        completed=done,
+        verified=verified,
+        unverified=unverified,
+        failed=failed,
+        overdue=total - done if overdue else 0,
+        first_sent_at=first_sent,
+        median_ack_seconds=await median_ack_seconds(session, directive_id),
+    )
+
+
+async def median_ack_seconds(session: AsyncSession, directive_id: int) -> float | None:
+    """The median of (acknowledged − sent), computed in the database: two small queries
+    instead of shipping every agency's times to Python."""
+    acked = and_(
+        Delivery.directive_id == directive_id,
+        Delivery.acknowledged_at.is_not(None),
+        Delivery.sent_at.is_not(None),
+    )
+    n = await session.scalar(select(func.count(Delivery.id)).where(acked)) or 0
+    if n == 0:
+        return None
+    delay = _seconds(session, Delivery.acknowledged_at, Delivery.sent_at)
+    middle = (
+        await session.scalars(
+            select(delay).where(acked).order_by(delay).offset((n - 1) // 2).limit(2 - n % 2)
+        )
+    ).all()
+    return max(0.0, sum(float(v) for v in middle) / len(middle))
+
+
+@dataclass(frozen=True)
+class RecentDirective:
+    id: int
+    number: str
+    subject: str
+    total: int
+    acknowledged: int
+
+
+async def recent_directives(session: AsyncSession, limit: int = 8) -> list[RecentDirective]:
+    """The newest directives that were sent or queued, with their acknowledgement counts."""
+    recent = (
+        select(Directive.id, Directive.number, Directive.subject, Directive.created_at)
+        .where(Directive.status.not_in(HIDDEN))
+        .order_by(Directive.created_at.desc(), Directive.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            recent.c.id,
+            recent.c.number,
+            recent.c.subject,
+            func.count(Delivery.id),
+            _count(Delivery.acknowledged_at.is_not(None)),
+        )
+        .outerjoin(Delivery, Delivery.directive_id == recent.c.id)
+        .group_by(recent.c.id, recent.c.number, recent.c.subject, recent.c.created_at)
+        .order_by(recent.c.created_at.desc(), recent.c.id.desc())
+    )
+    return [RecentDirective(*row) for row in rows.all()]
+
+
+@dataclass(frozen=True)
+class PendingContact:
+    name: str
+    username: str | None
+    role: str
+
+
+@dataclass(frozen=True)
+class PendingAgency:
+    agency_id: int
+    code: str
+    name: str
+    status: DeliveryStatus
+    failure_reason: str | None
+    contacts: list[PendingContact] = field(default_factory=list)
+
+
+async def pending_page(
+    session: AsyncSession, directive_id: int, *, page: int, page_size: int
+) -> tuple[int, int, list[PendingAgency]]:
+    """Agencies that have not acknowledged (by code), one page, with their active contacts;
+    returns (how many in all, the page shown — the last one if `page` is past it, the page)."""
+    waiting = and_(Delivery.directive_id == directive_id, Delivery.status.in_(NOT_ACKNOWLEDGED))
+    total = await session.scalar(select(func.count(Delivery.id)).where(waiting)) or 0
+    page = max(0, min(page, (total - 1) // page_size))
+    rows = (
+        await session.execute(
+            select(Agency.id, Agency.code, Agency.name, Delivery.status, Delivery.failure_reason)
+            .join(Agency, Agency.id == Delivery.agency_id)
+            .where(waiting)
+            .order_by(Agency.code)
+            .offset(page * page_size)
+            .limit(page_size)
+        )
+    ).all()
+    found = [PendingAgency(*row) for row in rows]
+    if not found:
+        return total, page, found
+    contacts = await session.execute(
+        select(Contact.agency_id, Contact.display_name, Contact.username, Contact.role)
+        .where(
+            Contact.agency_id.in_([a.agency_id for a in found]),
+            Contact.status == ContactStatus.ACTIVE,
+        )
+        .order_by(Contact.joined_at, Contact.id)
+    )
+    by_agency: dict[int, list[PendingContact]] = defaultdict(list)
+    for agency_id, name, username, role in contacts.all():
+        by_agency[agency_id].append(PendingContact(name, username, role.value))
+    return (
+        total,
+        page,
+        [
+            PendingAgency(
+                a.agency_id, a.code, a.name, a.status, a.failure_reason, by_agency[a.agency_id]
+            )
+            for a in found
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """One agency's answer to a directive, the raw material of every export."""
+
+    agency_id: int
+    code: str
+    name: str
+    group: str
+    status: DeliveryStatus
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by_contact: str | None
+    acknowledged_by_hand: bool
+    acknowledged_by_staff: str | None
+    completed_at: datetime | None
+    evidence: list[str]
+    evidence_verified: Verification | None
+    reminders_sent: int
+    failure_reason: str | None
+    manual_reason: str | None
+
+
+async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRow]:
+    """Every recipient agency, by code: two queries, whatever the number of agencies."""
+    acknowledger = Contact.__table__.alias("acknowledger")
+    staff = Staff.__table__.alias("marker")
+    d = Delivery
+    rows = (
+        await session.execute(
+            select(
+                d.id,
+                Agency.id,
+                Agency.code,
+                Agency.name,
+                Agency.group,
+                d.status,
+                d.sent_at,
+                d.acknowledged_at,
+                acknowledger.c.display_name,
+                d.acknowledged_by_contact_id,
+                staff.c.display_name,
+                d.completed_at,
+                d.evidence_verified,
+                d.reminders_sent,
+                d.failure_reason,
+                d.manual_reason,
+            )
+            .join(Agency, Agency.id == d.agency_id)
+            .outerjoin(acknowledger, acknowledger.c.id == d.acknowledged_by_contact_id)
+            .outerjoin(staff, staff.c.telegram_user_id == d.acknowledged_by_staff_id)
+            .where(d.directive_id == directive_id)
+            .order_by(Agency.code)
+        )
+    ).all()
+    evidence = await _evidence(session, directive_id)
+    return [
+        AgencyRow(
+            agency_id=r[1],
+            code=r[2],
+            name=r[3],
+            group=r[4],
+            status=r[5],
+            sent_at=r[6],
+            acknowledged_at=r[7],
+            acknowledged_by_contact=r[8],
+            # Set by hand when no contact acknowledged it (staff in Telegram, or the CLI).
+            acknowledged_by_hand=r[7] is not None and r[9] is None,
+            acknowledged_by_staff=r[10],
+            completed_at=r[11],
+            evidence=evidence.get(r[0], []),
+            evidence_verified=r[12],
+            reminders_sent=r[13] or 0,
+            failure_reason=r[14],
+            manual_reason=r[15],
+        )
+        for r in rows
+    ]
+
+
+async def _evidence(session: AsyncSession, directive_id: int) -> dict[int, list[str]]:
+    rows = await session.execute(
+        select(Evidence.delivery_id, Evidence.value)
+        .join(Delivery, Delivery.id == Evidence.delivery_id)
+        .where(Delivery.directive_id == directive_id)
+        .order_by(Evidence.id)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for delivery_id, value in rows.all():
+        found[delivery_id].append(value)
+    return found
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    at: datetime
+    kind: str
+    actor_type: str
+    actor_id: int | None
+    directive_id: int | None
+    agency_code: str | None
+    detail: dict[str, Any]
+
+
+async def events(
+    session: AsyncSession, *, directive_id: int | None = None, limit: int | None = None
+) -> list[EventRow]:
+    """The audit trail, oldest first: a directive's whole log, or the latest `limit` events."""
+    query = select(
+        Event.id,
+        Event.at,
+        Event.kind,
+        Event.actor_type,
+        Event.actor_id,
+        Event.directive_id,
+        Agency.code,
+        Event.detail,
+    ).outerjoin(Agency, Agency.id == Event.agency_id)
+    if directive_id is not None:
+        # ix_events_directive_at serves both the filter and the order.
+        query = query.where(Event.directive_id == directive_id)
+    query = query.order_by(Event.at.desc(), Event.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    rows = (await session.execute(query)).all()
+    return [EventRow(*row) for row in reversed(rows)]
+
+
+async def recipient(
+    session: AsyncSession, directive_id: int, agency_id: int
+) -> tuple[str, str] | None:
+    """(code, name) of an agency that is a recipient of the directive, else None."""
+    row = (
+        await session.execute(
+            select(Agency.code, Agency.name)
+            .join(Delivery, Delivery.agency_id == Agency.id)
+            .where(Delivery.directive_id == directive_id, Agency.id == agency_id)
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row is not None else None

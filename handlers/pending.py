@@ -1,0 +1,183 @@
+"""/pending ID: who has not acknowledged, with whom to call; and the by-hand button.
+
+The button is stateless: it sends a ForceReply prompt that names the directive, the agency
+and the status (as the equivalent /mark command), and the staff member's reply to that
+prompt is the reason. Nothing waits in memory, so a restart between the two loses nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import ForceReply, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.deps import Context, get_deps
+from bot.marking import MarkError, MarkStatus, mark_by_hand
+from bot.notices import notify_if_all_acknowledged
+from bot.people import Who
+from bot.status_view import PAGE_SIZE, pending_page
+from bot.texts import t
+from db.queries import summary as queries
+from handlers.guards import staff_only, staff_only_press
+from handlers.status import directive_id_arg
+
+# The last line of the prompt, "/mark 12 so-y-te acknowledged LÝ DO": what the reply is for.
+PROMPT = re.compile(r"^/mark ([1-9][0-9]{0,17}) (\S{1,64}) (acknowledged|completed) ", re.M)
+
+
+@staff_only
+async def pending_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    directive_id = directive_id_arg(context.args or [])
+    if directive_id is None:
+        await message.reply_text(t(who.lang, "pending.usage"))
+        return
+    await _show(message, context, who, directive_id, 0, edit=False)
+
+
+@staff_only_press
+async def pending_pressed(update: Update, context: Context, who: Who) -> None:
+    """◀ ▶ on a page, or 📋 on a /status card."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    if not isinstance(data, callbacks.PendingPage) or not isinstance(query.message, Message):
+        await query.answer(t(who.lang, "callback.unknown"))
+        return
+    await query.answer()
+    # From a /status card the list comes as a new message; a page turn edits the list.
+    edit = not _is_status_card(query.message)
+    await _show(query.message, context, who, data.directive_id, data.page, edit=edit)
+
+
+def _is_status_card(message: Message) -> bool:
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    return any(
+        isinstance(callbacks.parse(str(button.callback_data)), callbacks.OpenStatus)
+        for row in rows
+        for button in row
+    )
+
+
+async def _show(
+    message: Message, context: Context, who: Who, directive_id: int, page: int, *, edit: bool
+) -> None:
+    deps = get_deps(context)
+    async with deps.sessionmaker() as session:
+        directive = await queries.directive_head(session, directive_id)
+        if directive is None:
+            await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
+            return
+        total, page, agencies = await queries.pending_page(
+            session, directive_id, page=page, page_size=PAGE_SIZE
+        )
+    text, markup = pending_page(directive, total, page, agencies, who.lang)
+    if not edit:
+        await message.reply_text(text, reply_markup=markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+@staff_only_press
+async def mark_pressed(update: Update, context: Context, who: Who) -> None:
+    """✔ or 🏁 next to an agency: ask for the reason, as a reply."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    if not isinstance(data, callbacks.PendingMark) or not isinstance(query.message, Message):
+        await query.answer(t(who.lang, "callback.unknown"))
+        return
+    async with get_deps(context).sessionmaker() as session:
+        agency = await queries.recipient(session, data.directive_id, data.agency_id)
+    if agency is None:
+        await query.answer(t(who.lang, "pending.gone"), show_alert=True)
+        return
+    code, name = agency
+    status = callbacks.PendingMark.STATUSES[data.status]
+    await query.answer(t(who.lang, "pending.reply_below"))
+    await query.message.reply_text(
+        t(
+            who.lang,
+            "pending.ask_reason",
+            name=name,
+            code=code,
+            id=data.directive_id,
+            status=t(who.lang, f"mark.status.{status}"),
+            status_code=status,
+        ),
+        reply_markup=ForceReply(selective=True),
+    )
+
+
+class _ReasonReply(filters.MessageFilter):
+    """A text replying to the bot's "reason?" prompt."""
+
+    def filter(self, message: Message) -> bool:
+        asked = message.reply_to_message
+        return bool(
+            asked is not None
+            and asked.from_user is not None
+            and asked.from_user.is_bot
+            and PROMPT.search(asked.text or "")
+        )
+
+
+@staff_only
+async def reason_replied(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    if message is None or message.reply_to_message is None:
+        return
+    found = PROMPT.search(message.reply_to_message.text or "")
+    if found is None:
+        return
+    directive_id, code, status = int(found[1]), found[2], MarkStatus(found[3])
+    reason = message.text or ""
+    deps = get_deps(context)
+    try:
+        async with deps.sessionmaker.begin() as session:
+            await mark_by_hand(
+                session,
+                directive_id=directive_id,
+                agency_code=code,
+                status=status,
+                reason=reason,
+                staff_id=who.user_id,
+                now=deps.clock(),
+                staff_name=update.effective_user.full_name if update.effective_user else None,
+            )
+    except MarkError as error:
+        await message.reply_text(t(who.lang, error.key, id=directive_id, code=code))
+        return
+    await notify_if_all_acknowledged(deps, context.bot, directive_id)
+    await message.reply_text(
+        t(
+            who.lang,
+            "mark.done",
+            code=code,
+            id=directive_id,
+            status=t(who.lang, f"mark.status.{status}"),
+            reason=reason.strip(),
+        )
+    )
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("pending", pending_command),
+    CallbackQueryHandler(pending_pressed, pattern=f"^{callbacks.PendingPage.PREFIX}:"),
+    CallbackQueryHandler(mark_pressed, pattern=f"^{callbacks.PendingMark.PREFIX}:"),
+    # Before the broadcast's reply handler, which takes every other text reply.
+    MessageHandler(
+        filters.REPLY & filters.TEXT & ~filters.COMMAND & _ReasonReply(), reason_replied
+    ),
+]

@@ -1,0 +1,86 @@
+"""/status [ID]: how a directive is being received; without an ID, the recent ones."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.status_view import recent_list, status_card
+from bot.summary import UnknownDirectiveError, load_counts
+from bot.texts import t
+from db.queries.summary import recent_directives
+from handlers.guards import staff_only, staff_only_press
+
+
+def directive_id_arg(args: list[str]) -> int | None:
+    """The one ID argument, or None when missing or malformed."""
+    if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 18 or int(args[0]) < 1:
+        return None
+    return int(args[0])
+
+
+@staff_only
+async def status_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    args = context.args or []
+    if message is None:
+        return
+    deps = get_deps(context)
+    if not args:
+        async with deps.sessionmaker() as session:
+            text, markup = recent_list(await recent_directives(session), who.lang)
+        await message.reply_text(text, reply_markup=markup)
+        return
+    directive_id = directive_id_arg(args)
+    if directive_id is None:
+        await message.reply_text(t(who.lang, "status.usage"))
+        return
+    await _show(message, context, who, directive_id, edit=False)
+
+
+@staff_only_press
+async def status_pressed(update: Update, context: Context, who: Who) -> None:
+    """A directive chosen from the recent list, or 🔄 on its card: show it in place."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = callbacks.parse(query.data)
+    if not isinstance(data, callbacks.OpenStatus) or not isinstance(query.message, Message):
+        await query.answer(t(who.lang, "callback.unknown"))
+        return
+    await query.answer(t(who.lang, "status.refreshed"))
+    await _show(query.message, context, who, data.directive_id, edit=True)
+
+
+async def _show(
+    message: Message, context: Context, who: Who, directive_id: int, *, edit: bool
+) -> None:
+    deps = get_deps(context)
+    now = deps.clock()
+    try:
+        async with deps.sessionmaker() as session:
+            directive, counts = await load_counts(
+                session, directive_id, now, deps.settings.reminders.timezone
+            )
+    except UnknownDirectiveError:
+        await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
+        return
+    text, markup = status_card(directive, counts, now, who.lang)
+    if not edit:
+        await message.reply_text(text, reply_markup=markup)
+        return
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message:
+            raise
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [
+    CommandHandler("status", status_command),
+    CallbackQueryHandler(status_pressed, pattern=f"^{callbacks.OpenStatus.PREFIX}:"),
+]

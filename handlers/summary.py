@@ -1,0 +1,64 @@
+"""/report ID: the summary report of a directive, as a chart and an Excel workbook.
+
+(`handlers/report.py` is the officer's «Báo cáo kết quả»; this is staff's "báo cáo tổng
+kết".) The files are built in a worker thread: 10,000 agencies take a few seconds of CPU
+that must not stall every other update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InputFile, Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.deps import Context, get_deps
+from bot.people import Who
+from bot.summary import UnknownDirectiveError, load_report, record_export, report_files
+from bot.texts import t
+from handlers.guards import staff_only
+from handlers.status import directive_id_arg
+
+
+@staff_only
+async def report_command(update: Update, context: Context, who: Who) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    directive_id = directive_id_arg(context.args or [])
+    if directive_id is None:
+        await message.reply_text(t(who.lang, "summary.usage"))
+        return
+    deps = get_deps(context)
+    try:
+        async with deps.sessionmaker() as session:
+            report = await load_report(
+                session, directive_id, deps.clock(), deps.settings.reminders.timezone
+            )
+    except UnknownDirectiveError:
+        await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
+        return
+    number = report.directive.number
+    await message.reply_text(t(who.lang, "summary.building", number=number, count=len(report.rows)))
+    files = await asyncio.to_thread(report_files, report, who.lang)
+    c = report.counts
+    await message.reply_photo(
+        InputFile(files.chart, filename=files.chart_name),
+        caption=t(
+            who.lang,
+            "summary.chart_caption",
+            number=number,
+            acknowledged=c.acknowledged,
+            total=c.total,
+            completed=c.completed,
+        ),
+    )
+    await message.reply_document(
+        InputFile(files.workbook, filename=files.workbook_name),
+        caption=t(who.lang, "summary.workbook_caption", number=number),
+    )
+    async with deps.sessionmaker.begin() as session:
+        await record_export(session, directive_id, "telegram", actor_id=who.user_id, fmt="xlsx+png")
+
+
+HANDLERS: list[BaseHandler[Update, Context, None]] = [CommandHandler("report", report_command)]
