@@ -15,11 +15,11 @@ log = logging.getLogger(__name__)
 EVERYONE = ("start", "help", "whoami", "lang")
 OPERATOR = (
     "broadcast",
-    "remind",
-    "close",
     "status",
     "pending",
     "report",
+    "remind",
+    "close",
     "mark",
     "verify",
     "invite",
@@ -28,7 +28,8 @@ OPERATOR = (
     "whoami",
     "lang",
 )
-ADMIN = (*OPERATOR[:10], "staff", *OPERATOR[10:])
+_AFTER_AGENCIES = OPERATOR.index("agencies") + 1
+ADMIN = (*OPERATOR[:_AFTER_AGENCIES], "staff", *OPERATOR[_AFTER_AGENCIES:])
 
 
 def _menu(names: tuple[str, ...], lang: str) -> list[BotCommand]:
