@@ -16,6 +16,7 @@ from db.queries import outbox
 from db.queries.directives import get_directive
 
 log = logging.getLogger(__name__)
+STOP_TIMEOUT_SECONDS = 5.0
 
 # One edit every few seconds is plenty for a person and far inside Telegram's limits.
 PROGRESS_INTERVAL_SECONDS = 3.0
@@ -49,9 +50,14 @@ class ProgressReporter:
         self._task = asyncio.create_task(self._loop(), name="broadcast-progress")
 
     async def stop(self) -> None:
+        """Cancel the loop; a look stuck in the database must not hold the shutdown up."""
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_TIMEOUT_SECONDS)
+            if not done:
+                log.warning(
+                    "progress reporter did not stop in %ss; leaving it", STOP_TIMEOUT_SECONDS
+                )
 
     async def _loop(self) -> None:
         while True:
