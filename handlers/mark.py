@@ -28,6 +28,22 @@ async def mark_command(update: Update, context: Context, who: Who) -> None:
         MarkStatus(args[2]),
         " ".join(args[3:]),
     )
+    await mark_and_reply(update, context, who, directive_id, code, status, reason)
+
+
+async def mark_and_reply(
+    update: Update,
+    context: Context,
+    who: Who,
+    directive_id: int,
+    code: str,
+    status: MarkStatus,
+    reason: str,
+) -> None:
+    """Set the status by hand and say what was done (from /mark and from /pending's button)."""
+    message = update.effective_message
+    if message is None:
+        return
     deps = get_deps(context)
     try:
         async with deps.sessionmaker.begin() as session:
@@ -47,7 +63,14 @@ async def mark_command(update: Update, context: Context, who: Who) -> None:
     await notify_if_all_acknowledged(deps, context.bot, directive_id)
     status_text = t(who.lang, f"mark.status.{status}")
     await message.reply_text(
-        t(who.lang, "mark.done", code=code, id=directive_id, status=status_text, reason=reason)
+        t(
+            who.lang,
+            "mark.done",
+            code=code,
+            id=directive_id,
+            status=status_text,
+            reason=reason.strip(),
+        )
     )
 
 

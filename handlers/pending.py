@@ -15,13 +15,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.deps import Context, get_deps
-from bot.marking import MarkError, MarkStatus, mark_by_hand
-from bot.notices import notify_if_all_acknowledged
+from bot.marking import MarkStatus
 from bot.people import Who
 from bot.status_view import PAGE_SIZE, pending_page
 from bot.texts import t
 from db.queries import summary as queries
 from handlers.guards import staff_only, staff_only_press
+from handlers.mark import mark_and_reply
 from handlers.status import directive_id_arg
 
 # The last line of the prompt, "/mark 12 so-y-te acknowledged LÝ DO": what the reply is for.
@@ -142,34 +142,7 @@ async def reason_replied(update: Update, context: Context, who: Who) -> None:
     if found is None:
         return
     directive_id, code, status = int(found[1]), found[2], MarkStatus(found[3])
-    reason = message.text or ""
-    deps = get_deps(context)
-    try:
-        async with deps.sessionmaker.begin() as session:
-            await mark_by_hand(
-                session,
-                directive_id=directive_id,
-                agency_code=code,
-                status=status,
-                reason=reason,
-                staff_id=who.user_id,
-                now=deps.clock(),
-                staff_name=update.effective_user.full_name if update.effective_user else None,
-            )
-    except MarkError as error:
-        await message.reply_text(t(who.lang, error.key, id=directive_id, code=code))
-        return
-    await notify_if_all_acknowledged(deps, context.bot, directive_id)
-    await message.reply_text(
-        t(
-            who.lang,
-            "mark.done",
-            code=code,
-            id=directive_id,
-            status=t(who.lang, f"mark.status.{status}"),
-            reason=reason.strip(),
-        )
-    )
+    await mark_and_reply(update, context, who, directive_id, code, status, message.text or "")
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
