@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import Select, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -38,26 +39,28 @@ class PressContext:
     acknowledged_by: str | None
 
 
+def _delivery_facts() -> Select[Any]:
+    """What a press needs to know of its delivery: agency, directive, who acknowledged."""
+    acknowledger = Contact.__table__.alias("acknowledger")
+    return (
+        select(
+            Delivery.id,
+            Delivery.agency_id,
+            Directive.id,
+            Directive.number,
+            Directive.status,
+            Delivery.acknowledged_at,
+            acknowledger.c.display_name,
+        )
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
+    )
+
+
 async def press_context(
     session: AsyncSession, delivery_id: int, telegram_user_id: int
 ) -> PressContext | None:
-    acknowledger = Contact.__table__.alias("acknowledger")
-    row = (
-        await session.execute(
-            select(
-                Delivery.id,
-                Delivery.agency_id,
-                Directive.id,
-                Directive.number,
-                Directive.status,
-                Delivery.acknowledged_at,
-                acknowledger.c.display_name,
-            )
-            .join(Directive, Directive.id == Delivery.directive_id)
-            .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
-            .where(Delivery.id == delivery_id)
-        )
-    ).one_or_none()
+    row = (await session.execute(_delivery_facts().where(Delivery.id == delivery_id))).one_or_none()
     if row is None:
         return None
     contact = (
@@ -191,25 +194,10 @@ async def press_contexts(
     session: AsyncSession, presses: Sequence[AckPress]
 ) -> dict[AckPress, PressContext | None]:
     """`press_context` for many presses in two queries (None: no such delivery)."""
-    acknowledger = Contact.__table__.alias("acknowledger")
+    wanted = {p.delivery_id for p in presses}
     deliveries = {
         row[0]: row
-        for row in (
-            await session.execute(
-                select(
-                    Delivery.id,
-                    Delivery.agency_id,
-                    Directive.id,
-                    Directive.number,
-                    Directive.status,
-                    Delivery.acknowledged_at,
-                    acknowledger.c.display_name,
-                )
-                .join(Directive, Directive.id == Delivery.directive_id)
-                .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
-                .where(Delivery.id.in_({p.delivery_id for p in presses}))
-            )
-        ).all()
+        for row in (await session.execute(_delivery_facts().where(Delivery.id.in_(wanted)))).all()
     }
     contacts = {
         row[0]: row
