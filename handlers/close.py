@@ -17,6 +17,7 @@ from bot.texts import t
 from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
 from db.queries.events import record_event
 from handlers.guards import staff_only
+from handlers.status import directive_id_arg
 
 
 def _confirm_keyboard(directive_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -41,13 +42,14 @@ async def close_command(update: Update, context: Context, who: Who) -> None:
     message, args = update.effective_message, context.args or []
     if message is None:
         return
-    if len(args) != 1 or not args[0].isdigit():
+    directive_id = directive_id_arg(args)
+    if directive_id is None:
         await message.reply_text(t(who.lang, "close.usage"))
         return
     async with get_deps(context).sessionmaker() as session:
-        directive = await get_directive(session, int(args[0]))
+        directive = await get_directive(session, directive_id)
     if directive is None or directive.status not in OPEN_STATUSES:
-        await message.reply_text(t(who.lang, "close.unknown", id=args[0]))
+        await message.reply_text(t(who.lang, "close.unknown", id=directive_id))
         return
     await message.reply_text(
         t(

@@ -10,6 +10,7 @@ from bot.people import Who
 from bot.reminder_text import name_list
 from bot.texts import t
 from handlers.guards import staff_only
+from handlers.status import directive_id_arg
 
 ACTIONS = {"pause": True, "resume": False}
 
@@ -21,10 +22,11 @@ async def remind_command(update: Update, context: Context, who: Who) -> None:
     if message is None:
         return
     action = args[1].lower() if len(args) == 2 else None
-    if not args or len(args) > 2 or not args[0].isdigit() or (action and action not in ACTIONS):
+    directive_id = directive_id_arg(args[:1])
+    if directive_id is None or len(args) > 2 or (action and action not in ACTIONS):
         await message.reply_text(t(who.lang, "remind.usage"))
         return
-    directive_id, reminders = int(args[0]), get_deps(context).reminders
+    reminders = get_deps(context).reminders
     if action is not None:
         number = await reminders.set_paused(directive_id, ACTIONS[action], who.user_id)
         key = "remind.paused" if ACTIONS[action] else "remind.resumed"
