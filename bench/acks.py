@@ -61,14 +61,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import bot
-from bot.broadcasting import create_directive, queue_broadcast, set_targets
 from bot.config import Settings, settings_from_mapping
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.deps import get_deps_from_app
-from bot.directive_input import DirectiveDraft
-from bot.limiter import SendLimiter, SharedRateLimiter
 from bot.logs import setup_logging
 from bot.runner import RunningBot, freeze_startup_objects, running_bot
 from bot.sandbox import ApiCall, RateLimits, Sandbox, SentMessage, SimUser
+from bot.telegram.limiter import SendLimiter, SharedRateLimiter
 from db.migrate import upgrade
 from db.models import (
     Agency,

@@ -45,13 +45,13 @@ from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcasting import create_directive, queue_broadcast, set_targets
 from bot.config import Settings, settings_from_mapping
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.deps import get_deps_from_app
-from bot.directive_input import DirectiveDraft
-from bot.invites import create_invite
 from bot.logs import setup_logging
-from bot.onboarding import Joiner, JoinResult, redeem_invite
+from bot.onboarding.invites import create_invite
+from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 from bot.runner import running_bot
 from bot.sandbox import ApiCall, RateLimits, Sandbox
 from db.migrate import upgrade

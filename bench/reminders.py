@@ -31,9 +31,9 @@ from broadcast import bulk_roster, draft
 from scratch_db import ScratchPostgres
 from sqlalchemy import func, select, update
 
-from bot.broadcasting import create_directive, queue_broadcast, set_targets
 from bot.config import settings_from_mapping
-from bot.reminders import Reminders
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
+from bot.reminders.rounds import Reminders
 from db.migrate import upgrade
 from db.models import (
     Delivery,

@@ -51,15 +51,15 @@ from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcasting import create_directive, queue_broadcast, set_targets
-from bot.chart import build_chart
 from bot.config import Settings, settings_from_mapping
-from bot.directive_input import DirectiveDraft
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
+from bot.reports.chart import build_chart
+from bot.reports.status_view import PAGE_SIZE
+from bot.reports.summary import load_counts, load_report
+from bot.reports.workbook import build_workbook
 from bot.runner import running_bot
 from bot.sandbox import RateLimits, Sandbox
-from bot.status_view import PAGE_SIZE
-from bot.summary import load_counts, load_report
-from bot.workbook import build_workbook
 from db.migrate import upgrade
 from db.models import (
     Agency,

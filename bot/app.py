@@ -23,17 +23,17 @@ from telegram.ext import (
     JobQueue,
 )
 
-from bot.answers import AckBatcher
+from bot.answers.acknowledge import AckBatcher
+from bot.answers.notices import AllAcknowledgedWatch
 from bot.config import Settings
 from bot.deps import DEPS_KEY, Context, Deps, get_deps
-from bot.limiter import SendLimiter, SharedRateLimiter
-from bot.notices import AllAcknowledgedWatch
-from bot.reminders import TICK_SECONDS, Reminders
-from bot.request import AiohttpRequest
+from bot.reminders.rounds import TICK_SECONDS, Reminders
+from bot.telegram.limiter import SendLimiter, SharedRateLimiter
+from bot.telegram.request import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
 from handlers import all_handlers, evidence_handlers
-from handlers.report import expire_half_done_reports
+from handlers.completion import expire_half_done_reports
 
 log = logging.getLogger(__name__)
 

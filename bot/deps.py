@@ -14,9 +14,9 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.answers import AckBatcher
-    from bot.notices import AllAcknowledgedWatch
-    from bot.reminders import Reminders
+    from bot.answers.acknowledge import AckBatcher
+    from bot.answers.notices import AllAcknowledgedWatch
+    from bot.reminders.rounds import Reminders
 
 DEPS_KEY = "deps"
 

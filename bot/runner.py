@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 
 from bot.app import BotApplication, build_application
-from bot.commands import publish_default_commands, publish_staff_commands
 from bot.config import Settings
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.leadership import Leadership
+from bot.delivery.progress import ProgressReporter
 from bot.deps import get_deps_from_app
-from bot.dispatcher import Dispatcher
-from bot.leader import Leadership
-from bot.people import staff_ids
-from bot.progress import ProgressReporter
+from bot.onboarding.identity import staff_ids
+from bot.telegram.menus import publish_default_commands, publish_staff_commands
 from db.migrate import upgrade
 from db.models import utcnow
 from db.session import make_engine, make_sessionmaker

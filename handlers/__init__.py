@@ -11,6 +11,7 @@ from handlers import (
     agencies,
     broadcast,
     close,
+    completion,
     fallback,
     help,
     invite,
@@ -19,7 +20,6 @@ from handlers import (
     membership,
     pending,
     remind,
-    report,
     staff,
     start,
     status,
@@ -41,7 +41,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *summary.HANDLERS,
         *broadcast.HANDLERS,
         *ack.HANDLERS,
-        *report.HANDLERS,
+        *completion.HANDLERS,
         *mark.HANDLERS,
         *remind.HANDLERS,
         *close.HANDLERS,
@@ -53,4 +53,4 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
 
 def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
     """Handlers of group 1: they see every message, after group 0 has had its turn."""
-    return list(report.EVIDENCE_HANDLERS)
+    return list(completion.EVIDENCE_HANDLERS)

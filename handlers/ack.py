@@ -7,12 +7,12 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import callbacks
-from bot.answers import AckOutcome, AckRequest, AckResult
+from bot.answers.acknowledge import AckOutcome, AckRequest, AckResult
 from bot.deps import Context, get_deps
-from bot.people import language_of
+from bot.onboarding.identity import language_of
+from bot.telegram import callbacks
+from bot.telegram.timefmt import format_local
 from bot.texts import t
-from bot.timefmt import format_local
 
 
 async def acknowledge_pressed(update: Update, context: Context) -> None:

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.people import Who
+from bot.onboarding.identity import Who
 from bot.texts import t
 from db.queries.agencies import list_agencies
 from handlers.guards import staff_only

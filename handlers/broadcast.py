@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks
-from bot.broadcasting import (
+from bot.delivery.directive_input import DirectiveInputError, parse_broadcast_text
+from bot.delivery.drafts import (
     TelegramAttachment,
     UnknownTargetsError,
     cancel_draft,
@@ -21,12 +21,11 @@ from bot.broadcasting import (
     queue_broadcast,
     set_targets,
 )
+from bot.delivery.render import directive_content, render_directive
 from bot.deps import Context, Deps, get_deps
-from bot.directive_input import DirectiveInputError, parse_broadcast_text
-from bot.keyboards import directive_keyboard
-from bot.people import Who
-from bot.render import render_directive
-from bot.rendering import directive_content
+from bot.onboarding.identity import Who
+from bot.telegram import callbacks
+from bot.telegram.keyboards import directive_keyboard
 from bot.texts import t
 from db.models import Directive, DirectiveStatus
 from db.queries.directives import (

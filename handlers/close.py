@@ -9,10 +9,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
+from bot.delivery.render import subject_line
 from bot.deps import Context, get_deps
-from bot.people import Who
-from bot.render import subject_line
+from bot.onboarding.identity import Who
+from bot.telegram import callbacks
 from bot.texts import t
 from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
 from db.queries.events import record_event

@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.deps import Context
-from bot.people import Who
+from bot.onboarding.identity import Who
 from bot.texts import t
 from handlers.guards import with_who
 

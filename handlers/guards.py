@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 
 from bot.deps import Context, get_deps
-from bot.people import Who, who_is
+from bot.onboarding.identity import Who, who_is
 from bot.texts import t
 from db.models import StaffRole
 from db.queries.events import record_event

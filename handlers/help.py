@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context
-from bot.people import Who
+from bot.onboarding.identity import Who
 from bot.texts import t
 from db.models import ContactStatus
 from handlers.guards import with_who

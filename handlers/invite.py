@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.invites import UnknownAgencyError, create_invite, deep_link
-from bot.people import Who
+from bot.onboarding.identity import Who
+from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
+from bot.telegram.timefmt import format_local
 from bot.texts import t
-from bot.timefmt import format_local
 from handlers.guards import staff_only
 
 

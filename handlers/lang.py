@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
 from bot.deps import Context, get_deps
-from bot.people import Who
+from bot.onboarding.identity import Who
+from bot.telegram import callbacks
 from bot.texts import LANGUAGES, t
 from db.queries.people import set_language
 from handlers.guards import with_who

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.answers.by_hand import MarkError, MarkStatus, mark_by_hand
+from bot.answers.notices import notify_if_all_acknowledged
 from bot.deps import Context, get_deps
-from bot.marking import MarkError, MarkStatus, mark_by_hand
-from bot.notices import notify_if_all_acknowledged
-from bot.people import Who
+from bot.onboarding.identity import Who
 from bot.texts import t
 from handlers.guards import staff_only
 

@@ -6,7 +6,7 @@ from telegram import ChatMember, Update
 from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.deps import Context, get_deps
-from bot.onboarding import mark_blocked
+from bot.onboarding.joining import mark_blocked
 
 
 async def bot_membership_changed(update: Update, context: Context) -> None:

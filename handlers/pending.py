@@ -13,11 +13,11 @@ from telegram import ForceReply, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks
+from bot.answers.by_hand import MarkStatus
 from bot.deps import Context, get_deps
-from bot.marking import MarkStatus
-from bot.people import Who
-from bot.status_view import PAGE_SIZE, pending_page
+from bot.onboarding.identity import Who
+from bot.reports.status_view import PAGE_SIZE, pending_page
+from bot.telegram import callbacks
 from bot.texts import t
 from db.queries import summary as queries
 from handlers.guards import staff_only, staff_only_press

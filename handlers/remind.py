@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.people import Who
-from bot.reminder_text import name_list
+from bot.onboarding.identity import Who
+from bot.reminders.wording import name_list
 from bot.texts import t
 from handlers.guards import staff_only
 from handlers.status import directive_id_arg

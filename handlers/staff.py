@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.commands import publish_staff_commands
 from bot.deps import Context, get_deps
-from bot.people import Who, staff_ids
-from bot.staffing import RemoveResult, add_staff, remove_staff
+from bot.onboarding.identity import Who, staff_ids
+from bot.onboarding.staff import RemoveResult, add_staff, remove_staff
+from bot.telegram.menus import publish_staff_commands
 from bot.texts import t
 from db.models import StaffRole
 from db.queries.people import list_staff

@@ -5,12 +5,18 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.commands import publish_staff_commands
 from bot.deps import Context, get_deps
-from bot.onboarding import Joiner, JoinOutcome, JoinResult, reactivate_on_start, redeem_invite
-from bot.people import Who
+from bot.onboarding.identity import Who
+from bot.onboarding.joining import (
+    Joiner,
+    JoinOutcome,
+    JoinResult,
+    reactivate_on_start,
+    redeem_invite,
+)
+from bot.telegram.menus import publish_staff_commands
+from bot.telegram.timefmt import format_local
 from bot.texts import t
-from bot.timefmt import format_local
 from handlers.guards import with_who
 
 _REFUSAL_KEYS = {

@@ -6,11 +6,11 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks
 from bot.deps import Context, get_deps
-from bot.people import Who
-from bot.status_view import recent_list, status_card
-from bot.summary import UnknownDirectiveError, load_counts
+from bot.onboarding.identity import Who
+from bot.reports.status_view import recent_list, status_card
+from bot.reports.summary import UnknownDirectiveError, load_counts
+from bot.telegram import callbacks
 from bot.texts import t
 from db.queries.summary import recent_directives
 from handlers.guards import staff_only, staff_only_press

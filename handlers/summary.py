@@ -13,8 +13,9 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.people import Who
-from bot.summary import UnknownDirectiveError, load_report, record_export, report_files
+from bot.onboarding.identity import Who
+from bot.reports.files import report_files
+from bot.reports.summary import UnknownDirectiveError, load_report, record_export
 from bot.texts import t
 from handlers.guards import staff_only
 from handlers.status import directive_id_arg

@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.people import Who
+from bot.evidence.checker import check_evidence
+from bot.onboarding.identity import Who
 from bot.texts import t
-from bot.verifier import check_evidence
 from db.queries.answers import delivery_for
 from db.queries.directives import get_directive
 from db.queries.events import record_event

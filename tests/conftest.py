@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.agencies import import_roster
+from bot.onboarding.roster import import_roster
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import RateLimits, Sandbox
 from db.migrate import upgrade

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import OffsetClock
 from bot.config import Settings, settings_from_mapping
-from bot.invites import create_invite
-from bot.onboarding import Joiner, JoinResult, redeem_invite
+from bot.onboarding.invites import create_invite
+from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 from bot.sandbox import Sandbox, SentMessage, SimUser
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"

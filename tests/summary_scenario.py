@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.broadcasting import create_directive, queue_broadcast, set_targets
-from bot.directive_input import DirectiveDraft
-from bot.marking import MarkStatus, mark_by_hand
+from bot.answers.by_hand import MarkStatus, mark_by_hand
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from db.models import (
     Agency,
     ContactRole,

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import callbacks
-from bot.answers import AckRequest, AckResult, press_acknowledge
+from bot.answers.acknowledge import AckRequest, AckResult, press_acknowledge
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
+from bot.telegram import callbacks
 from db.models import Contact, Delivery, DeliveryStatus, Event, utcnow
 from tests.helpers import ADMIN_ID, join_officers
 from tests.test_broadcast import NUMBER, compose

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import dispatcher as dispatcher_module
+from bot.delivery import dispatcher as dispatcher_module
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SimUser
 from db.models import (
@@ -230,7 +230,7 @@ async def test_restart_mid_broadcast_loses_nothing(
 ) -> None:
     """Stop the bot while it sends (200 ms per API call), start it again: every contact
     gets the directive exactly once."""
-    from bot.agencies import import_roster
+    from bot.onboarding.roster import import_roster
 
     sandbox.latency = 0.2
     settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
@@ -274,7 +274,7 @@ async def test_broadcast_replying_to_a_pdf_sends_it_with_its_name(
 async def test_sending_stays_within_telegrams_limits(db_url: str, tmp_path: Path) -> None:
     """40 agencies at 10 messages/s against a sandbox that allows exactly 10/s and 1/s per
     chat: not a single 429, however the sends are spread."""
-    from bot.agencies import import_roster
+    from bot.onboarding.roster import import_roster
     from bot.sandbox import RateLimits
 
     limits = RateLimits(global_per_second=10, per_chat_per_second=1, per_chat_window=1.0)

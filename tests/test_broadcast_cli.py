@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.agencies import import_roster
+from bot.onboarding.roster import import_roster
 from bot.runner import running_bot
 from bot.sandbox import Sandbox
 from db.migrate import upgrade
@@ -44,7 +44,7 @@ async def cli(*argv: str) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.commands",
         *argv,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -133,7 +133,7 @@ async def test_kill_9_mid_broadcast_loses_nothing(
     first = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.commands",
         "run",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
@@ -147,7 +147,7 @@ async def test_kill_9_mid_broadcast_loses_nothing(
     second = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.commands",
         "run",
         env=env,
         stdout=asyncio.subprocess.DEVNULL,

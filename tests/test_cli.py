@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli.commands import build_parser, main
 
 ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 

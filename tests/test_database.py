@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.invites import create_invite
+from bot.onboarding.invites import create_invite
 from db.migrate import current_revision, upgrade
 from db.models import Agency, Base, Event, Invite
 from db.queries.agencies import AgencyInput, list_agencies, upsert_agencies
@@ -77,7 +77,7 @@ async def test_the_last_use_of_an_invite_goes_to_one_officer(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     """Two officers racing for a one-use link: exactly one joins."""
-    from bot.onboarding import Joiner, JoinResult, redeem_invite
+    from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 
     async with sessionmaker.begin() as session:
         await upsert_agencies(session, [AgencyInput("so-y-te", "Sở Y tế", "so-nganh", None)])

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.directive_input import (
+from bot.delivery.directive_input import (
     MAX_ATTACHMENT_BYTES,
     DirectiveDraft,
     DirectiveInputError,

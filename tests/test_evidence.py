@@ -22,7 +22,7 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.evidence import (
+from bot.evidence.pages import (
     SELF_LINK,
     USER_AGENT,
     Verdict,

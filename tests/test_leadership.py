@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.leader import Leadership
+from bot.delivery.leadership import Leadership
 from db.session import make_engine, make_sessionmaker
 
 

@@ -7,7 +7,7 @@ import itertools
 import random
 import time
 
-from bot.limiter import SendLimiter
+from bot.telegram.limiter import SendLimiter
 
 
 async def _stutter(stop: asyncio.Event) -> None:

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.agencies import import_roster
 from bot.deps import get_deps_from_app
+from bot.onboarding.roster import import_roster
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (

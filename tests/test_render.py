@@ -11,8 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.directive_input import read_directive_file
-from bot.render import CAPTION_LIMIT, TEXT_LIMIT, DirectiveContent, render_directive, split_text
+from bot.delivery.directive_input import read_directive_file
+from bot.delivery.render import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    DirectiveContent,
+    render_directive,
+    split_text,
+)
 from bot.sandbox.botapi import validate_send
 from bot.sandbox.html import parse_html, utf16_len
 from db.models import Urgency

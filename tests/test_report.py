@@ -108,7 +108,7 @@ async def test_private_addresses_are_refused_by_default(
     sandbox: Sandbox, db_url: str, website: str
 ) -> None:
     async with running_bot(make_settings(sandbox, db_url)) as bot:
-        from bot.agencies import import_roster
+        from bot.onboarding.roster import import_roster
 
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officer = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
@@ -154,7 +154,7 @@ async def test_half_done_report_times_out_and_says_so(
 ) -> None:
     settings = make_settings(sandbox, db_url, evidence={"report_timeout": "2s"})
     async with running_bot(settings) as bot:
-        from bot.agencies import import_roster
+        from bot.onboarding.roster import import_roster
 
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officer = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]

@@ -14,7 +14,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.request import AiohttpRequest
+from bot.telegram.request import AiohttpRequest
 
 FILENAME = 'Công văn "số" 12\\2026.pdf'
 

@@ -1,4 +1,4 @@
-"""Tests for bot.roster: the shipped sample roster, every rejection, and the file formats."""
+"""Tests for bot.onboarding.roster_file: the sample roster, every rejection, the file formats."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.roster import CODE_RE, GROUP_RE, RosterError, RosterFileError, RosterRow, read_roster
+from bot.onboarding.roster_file import (
+    CODE_RE,
+    GROUP_RE,
+    RosterError,
+    RosterFileError,
+    RosterRow,
+    read_roster,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "agencies.csv"
 GROUPS = {"so-nganh", "ubnd-huyen", "bao-dai", "hoi", "co-so-in", "truong-hoc"}
@@ -430,7 +437,7 @@ def test_group_counts_of_the_example() -> None:
 
 
 def test_too_many_rows_is_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.roster.MAX_ROWS", 3)
+    monkeypatch.setattr("bot.onboarding.roster_file.MAX_ROWS", 3)
     text = HEADER + "".join(f"a{i},A,g,\n\n" for i in range(3))
     assert len(read_roster(write(tmp_path, text))) == 3  # blank lines do not count
     (message,) = errors_of(write(tmp_path, text + "z,Z,g,\n"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.demo import run_demo
+from bot.cli.demo import run_demo
 from bot.runner import running_bot
 from bot.sandbox import Sandbox
 from tests.helpers import make_settings

@@ -10,9 +10,9 @@ import httpx
 import openpyxl
 from sqlalchemy import select
 
+from bot.reports.summary import acknowledged_by, load_report
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from bot.summary import acknowledged_by, load_report
 from db.models import Agency, Delivery, DeliveryStatus, Event, utcnow
 from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, eventually, join_officers
 from tests.test_ack import answer_to, broadcast_to, letter

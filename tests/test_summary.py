@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.chart import build_chart
-from bot.summary import (
+from bot.reports.chart import build_chart
+from bot.reports.summary import (
     CSV_COLUMNS,
     Report,
     UnknownDirectiveError,
@@ -19,7 +19,7 @@ from bot.summary import (
     render_csv,
     render_table,
 )
-from bot.workbook import build_workbook
+from bot.reports.workbook import build_workbook
 from db.queries.summary import events, pending_page, recent_directives
 from tests.summary_scenario import CSV, NOW, PAGE, TZ, build_campaign
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import MAX_CALLBACK_BYTES, OpenStatus, PendingMark, PendingPage, pack, parse
+from bot.telegram.callbacks import (
+    MAX_CALLBACK_BYTES,
+    OpenStatus,
+    PendingMark,
+    PendingPage,
+    pack,
+    parse,
+)
 
 IDS = st.integers(min_value=1, max_value=10**18 - 1)
 

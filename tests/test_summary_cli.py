@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.cli import main
+from bot.cli.commands import main
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from tests.summary_scenario import CSV, build_campaign

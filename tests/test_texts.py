@@ -7,8 +7,8 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.callbacks import CloseStep, SetLanguage, pack, parse
 from bot.sandbox.html import parse_html
+from bot.telegram.callbacks import CloseStep, SetLanguage, pack, parse
 from bot.texts import CATALOGUES, language_from_telegram, t
 
 

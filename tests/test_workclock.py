@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cadence import Cadence, cadence_for, completion_due, requires_report
 from bot.config import WorkingHours, settings_from_mapping
-from bot.reminder_text import deadline_note, digest_messages, elapsed, reminder_text
-from bot.workclock import WorkingClock
+from bot.reminders.cadence import Cadence, cadence_for, completion_due, requires_report
+from bot.reminders.calendar import WorkingClock
+from bot.reminders.wording import deadline_note, digest_messages, elapsed, reminder_text
 from db.models import DeliveryStatus, Directive, Urgency
 from db.queries.reminders import DigestLine
 

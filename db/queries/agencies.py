@@ -48,8 +48,8 @@ async def get_agency_by_code(session: AsyncSession, code: str) -> Agency | None:
 async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) -> ImportResult:
     """Insert new codes and update changed ones; parents are resolved after all rows exist.
 
-    The rows must already be validated (bot.roster); the caller's transaction makes the
-    whole import all-or-nothing.
+    The rows must already be validated (by the roster file reader); the caller's transaction
+    makes the whole import all-or-nothing.
     """
     by_code = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     code_of = {a.id: a.code for a in by_code.values()}

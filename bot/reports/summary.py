@@ -1,8 +1,8 @@
 """The summary report of a directive ("báo cáo tổng kết"), read once and rendered many ways.
 
 `load_report` reads everything an export needs in a handful of queries; the CSV and the
-terminal table are rendered here, the workbook in `bot.workbook` and the chart in
-`bot.chart`. The CSV is the contract of SPEC §4: its columns, their order and their
+terminal table are rendered here, the workbook in `bot.reports.workbook` and the chart in
+`bot.reports.chart`. The CSV is the contract of SPEC §4: its columns, their order and their
 formats are what other tools parse.
 """
 
@@ -231,29 +231,6 @@ def format_duration(seconds: float) -> str:
 
 def json_rows(rows: Sequence[AgencyRow], tz: ZoneInfo) -> list[dict[str, str | int]]:
     return [csv_record(row, tz) for row in rows]
-
-
-@dataclass(frozen=True)
-class ReportFiles:
-    workbook: bytes
-    workbook_name: str
-    chart: bytes
-    chart_name: str
-
-
-def file_stem(directive_id: int) -> str:
-    return f"bao-cao-cong-van-{directive_id}"
-
-
-def report_files(report: Report, lang: str = "vi") -> ReportFiles:
-    """Both files, CPU-bound: call it in a worker thread from the bot."""
-    from bot.chart import build_chart
-    from bot.workbook import build_workbook
-
-    stem = file_stem(report.directive.id)
-    return ReportFiles(
-        build_workbook(report, lang), f"{stem}.xlsx", build_chart(report, lang), f"{stem}.png"
-    )
 
 
 async def record_export(

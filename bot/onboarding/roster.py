@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.roster import read_roster
+from bot.onboarding.roster_file import read_roster
 from db.queries.agencies import AgencyInput, ImportResult, existing_codes, upsert_agencies
 from db.queries.events import record_event
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from bot.render import subject_line
+from bot.delivery.render import subject_line
 from bot.texts import Html, t
 from db.models import DeliveryStatus
 from db.queries.reminders import DigestLine

@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from bot.summary import Report
+from bot.reports.summary import Report
 from bot.texts import t
 
 if TYPE_CHECKING:

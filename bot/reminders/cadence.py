@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.config import RemindersSettings
-from bot.workclock import WorkingClock
+from bot.reminders.calendar import WorkingClock
 from db.models import Directive, Urgency
 
 

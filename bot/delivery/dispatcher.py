@@ -21,11 +21,10 @@ from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
-from bot.keyboards import directive_keyboard
-from bot.leader import Leadership
-from bot.limiter import retry_after_seconds
-from bot.render import render_directive
-from bot.rendering import directive_content
+from bot.delivery.leadership import Leadership
+from bot.delivery.render import directive_content, render_directive
+from bot.telegram.keyboards import directive_keyboard
+from bot.telegram.limiter import retry_after_seconds
 from db.models import Directive, MessageKind, ReminderPhase
 from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.durations import parse_duration
-from bot.roster import CODE_RE
+from bot.onboarding.roster_file import CODE_RE
 from db.models import Urgency
 
 __all__ = [

@@ -17,11 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.sandbox.html import parse_html, utf16_len
+from bot.telegram.html import parse_html, utf16_len
 from bot.texts import t
-from db.models import Urgency
+from db.models import Directive, Urgency
 
-__all__ = ["CAPTION_LIMIT", "TEXT_LIMIT", "DirectiveContent", "render_directive", "split_text"]
+__all__ = [
+    "CAPTION_LIMIT",
+    "TEXT_LIMIT",
+    "DirectiveContent",
+    "directive_content",
+    "render_directive",
+    "split_text",
+]
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -46,6 +53,21 @@ class DirectiveContent:
     links: tuple[str, ...]
     actions: tuple[str, ...]
     has_attachment: bool
+
+
+def directive_content(directive: Directive) -> DirectiveContent:
+    """What rendering needs of a stored directive: the one place for the mapping."""
+    return DirectiveContent(
+        number=directive.number,
+        subject=directive.subject,
+        body=directive.body,
+        issue_date=directive.issue_date,
+        deadline=directive.deadline,
+        urgency=directive.urgency,
+        links=tuple(directive.links),
+        actions=tuple(directive.actions),
+        has_attachment=directive.attachment_name is not None,
+    )
 
 
 # --- splitting plain text --------------------------------------------------------------------

@@ -5,11 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot import callbacks
+from bot.answers.notices import notify_if_all_acknowledged
 from bot.deps import Context, Deps, get_deps
-from bot.notices import notify_if_all_acknowledged
-from bot.people import language_of
-from bot.reports import (
+from bot.evidence.checker import check_evidence
+from bot.evidence.completion import (
     ReportOutcome,
     ReportResult,
     add_evidence,
@@ -19,8 +18,9 @@ from bot.reports import (
     expire_reports,
     start_report,
 )
+from bot.onboarding.identity import language_of
+from bot.telegram import callbacks
 from bot.texts import t
-from bot.verifier import check_evidence
 
 
 def _report_keyboard(delivery_id: int, lang: str) -> InlineKeyboardMarkup:

@@ -16,7 +16,7 @@ from typing import Any
 
 import xlsxwriter
 
-from bot.summary import (
+from bot.reports.summary import (
     Report,
     acknowledged_by,
     evidence_text,

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
-from bot.callbacks import OpenStatus, PendingMark, PendingPage
-from bot.summary import percent
+from bot.reports.summary import percent
+from bot.telegram import callbacks
+from bot.telegram.callbacks import OpenStatus, PendingMark, PendingPage
 from bot.texts import t
 from db.models import DeliveryStatus
 from db.queries.summary import (

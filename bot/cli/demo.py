@@ -21,16 +21,17 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.agencies import import_roster
 from bot.clock import OffsetClock
 from bot.config import settings_from_mapping
+from bot.delivery.directive_input import read_directive_file
 from bot.deps import get_deps_from_app
-from bot.directive_input import read_directive_file
-from bot.invites import create_invite
-from bot.reminders import pick_recipients
+from bot.onboarding.invites import create_invite
+from bot.onboarding.roster import import_roster
+from bot.reminders.rounds import pick_recipients
+from bot.reports.files import report_files
+from bot.reports.summary import load_report, render_table
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from bot.summary import load_report, render_table, report_files
 from bot.texts import t
 from db.models import DeliveryStatus, utcnow
 from db.queries import reminders as reminder_queries

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.summary import (
-    file_stem,
+from bot.reports.files import file_stem
+from bot.reports.summary import (
     iso_local,
     json_rows,
     load_report,
@@ -48,8 +48,8 @@ async def export_report(
     path: Path | None = output
     text: str | None = None
     if fmt in ("xlsx", "png"):
-        from bot.chart import build_chart
-        from bot.workbook import build_workbook
+        from bot.reports.chart import build_chart
+        from bot.reports.workbook import build_workbook
 
         build = build_workbook if fmt == "xlsx" else build_chart
         content = await asyncio.to_thread(build, report)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.invites import TOKEN_PATTERN
+from bot.onboarding.invites import TOKEN_PATTERN
 from db.models import Contact, ContactRole, ContactStatus, utcnow
 from db.queries import people
 from db.queries.directives import open_directives_of_agency, queue_messages

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot.telegram import callbacks
 from bot.texts import t
 
 MAX_LINK_LABEL = 40

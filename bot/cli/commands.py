@@ -24,9 +24,9 @@ from telegram.error import TelegramError
 
 from bot.config import ConfigError, Settings, load_settings, resolve_config_path
 from bot.durations import parse_duration
-from bot.invites import UnknownAgencyError, create_invite, deep_link
 from bot.logs import setup_logging
-from bot.roster import RosterFileError
+from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
+from bot.onboarding.roster_file import RosterFileError
 from db.migrate import upgrade
 from db.models import ContactRole, utcnow
 from db.session import make_engine, make_sessionmaker
@@ -154,7 +154,7 @@ async def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_agencies_import(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.agencies import import_roster
+    from bot.onboarding.roster import import_roster
 
     async with _database(settings) as sessionmaker:
         result = await import_roster(sessionmaker, args.file)
@@ -238,8 +238,13 @@ async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.broadcasting import UnknownTargetsError, create_directive, queue_broadcast, set_targets
-    from bot.directive_input import DirectiveInputError, read_directive_file
+    from bot.delivery.directive_input import DirectiveInputError, read_directive_file
+    from bot.delivery.drafts import (
+        UnknownTargetsError,
+        create_directive,
+        queue_broadcast,
+        set_targets,
+    )
     from db.models import DirectiveStatus
 
     try:
@@ -278,7 +283,7 @@ async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.marking import MarkError, MarkStatus, mark_by_hand
+    from bot.answers.by_hand import MarkError, MarkStatus, mark_by_hand
 
     async with _database(settings) as sessionmaker:
         try:
@@ -302,8 +307,8 @@ async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.report_cli import export_report
-    from bot.summary import UnknownDirectiveError
+    from bot.reports.export import export_report
+    from bot.reports.summary import UnknownDirectiveError
 
     async with _database(settings) as sessionmaker:
         try:
@@ -316,7 +321,7 @@ async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_events(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.report_cli import list_events
+    from bot.reports.export import list_events
 
     if args.limit is not None and args.limit < 1:
         raise CommandError(f"--limit must be at least 1, not {args.limit}")
@@ -334,7 +339,7 @@ async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.demo import run_demo
+    from bot.cli.demo import run_demo
 
     await run_demo(officers=args.officers)
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.answers.notices import notify_unverified
 from bot.deps import Deps
-from bot.evidence import Verdict, verify_page
-from bot.notices import notify_unverified
+from bot.evidence.pages import Verdict, verify_page
 from bot.texts import t
 from db.models import Verification
 from db.queries.events import record_event

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.answers import AckResult, check_press
-from bot.evidence import extract_urls
+from bot.answers.acknowledge import AckResult, check_press
+from bot.evidence.pages import extract_urls
 from db.models import Verification
 from db.queries import reports
 from db.queries.answers import press_context

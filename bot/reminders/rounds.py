@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cadence import Cadence, cadence_for, completion_due, requires_report
 from bot.config import Settings
-from bot.people import staff_ids
-from bot.reminder_text import digest_messages, reminder_text
+from bot.onboarding.identity import staff_ids
+from bot.reminders.cadence import Cadence, cadence_for, completion_due, requires_report
+from bot.reminders.calendar import WorkingClock
+from bot.reminders.wording import digest_messages, reminder_text
 from bot.texts import DEFAULT_LANGUAGE, t
-from bot.workclock import WorkingClock
 from db.models import ContactRole, DeliveryStatus, Directive, MessageKind, ReminderPhase
 from db.queries import reminders as queries
 from db.queries.events import NewEvent, record_event, record_events

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.directive_input import DirectiveDraft
+from bot.delivery.directive_input import DirectiveDraft
 from db.models import Directive, DirectiveStatus
 from db.queries import directives as queries
 from db.queries.events import record_event, record_failed_deliveries
