@@ -1,7 +1,12 @@
-"""The one wiring path: settings in, a configured python-telegram-bot Application out.
+"""The one wiring point: settings and a database in, a configured Application out.
 
-`agency-bot run`, the demo, the benchmarks and the tests all build the bot here; pointing
-it at the sandbox is only a different api_base_url.
+Everything the bot runs is built here and nowhere else: the Telegram client and its rate
+limiter, the services handlers call (acknowledgements, notices, evidence checks, reminders),
+the dispatcher and its leadership, the progress reporter, the handlers and the periodic
+jobs. `agency-bot run`, the demo, the benchmarks and the tests all start the bot through
+`bot.runner.running_bot`, which calls this; pointing at the sandbox is only a different
+api_base_url. This is the one module of `bot/` that knows the `handlers/` package: it
+registers them.
 """
 
 from __future__ import annotations
@@ -12,28 +17,27 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    Defaults,
-    ExtBot,
-    JobQueue,
-)
+from telegram.ext import Application, ApplicationBuilder, Defaults, ExtBot, JobQueue
 
 from bot.answers.acknowledge import AckBatcher
-from bot.answers.notices import AllAcknowledgedWatch
+from bot.answers.notices import Notices
 from bot.config import Settings
-from bot.deps import DEPS_KEY, Context, Deps, get_deps
-from bot.reminders.rounds import TICK_SECONDS, Reminders
+from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.leadership import Leadership
+from bot.delivery.progress import ProgressReporter
+from bot.deps import DEPS_KEY, Context, Deps, Tuning, get_deps
+from bot.evidence.checker import EvidenceChecker
+from bot.evidence.completion import expire_and_tell
+from bot.reminders.rounds import Reminders
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
 from bot.telegram.request import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
+from db.session import make_sessionmaker
 from handlers import all_handlers, evidence_handlers
-from handlers.completion import expire_half_done_reports
 
 log = logging.getLogger(__name__)
 
@@ -57,43 +61,81 @@ async def _reminder_tick(context: Context) -> None:
     await get_deps(context).reminders.tick()
 
 
+async def _expire_reports(context: Context) -> None:
+    deps = get_deps(context)
+    await expire_and_tell(context.bot, deps.sessionmaker, deps.clock())
+
+
+def _report_expiry_interval(settings: Settings, tuning: Tuning) -> float:
+    if tuning.report_expiry_interval is not None:
+        return tuning.report_expiry_interval
+    return min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))
+
+
 def build_application(
     settings: Settings,
     *,
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     clock: Callable[[], datetime] = utcnow,
+    tuning: Tuning | None = None,
 ) -> BotApplication:
+    tuning = tuning or Tuning()
     api = settings.telegram.api_base_url
+    limiter = SendLimiter(settings.broadcast.rate_per_second, chat_interval=tuning.chat_interval)
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram.token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.reminders.timezone))
-        .rate_limiter(SharedRateLimiter(SendLimiter(settings.broadcast.rate_per_second)))
+        .rate_limiter(SharedRateLimiter(limiter))
         # PTB's defaults (256 connections for requests, 1 for getUpdates), on aiohttp.
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(True)
         .build()
     )
+    sessionmaker = make_sessionmaker(engine)
+    bot = application.bot
     wake = asyncio.Event()
-    application.bot_data[DEPS_KEY] = Deps(
-        settings,
+    leadership = Leadership(engine, sessionmaker)
+    reminders = Reminders(
+        settings, sessionmaker, clock=clock, wake=wake.set, leads=lambda: leadership.is_leader
+    )
+    notices = Notices(bot, sessionmaker, settings.notices, application.create_task)
+    progress = ProgressReporter(bot, sessionmaker, interval=tuning.progress_interval)
+    dispatcher = Dispatcher(
+        bot,
         sessionmaker,
-        clock,
-        wake,
-        AckBatcher(sessionmaker, clock),
-        AllAcknowledgedWatch(),
-        Reminders(settings, sessionmaker, clock=clock, wake=wake.set),
+        clock=clock,
+        leadership=leadership,
+        wake=wake,
+        on_progress=progress.messages_sent,
+        on_finished=progress.directives_finished,
+        first_reminder_after=reminders.first_reminder_after,
+        idle_poll=tuning.idle_poll,
+    )
+    application.bot_data[DEPS_KEY] = Deps(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        outbox_wake=wake,
+        acks=AckBatcher(sessionmaker, clock),
+        notices=notices,
+        evidence=EvidenceChecker(bot, sessionmaker, settings.evidence, clock, notices),
+        reminders=reminders,
+        leadership=leadership,
+        dispatcher=dispatcher,
+        progress=progress,
     )
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
-    interval = min(30.0, max(1.0, settings.evidence.report_timeout.total_seconds() / 4))
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(expire_half_done_reports, interval, first=interval)
-    application.job_queue.run_repeating(
-        _reminder_tick, TICK_SECONDS, first=TICK_SECONDS, name="reminders"
+    jobs = application.job_queue
+    assert jobs is not None
+    expiry = _report_expiry_interval(settings, tuning)
+    jobs.run_repeating(_expire_reports, expiry, first=expiry, name="report-expiry")
+    jobs.run_repeating(
+        _reminder_tick, tuning.reminder_tick, first=tuning.reminder_tick, name="reminders"
     )
     application.add_error_handler(_on_error)
     return application

@@ -1,4 +1,5 @@
-"""What handlers and jobs need, passed in by the factory rather than imported as globals."""
+"""What handlers and jobs need, built once by the factory and passed in, never imported as
+globals."""
 
 from __future__ import annotations
 
@@ -12,13 +13,35 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
     from bot.answers.acknowledge import AckBatcher
-    from bot.answers.notices import AllAcknowledgedWatch
+    from bot.answers.notices import Notices
+    from bot.delivery.dispatcher import Dispatcher
+    from bot.delivery.leadership import Leadership
+    from bot.delivery.progress import ProgressReporter
+    from bot.evidence.checker import EvidenceChecker
     from bot.reminders.rounds import Reminders
 
 DEPS_KEY = "deps"
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """How often the bot's own loops look, and how far apart two messages to one chat go.
+
+    Production uses the defaults (Telegram allows one message per second in a chat). Tests
+    that are not about pacing shorten them, against a sandbox configured to match, so that
+    a conversation does not wait a second per reply.
+    """
+
+    chat_interval: float = CHAT_INTERVAL_SECONDS
+    reminder_tick: float = 1.0
+    progress_interval: float = 3.0
+    idle_poll: float = 1.0
+    report_expiry_interval: float | None = None
+    """None: a quarter of evidence.report_timeout, between 1 and 30 seconds."""
 
 
 @dataclass(frozen=True)
@@ -28,10 +51,14 @@ class Deps:
     clock: Callable[[], datetime]
     # Set when messages were queued: the dispatcher looks at once instead of at its next poll.
     outbox_wake: asyncio.Event
-    # Đã nhận presses grouped into transactions, and the all-acknowledged check after them.
+    # Đã nhận presses grouped into transactions.
     acks: AckBatcher
-    all_acknowledged: AllAcknowledgedWatch
+    notices: Notices
+    evidence: EvidenceChecker
     reminders: Reminders
+    leadership: Leadership
+    dispatcher: Dispatcher
+    progress: ProgressReporter
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

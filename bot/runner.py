@@ -18,14 +18,12 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
-from bot.delivery.leadership import Leadership
-from bot.delivery.progress import ProgressReporter
-from bot.deps import get_deps_from_app
+from bot.deps import Deps, Tuning, get_deps_from_app
 from bot.onboarding.identity import staff_ids
 from bot.telegram.menus import publish_default_commands, publish_staff_commands
 from db.migrate import upgrade
 from db.models import utcnow
-from db.session import make_engine, make_sessionmaker
+from db.session import make_engine
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +32,23 @@ POLL_TIMEOUT_SECONDS = 10
 
 @dataclass
 class RunningBot:
+    """The started bot: its Application and what the factory built for it."""
+
     application: BotApplication
     engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    settings: Settings
-    dispatcher: Dispatcher
-    progress: ProgressReporter
+    deps: Deps
+
+    @property
+    def settings(self) -> Settings:
+        return self.deps.settings
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        return self.deps.sessionmaker
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return self.deps.dispatcher
 
 
 async def _publish_menus(
@@ -82,35 +91,24 @@ async def running_bot(
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utcnow,
+    tuning: Tuning | None = None,
     listen_port: int | None = None,
 ) -> AsyncIterator[RunningBot]:
     """The bot, started and receiving updates, until the block exits."""
     engine = make_engine(settings.database.url)
     try:
         await upgrade(engine)
-        sessionmaker = make_sessionmaker(engine)
-        application = build_application(settings, sessionmaker=sessionmaker, clock=clock)
+        application = build_application(settings, engine=engine, clock=clock, tuning=tuning)
         deps = get_deps_from_app(application.bot_data)
-        progress = ProgressReporter(application.bot, sessionmaker)
-        dispatcher = Dispatcher(
-            application.bot,
-            sessionmaker,
-            clock=clock,
-            leadership=Leadership(engine, sessionmaker),
-            on_progress=progress.messages_sent,
-            wake=deps.outbox_wake,
-            first_reminder_after=deps.reminders.first_reminder_after,
-        )
-        deps.reminders.leads = lambda: dispatcher.is_leader
         async with application:
-            await _publish_menus(application, settings, sessionmaker)
+            await _publish_menus(application, settings, deps.sessionmaker)
             await application.start()
-            await dispatcher.start()
-            await progress.start()
+            await deps.dispatcher.start()
+            await deps.progress.start()
             await _start_updates(application, settings, listen_port)
             log.info("bot @%s is running (%s)", application.bot.username, settings.telegram.mode)
             try:
-                yield RunningBot(application, engine, sessionmaker, settings, dispatcher, progress)
+                yield RunningBot(application, engine, deps)
             finally:
                 # Each step runs even if one before it failed: a stop must always stop.
                 try:
@@ -118,8 +116,8 @@ async def running_bot(
                         await application.updater.stop()
                 finally:
                     try:
-                        await progress.stop()
-                        await dispatcher.stop()
+                        await deps.progress.stop()
+                        await deps.dispatcher.stop()
                     finally:
                         await application.stop()
     finally:

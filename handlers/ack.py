@@ -39,9 +39,7 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
         # before anything can fail here; the answer goes first (the officer's spinner
         # stops), then the stamp on the letter.
         if outcome.directive_id is not None:
-            deps.all_acknowledged.check(
-                deps, context.bot, outcome.directive_id, context.application.create_task
-            )
+            deps.notices.check_all_acknowledged(outcome.directive_id)
         await query.answer(t(lang, "ack.recorded"))
         await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
     elif outcome.result == AckResult.ALREADY:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.answers.notices import notify_if_all_acknowledged
-from bot.deps import Context, Deps, get_deps
-from bot.evidence.checker import check_evidence
+from bot.deps import Context, get_deps
 from bot.evidence.completion import (
     ReportOutcome,
     ReportResult,
@@ -15,7 +13,6 @@ from bot.evidence.completion import (
     cancel_report,
     confirm_report,
     evidence_items,
-    expire_reports,
     start_report,
 )
 from bot.onboarding.identity import language_of
@@ -135,38 +132,20 @@ async def report_step(update: Update, context: Context) -> None:
     if isinstance(query.message, Message):
         await query.message.edit_text(t(lang, key, number=outcome.number, count=outcome.items))
     if outcome.directive_id is not None:
-        await notify_if_all_acknowledged(deps, context.bot, outcome.directive_id)
+        deps.notices.check_all_acknowledged(outcome.directive_id)
     if outcome.url_checks:
         context.application.create_task(
-            _check(deps, context, user.id, lang, outcome), update=update
+            deps.evidence.check(
+                chat_id=user.id,
+                lang=lang,
+                number=outcome.number,
+                directive_id=outcome.directive_id,
+                delivery_id=outcome.delivery_id,
+                links=outcome.links,
+                checks=outcome.url_checks,
+            ),
+            update=update,
         )
-
-
-async def _check(
-    deps: Deps, context: Context, chat_id: int, lang: str, outcome: ReportOutcome
-) -> None:
-    await check_evidence(
-        deps,
-        context.bot,
-        chat_id=chat_id,
-        lang=lang,
-        number=outcome.number,
-        directive_id=outcome.directive_id,
-        delivery_id=outcome.delivery_id,
-        links=outcome.links,
-        checks=outcome.url_checks,
-    )
-
-
-async def expire_half_done_reports(context: Context) -> None:
-    """JobQueue tick: reports left half-way end, and the officer is told."""
-    deps = get_deps(context)
-    async with deps.sessionmaker.begin() as session:
-        expired = await expire_reports(session, deps.clock())
-    for user_id, number in expired:
-        async with deps.sessionmaker() as session:
-            lang = await language_of(session, user_id, None)
-        await context.bot.send_message(user_id, t(lang, "report.expired", number=number))
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

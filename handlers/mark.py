@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.answers.by_hand import MarkError, MarkStatus, mark_by_hand
-from bot.answers.notices import notify_if_all_acknowledged
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.texts import t
@@ -60,7 +59,7 @@ async def mark_and_reply(
     except MarkError as error:
         await message.reply_text(t(who.lang, error.key, id=directive_id, code=code))
         return
-    await notify_if_all_acknowledged(deps, context.bot, directive_id)
+    deps.notices.check_all_acknowledged(directive_id)
     status_text = t(who.lang, f"mark.status.{status}")
     await message.reply_text(
         t(

@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.evidence.checker import check_evidence
 from bot.onboarding.identity import Who
 from bot.texts import t
 from db.queries.answers import delivery_for
@@ -54,9 +53,7 @@ async def verify_command(update: Update, context: Context, who: Who) -> None:
         t(who.lang, "verify.started", id=directive_id, code=code, count=len(checks))
     )
     context.application.create_task(
-        check_evidence(
-            deps,
-            context.bot,
+        deps.evidence.check(
             chat_id=who.user_id,
             lang=who.lang,
             number=directive.number,

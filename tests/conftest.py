@@ -1,11 +1,19 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when configured), the sandbox,
-and the real Application talking to it over HTTP."""
+and the real Application talking to it over HTTP.
+
+Databases are migrated once per test worker into a template (a SQLite file; a PostgreSQL
+template database) and each test gets a copy: a migration costs a second, a copy a few
+milliseconds.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +22,19 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.deps import Tuning
 from bot.onboarding.roster import import_roster
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import RateLimits, Sandbox
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
-from tests.helpers import EXAMPLE_ROSTER, Clock, make_settings
+from tests.helpers import EXAMPLE_ROSTER, FAST, Clock, make_settings, serve_website
 
 POSTGRES_ENV = "AGENCY_BOT_TEST_POSTGRES"
+# Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for
+# the FAST tuning (a message every 30 ms in a chat) but tight enough to catch a bot that
+# does not pace at all. Tests of pacing itself build a sandbox with Telegram's own limits.
+FAST_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=40, per_chat_window=1.0)
 
 
 def _database_params() -> list[Any]:
@@ -31,31 +44,101 @@ def _database_params() -> list[Any]:
     return params
 
 
-@pytest.fixture(params=_database_params())
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped after.
+def _server_dsn() -> str:
+    server = make_url(os.environ[POSTGRES_ENV])
+    return server.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _database_url(name: str) -> str:
+    return (
+        make_url(os.environ[POSTGRES_ENV]).set(database=name).render_as_string(hide_password=False)
+    )
+
+
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(_server_dsn())
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest migration, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """A PostgreSQL database at the newest migration, the template of each test's database
+    (None when the suite runs without PostgreSQL).
 
     When AGENCY_BOT_TEST_POSTGRES is set but unreachable, tests fail here: never a skip.
     """
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    if not os.environ.get(POSTGRES_ENV):
+        yield None
         return
-    server = make_url(os.environ[POSTGRES_ENV])
-    name = f"agency_bot_t_{uuid.uuid4().hex[:12]}"
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    admin = await asyncpg.connect(dsn)
+    name = f"agency_bot_tmpl_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield server.set(database=name).render_as_string(hide_password=False)
+        asyncio.run(_migrate(_database_url(name)))
+        yield name
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=_database_params())
+async def db_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    postgres_template: str | None,
+) -> AsyncIterator[str]:
+    """A fresh database at the newest migration: a SQLite file, or a PostgreSQL database
+    (dropped after the test)."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    assert postgres_template is not None
+    template = postgres_template
+    name = f"agency_bot_t_{uuid.uuid4().hex[:12]}"
+    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _database_url(name)
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=_database_params())
+async def blank_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database (no schema): for the tests of the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'blank.db'}"
+        return
+    name = f"agency_bot_t_{uuid.uuid4().hex[:12]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield _database_url(name)
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
     engine = make_engine(db_url)
-    await upgrade(engine)
     yield engine
     await engine.dispose()
 
@@ -67,12 +150,8 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture
 async def sandbox() -> AsyncIterator[Sandbox]:
-    """The sandbox with Telegram's limits; a private chat may burst up to 10 messages.
-
-    Tests converse faster than people do: a window of 10 s keeps the average of one message
-    per second per chat without making every test wait out a 3-message burst.
-    """
-    async with Sandbox(limits=RateLimits(per_chat_per_second=1, per_chat_window=10)) as sandbox:
+    """The sandbox with Telegram's global limit and a per-chat limit that fits FAST."""
+    async with Sandbox(limits=FAST_LIMITS) as sandbox:
         yield sandbox
 
 
@@ -81,13 +160,48 @@ def clock() -> Clock:
     return Clock()
 
 
+StartBot = Callable[..., Awaitable[RunningBot]]
+
+
 @pytest.fixture
-async def running(sandbox: Sandbox, db_url: str, clock: Clock) -> AsyncIterator[RunningBot]:
-    """The real bot, polling the sandbox, on a database holding the example roster.
+async def start_bot(sandbox: Sandbox, db_url: str, clock: Clock) -> AsyncIterator[StartBot]:
+    """Start the real bot, polling the sandbox, on this test's database; stopped after it.
+
+    `start_bot(**sections)` overrides config sections (`reminders={...}`); `roster=False`
+    leaves the database without the example roster; `tuning=` and `clock=` replace the
+    FAST loops and the test's movable clock.
+    """
+    async with AsyncExitStack() as stack:
+
+        async def start(
+            *,
+            roster: bool = True,
+            tuning: Tuning = FAST,
+            bot_clock: Clock | None = None,
+            **sections: Any,
+        ) -> RunningBot:
+            settings = make_settings(sandbox, db_url, **sections)
+            bot = await stack.enter_async_context(
+                running_bot(settings, clock=bot_clock or clock, tuning=tuning)
+            )
+            if roster:
+                await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
+            return bot
+
+        yield start
+
+
+@pytest.fixture
+async def running(start_bot: StartBot) -> RunningBot:
+    """The real bot on a database holding the example roster.
 
     Evidence checks may reach 127.0.0.1, where the tests serve the agencies' pages.
     """
-    settings = make_settings(sandbox, db_url, evidence={"allow_private_addresses": True})
-    async with running_bot(settings, clock=clock) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        yield bot
+    return await start_bot(evidence={"allow_private_addresses": True})
+
+
+@pytest.fixture
+async def website() -> AsyncIterator[str]:
+    """An agency's website on 127.0.0.1 (tests.helpers.PAGES): its base URL."""
+    async with serve_website() as url:
+        yield url

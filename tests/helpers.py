@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import OffsetClock
 from bot.config import Settings, settings_from_mapping
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
+from bot.deps import Tuning
 from bot.onboarding.invites import create_invite
 from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
+from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
+from db.models import DirectiveStatus
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 ADMIN_ID = 900001
+# The bot's loops for tests that are not about pacing: a message every 30 ms in a chat (the
+# default sandbox allows it), ticks and polls a few times a second.
+FAST = Tuning(
+    chat_interval=0.03,
+    reminder_tick=0.05,
+    progress_interval=0.2,
+    idle_poll=0.05,
+    report_expiry_interval=0.2,
+)
+NUMBER = "123/STTTT-TTBCXB"
 
 
 def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
@@ -79,3 +96,112 @@ async def join_officers(
 def directive_messages(user: SimUser, number: str) -> list[SentMessage]:
     """The messages of directive `number` in a user's chat (every part of it)."""
     return [m for m in user.inbox if number in m.shown_text or "(tiếp theo" in m.shown_text]
+
+
+async def queue_letter(
+    bot: RunningBot,
+    *,
+    to: tuple[str, ...] = ("all",),
+    number: str = NUMBER,
+    subject: str = "V/v tuyên truyền cho Hội Sách trực tuyến",
+    body: str = "Đề nghị các đơn vị đăng tải đường link https://book365.vn.",
+    links: tuple[str, ...] = ("https://book365.vn",),
+    created_by: int | None = ADMIN_ID,
+    **fields: Any,
+) -> int:
+    """A letter queued through the services, as Gửi or `agency-bot broadcast` would: for
+    tests whose subject is what happens after sending, not the compose flow. Returns its id.
+    """
+    draft = DirectiveDraft(subject=subject, body=body, number=number, links=links, **fields)
+    deps = bot.deps
+    async with bot.sessionmaker.begin() as session:
+        directive = await create_directive(
+            session,
+            draft,
+            now=deps.clock(),
+            timezone=deps.settings.reminders.timezone,
+            created_by=created_by,
+            status=DirectiveStatus.DRAFT,
+        )
+        await set_targets(session, directive, to)
+        await queue_broadcast(session, directive, now=deps.clock(), actor_id=created_by)
+    deps.outbox_wake.set()
+    return directive.id
+
+
+# --- conversations through the sandbox -------------------------------------------------
+
+LETTER = (
+    "V/v tuyên truyền cho Hội Sách trực tuyến\n"
+    "Số: 123/STTTT-TTBCXB\n"
+    "Đề nghị các đơn vị đăng tải đường link https://book365.vn trên trang thông tin điện tử."
+)
+
+
+async def compose(admin: SimUser, text: str = LETTER, *, to: str = "all") -> None:
+    """Staff types /broadcast, picks the recipients and waits for the Gửi/Hủy question."""
+    prompt = await admin.ask(f"/broadcast {text}", "Chọn nơi nhận")
+    if to == "all":
+        await admin.press(prompt, "Tất cả")
+    else:
+        await admin.send(to, reply_to=prompt.message_id)
+    await admin.wait_for_message("Bấm «Gửi»", timeout=10)
+
+
+async def broadcast_to(running: RunningBot, sandbox: Sandbox, codes: list[str]) -> SimUser:
+    """Staff broadcasts the test letter (directive 1) to these agencies; returns the staff user."""
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to=" ".join(codes))
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    return admin
+
+
+async def letter(user: SimUser) -> SentMessage:
+    return await user.wait_for_message(NUMBER, timeout=15, where=lambda m: bool(m.buttons()))
+
+
+async def answer_to(sandbox: Sandbox, update: dict[str, Any]) -> str:
+    """The text the bot answered a press with, once it has answered."""
+    query_id = update["callback_query"]["id"]
+    [call] = await sandbox.wait_for("answerCallbackQuery", callback_query_id=query_id)
+    return str(call.params.get("text", ""))
+
+
+PAGES = {
+    "/tin-tuc/hoi-sach": '<p>Hội Sách trực tuyến: <a href="https://www.book365.vn/">book365</a></p>',
+    "/tin-tuc/khac": "<p>Không có đường link nào ở đây.</p>",
+}
+
+
+@asynccontextmanager
+async def serve_website(pages: dict[str, str] = PAGES) -> AsyncIterator[str]:
+    """An agency's website on 127.0.0.1, serving `pages` (path → body): its base URL."""
+
+    async def page(request: web.Request) -> web.Response:
+        body = pages.get(request.path)
+        if body is None:
+            return web.Response(status=404)
+        return web.Response(text=f"<html><body>{body}</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def report_with_evidence(
+    officer: SimUser, message: SentMessage, *evidence: str
+) -> SentMessage:
+    """The officer presses Báo cáo kết quả and sends each piece of evidence; the prompt."""
+    await officer.press(message, "Báo cáo kết quả")
+    prompt = await officer.wait_for_message("Báo cáo kết quả", where=lambda m: bool(m.buttons()))
+    for item in evidence:
+        await officer.ask(item, "minh chứng")
+    return prompt

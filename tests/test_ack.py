@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from sqlalchemy import select
 
@@ -12,27 +11,7 @@ from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from bot.telegram import callbacks
 from db.models import Contact, Delivery, DeliveryStatus, Event, utcnow
-from tests.helpers import ADMIN_ID, join_officers
-from tests.test_broadcast import NUMBER, compose
-
-
-async def broadcast_to(running: RunningBot, sandbox: Sandbox, codes: list[str]) -> SimUser:
-    """Staff broadcasts the test letter (directive 1) to these agencies; returns the staff user."""
-    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
-    await compose(admin, to=" ".join(codes))
-    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
-    return admin
-
-
-async def letter(user: SimUser) -> SentMessage:
-    return await user.wait_for_message(NUMBER, timeout=15, where=lambda m: bool(m.buttons()))
-
-
-async def answer_to(sandbox: Sandbox, update: dict[str, Any]) -> str:
-    """The text the bot answered a press with, once it has answered."""
-    query_id = update["callback_query"]["id"]
-    [call] = await sandbox.wait_for("answerCallbackQuery", callback_query_id=query_id)
-    return str(call.params.get("text", ""))
+from tests.helpers import ADMIN_ID, NUMBER, answer_to, broadcast_to, join_officers, letter
 
 
 def ack_data(message: SentMessage) -> str:

@@ -8,9 +8,14 @@ from sqlalchemy import select
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox
 from db.models import Agency, Event
-from tests.helpers import ADMIN_ID, eventually, join_officers
-from tests.test_ack import broadcast_to, letter
-from tests.test_report import report, website  # noqa: F401  (website is a fixture)
+from tests.helpers import (
+    ADMIN_ID,
+    broadcast_to,
+    eventually,
+    join_officers,
+    letter,
+    report_with_evidence,
+)
 
 
 async def trail(running: RunningBot) -> set[tuple[str, str, int | None, str | None]]:
@@ -28,14 +33,14 @@ async def trail(running: RunningBot) -> set[tuple[str, str, int | None, str | No
 async def test_every_step_of_a_campaign_is_in_the_log(
     running: RunningBot,
     sandbox: Sandbox,
-    website: str,  # noqa: F811
+    website: str,
 ) -> None:
     officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
     admin = await broadcast_to(running, sandbox, ["so-y-te", "hoi-nong-dan", "dai-ptth"])
     message = await letter(officer)
     await officer.press(message, "Đã nhận")
     await officer.wait_for_message("Đã nhận bởi")
-    await report(officer, message, f"{website}/tin-tuc/hoi-sach")
+    await report_with_evidence(officer, message, f"{website}/tin-tuc/hoi-sach")
     await officer.press(await officer.wait_for_message("2 minh chứng"), "Xác nhận báo cáo")
     await officer.wait_for_message("Đã tìm thấy đường link", timeout=15)
     await admin.ask("/verify 1 so-y-te", "Đang kiểm tra lại")

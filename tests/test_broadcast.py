@@ -22,24 +22,17 @@ from db.models import (
     MessageStatus,
     OutboundMessage,
 )
-from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, eventually, join_officers, make_settings
-
-LETTER = (
-    "V/v tuyên truyền cho Hội Sách trực tuyến\n"
-    "Số: 123/STTTT-TTBCXB\n"
-    "Đề nghị các đơn vị đăng tải đường link https://book365.vn trên trang thông tin điện tử."
+from tests.helpers import (
+    ADMIN_ID,
+    EXAMPLE_ROSTER,
+    FAST,
+    LETTER,
+    NUMBER,
+    compose,
+    eventually,
+    join_officers,
+    make_settings,
 )
-NUMBER = "123/STTTT-TTBCXB"
-
-
-async def compose(admin: SimUser, text: str = LETTER, *, to: str = "all") -> None:
-    """Staff types /broadcast, picks the recipients and waits for the Gửi/Hủy question."""
-    prompt = await admin.ask(f"/broadcast {text}", "Chọn nơi nhận")
-    if to == "all":
-        await admin.press(prompt, "Tất cả")
-    else:
-        await admin.send(to, reply_to=prompt.message_id)
-    await admin.wait_for_message("Bấm «Gửi»", timeout=10)
 
 
 async def count_rows(bot: RunningBot, model: type, *where: object) -> int:
@@ -235,14 +228,14 @@ async def test_restart_mid_broadcast_loses_nothing(
     sandbox.latency = 0.2
     settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
     codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:31]]
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, tuning=FAST) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officers = await join_officers(bot.sessionmaker, sandbox, codes)
         admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
         await compose(admin, to=" ".join(codes))
         await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
         await sandbox.wait_for("sendMessage", count=8, ok=True, timeout=15)
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, tuning=FAST) as bot:
         await admin.wait_for_message("Đã gửi xong", timeout=30)
         async with bot.sessionmaker() as session:
             statuses = Counter((await session.scalars(select(OutboundMessage.status))).all())

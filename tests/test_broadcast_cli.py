@@ -21,7 +21,7 @@ from bot.sandbox import Sandbox
 from db.migrate import upgrade
 from db.models import MessageStatus, OutboundMessage
 from db.session import make_engine, make_sessionmaker
-from tests.helpers import EXAMPLE_ROSTER, join_officers, make_settings
+from tests.helpers import EXAMPLE_ROSTER, FAST, join_officers, make_settings
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
 NUMBER = "123/STTTT-TTBCXB"
@@ -90,7 +90,7 @@ async def test_cli_broadcast_is_delivered_by_the_running_bot_with_one_upload(
     directive.write_text(
         SAMPLE.read_text(encoding="utf-8") + f'\nattachment = "{pdf.name}"\n', encoding="utf-8"
     )
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, tuning=FAST) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officers = await join_officers(
             bot.sessionmaker, sandbox, ["bao-soc-trang", "dai-ptth", "hoi-vhnt"]

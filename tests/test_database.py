@@ -14,15 +14,22 @@ from bot.onboarding.invites import create_invite
 from db.migrate import current_revision, upgrade
 from db.models import Agency, Base, Event, Invite
 from db.queries.agencies import AgencyInput, list_agencies, upsert_agencies
+from db.session import make_engine
 
 
 def _diff(connection: Connection) -> list[object]:
     return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
 
 
-async def test_migrations_match_the_models(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        assert await connection.run_sync(_diff) == []
+async def test_migrations_from_an_empty_database_match_the_models(blank_db_url: str) -> None:
+    engine = make_engine(blank_db_url)
+    try:
+        assert await current_revision(engine) is None
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_diff) == []
+    finally:
+        await engine.dispose()
 
 
 async def test_upgrade_is_idempotent(engine: AsyncEngine) -> None:

@@ -29,8 +29,17 @@ from db.models import (
     OutboundMessage,
 )
 from db.queries.people import block_contact, set_language
-from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, Clock, eventually, join_officers, make_settings
-from tests.test_broadcast import NUMBER, compose
+from tests.helpers import (
+    ADMIN_ID,
+    EXAMPLE_ROSTER,
+    FAST,
+    NUMBER,
+    Clock,
+    compose,
+    eventually,
+    join_officers,
+    make_settings,
+)
 
 HOUR = timedelta(hours=1)
 
@@ -63,7 +72,7 @@ async def reminding_bot(
     sandbox: Sandbox, db_url: str, clock: Clock, **reminders: Any
 ) -> AsyncIterator[RunningBot]:
     settings = make_settings(sandbox, db_url, reminders={**CADENCE, **reminders})
-    async with running_bot(settings, clock=clock) as bot:
+    async with running_bot(settings, clock=clock, tuning=FAST) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         yield bot
 

@@ -3,53 +3,26 @@ two letters open at once, and presses from the wrong people."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.runner import RunningBot, running_bot
-from bot.sandbox import Sandbox, SentMessage, SimUser
+from bot.sandbox import Sandbox
 from db.models import Delivery, DeliveryStatus, Evidence, Verification
-from tests.helpers import EXAMPLE_ROSTER, eventually, join_officers, make_settings
-from tests.test_ack import answer_to, broadcast_to, letter
-from tests.test_broadcast import LETTER, compose
-
-PAGES = {
-    "/tin-tuc/hoi-sach": '<p>Hội Sách trực tuyến: <a href="https://www.book365.vn/">book365</a></p>',
-    "/tin-tuc/khac": "<p>Không có đường link nào ở đây.</p>",
-}
-
-
-@pytest.fixture
-async def website() -> AsyncIterator[str]:
-    """An agency's website, on 127.0.0.1."""
-
-    async def page(request: web.Request) -> web.Response:
-        body = PAGES.get(request.path)
-        if body is None:
-            return web.Response(status=404)
-        return web.Response(text=f"<html><body>{body}</body></html>", content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
-
-
-async def report(officer: SimUser, message: SentMessage, *evidence: str) -> SentMessage:
-    await officer.press(message, "Báo cáo kết quả")
-    prompt = await officer.wait_for_message("Báo cáo kết quả", where=lambda m: bool(m.buttons()))
-    for item in evidence:
-        await officer.ask(item, "minh chứng")
-    return prompt
+from tests.helpers import (
+    EXAMPLE_ROSTER,
+    FAST,
+    LETTER,
+    answer_to,
+    broadcast_to,
+    compose,
+    eventually,
+    join_officers,
+    letter,
+    make_settings,
+    report_with_evidence,
+)
 
 
 async def delivery_state(bot: RunningBot) -> tuple[DeliveryStatus, Verification | None]:
@@ -70,7 +43,7 @@ async def test_report_with_a_page_that_links_the_letter_is_verified(
     officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
     admin = await broadcast_to(running, sandbox, ["so-y-te"])
     message = await letter(officer)
-    await report(officer, message, f"Đã đăng tại {website}/tin-tuc/hoi-sach ạ")
+    await report_with_evidence(officer, message, f"Đã đăng tại {website}/tin-tuc/hoi-sach ạ")
     confirm = await officer.wait_for_message("2 minh chứng")
     await officer.press(confirm, "Xác nhận báo cáo")
     await officer.wait_for_message("Đã ghi nhận báo cáo")
@@ -92,7 +65,9 @@ async def test_unverified_and_unreachable_pages_still_complete(
     officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
     admin = await broadcast_to(running, sandbox, ["so-y-te"])
     message = await letter(officer)
-    await report(officer, message, f"{website}/tin-tuc/khac", "http://127.0.0.1:9/trang")
+    await report_with_evidence(
+        officer, message, f"{website}/tin-tuc/khac", "http://127.0.0.1:9/trang"
+    )
     await officer.press(await officer.wait_for_message("4 minh chứng"), "Xác nhận báo cáo")
     no_link = await officer.wait_for_message("no link to https://book365.vn", timeout=15)
     refused = await officer.wait_for_message("connection failed", timeout=15)
@@ -107,13 +82,13 @@ async def test_unverified_and_unreachable_pages_still_complete(
 async def test_private_addresses_are_refused_by_default(
     sandbox: Sandbox, db_url: str, website: str
 ) -> None:
-    async with running_bot(make_settings(sandbox, db_url)) as bot:
+    async with running_bot(make_settings(sandbox, db_url), tuning=FAST) as bot:
         from bot.onboarding.roster import import_roster
 
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officer = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
         await broadcast_to(bot, sandbox, ["so-y-te"])
-        await report(officer, await letter(officer), f"{website}/tin-tuc/hoi-sach")
+        await report_with_evidence(officer, await letter(officer), f"{website}/tin-tuc/hoi-sach")
         await officer.press(await officer.wait_for_message("2 minh chứng"), "Xác nhận báo cáo")
         refusal = await officer.wait_for_message("Chưa xác minh", timeout=15)
         assert "refused: loopback address 127.0.0.1" in refusal.shown_text
@@ -153,14 +128,16 @@ async def test_half_done_report_times_out_and_says_so(
     sandbox: Sandbox, db_url: str, tmp_path: Path
 ) -> None:
     settings = make_settings(sandbox, db_url, evidence={"report_timeout": "2s"})
-    async with running_bot(settings) as bot:
+    async with running_bot(settings, tuning=FAST) as bot:
         from bot.onboarding.roster import import_roster
 
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officer = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
         await broadcast_to(bot, sandbox, ["so-y-te"])
         message = await letter(officer)
-        prompt = await report(officer, message, "https://so-y-te.soctrang.gov.vn/tin/1")
+        prompt = await report_with_evidence(
+            officer, message, "https://so-y-te.soctrang.gov.vn/tin/1"
+        )
         await officer.wait_for_message("hết thời gian", timeout=15)
         await officer.press(prompt, "Xác nhận báo cáo")
         async with bot.sessionmaker() as session:

@@ -10,7 +10,7 @@ import httpx
 from bot.cli.demo import run_demo
 from bot.runner import running_bot
 from bot.sandbox import Sandbox
-from tests.helpers import make_settings
+from tests.helpers import FAST, make_settings
 
 
 def _free_port() -> int:
@@ -32,7 +32,7 @@ async def test_webhook_mode_receives_updates_with_the_secret(
             "webhook": {"listen": "127.0.0.1", "port": port, "url": url, "secret_token": "s3cret"},
         },
     )
-    async with running_bot(settings):
+    async with running_bot(settings, tuning=FAST):
         hook = (await sandbox.wait_for("setWebhook"))[0]
         assert hook.params["url"] == url
         assert hook.params["secret_token"] == "s3cret"
@@ -49,7 +49,7 @@ async def test_webhook_mode_receives_updates_with_the_secret(
 
 async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: Path) -> None:
     settings = make_settings(sandbox, f"sqlite+aiosqlite:///{tmp_path / 'poll.db'}")
-    async with running_bot(settings):
+    async with running_bot(settings, tuning=FAST):
         await sandbox.wait_for("deleteWebhook")
         await sandbox.add_user("Officer").ask("/start", "đường link mời")
 

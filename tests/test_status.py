@@ -14,9 +14,16 @@ from bot.reports.summary import acknowledged_by, load_report
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import Agency, Delivery, DeliveryStatus, Event, utcnow
-from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, eventually, join_officers
-from tests.test_ack import answer_to, broadcast_to, letter
-from tests.test_broadcast import NUMBER
+from tests.helpers import (
+    ADMIN_ID,
+    EXAMPLE_ROSTER,
+    NUMBER,
+    answer_to,
+    broadcast_to,
+    eventually,
+    join_officers,
+    letter,
+)
 
 
 async def sent(running: RunningBot, sandbox: Sandbox, codes: list[str]) -> SimUser:

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot.deps import Deps
+from bot.config import NoticesSettings
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.queries import notices
 from db.queries.directives import get_directive
@@ -20,6 +20,8 @@ from db.queries.people import languages_of
 
 log = logging.getLogger(__name__)
 ALL_ACKNOWLEDGED = "directive.all_acknowledged"
+
+Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 
 
 async def _tell(bot: Bot, chat_id: int | None, text: str) -> None:
@@ -38,75 +40,82 @@ async def _language(session: AsyncSession, user_id: int | None) -> str:
     return (await languages_of(session, [user_id])).get(user_id, DEFAULT_LANGUAGE)
 
 
-async def notify_if_all_acknowledged(deps: Deps, bot: Bot, directive_id: int) -> None:
-    """Once every reachable agency has acknowledged, tell the sender, once."""
-    if not deps.settings.notices.all_acknowledged:
-        return
-    async with deps.sessionmaker.begin() as session:
-        if await notices.unacknowledged_reachable(session, directive_id):
-            return
-        directive = await get_directive(session, directive_id)
-        if directive is None or await notices.has_event(session, directive_id, ALL_ACKNOWLEDGED):
-            return
-        acknowledged = await notices.acknowledged_count(session, directive_id)
-        await record_event(session, ALL_ACKNOWLEDGED, actor_type="bot", directive_id=directive_id)
-        lang = await _language(session, directive.created_by)
-    text = t(lang, "notice.all_acknowledged", number=directive.number, count=acknowledged)
-    await _tell(bot, directive.created_by, text)
+class Notices:
+    """What the sender of a letter is told: every reachable agency acknowledged (once), and
+    an agency's evidence could not be verified."""
 
-
-class AllAcknowledgedWatch:
-    """`notify_if_all_acknowledged` off the presses' path, one check at a time.
-
-    Each acknowledgement asks for a check of its directive; a check runs after the
-    acknowledgement committed, in a task of its own, and asks that come while one runs are
-    folded into one more check per directive. So the last acknowledgement is always
-    followed by a check, and a burst of presses costs a few checks instead of one each.
-    """
-
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: NoticesSettings,
+        spawn: Spawn,
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = sessionmaker
+        self._settings = settings
+        self._spawn = spawn
         self._pending: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
-    def check(
-        self,
-        deps: Deps,
-        bot: Bot,
-        directive_id: int,
-        spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
-    ) -> None:
-        """Check `directive_id` soon; `spawn` starts the task (Application.create_task, so
-        the application waits for it when it stops)."""
+    def check_all_acknowledged(self, directive_id: int) -> None:
+        """Check `directive_id` soon, off the caller's path, one check at a time.
+
+        Each acknowledgement asks for a check of its directive; a check runs after the
+        acknowledgement committed, in a task of its own (`spawn`: the application's, so it
+        is waited for when the bot stops), and asks that come while one runs are folded into
+        one more check per directive. So the last acknowledgement is always followed by a
+        check, and a burst of presses costs a few checks instead of one each.
+        """
         self._pending.add(directive_id)
         if self._task is None:
-            self._task = spawn(self._run(deps, bot))
+            self._task = self._spawn(self._run())
 
-    async def _run(self, deps: Deps, bot: Bot) -> None:
+    async def _run(self) -> None:
         try:
             while self._pending:
                 directive_id = self._pending.pop()
                 try:
-                    await notify_if_all_acknowledged(deps, bot, directive_id)
+                    await self.notify_if_all_acknowledged(directive_id)
                 except Exception:
                     log.exception("checking whether directive %s is all acknowledged", directive_id)
         finally:
             self._task = None
 
+    async def notify_if_all_acknowledged(self, directive_id: int) -> None:
+        """Once every reachable agency has acknowledged, tell the sender, once."""
+        if not self._settings.all_acknowledged:
+            return
+        async with self._sessionmaker.begin() as session:
+            if await notices.unacknowledged_reachable(session, directive_id):
+                return
+            directive = await get_directive(session, directive_id)
+            if directive is None or await notices.has_event(
+                session, directive_id, ALL_ACKNOWLEDGED
+            ):
+                return
+            acknowledged = await notices.acknowledged_count(session, directive_id)
+            await record_event(
+                session, ALL_ACKNOWLEDGED, actor_type="bot", directive_id=directive_id
+            )
+            lang = await _language(session, directive.created_by)
+        text = t(lang, "notice.all_acknowledged", number=directive.number, count=acknowledged)
+        await _tell(self._bot, directive.created_by, text)
 
-async def notify_unverified(deps: Deps, bot: Bot, delivery_id: int, reasons: list[str]) -> None:
-    """An agency reported completion but its evidence could not be verified."""
-    if not deps.settings.notices.unverified_evidence:
-        return
-    async with deps.sessionmaker() as session:
-        report = await notices.unverified_report(session, delivery_id)
-        lang = await _language(session, None if report is None else report.sender)
-    if report is None:
-        return
-    text = t(
-        lang,
-        "notice.unverified",
-        agency=report.agency,
-        number=report.number,
-        reasons="; ".join(reasons),
-    )
-    await _tell(bot, report.sender, text)
+    async def notify_unverified(self, delivery_id: int, reasons: list[str]) -> None:
+        """An agency reported completion but its evidence could not be verified."""
+        if not self._settings.unverified_evidence:
+            return
+        async with self._sessionmaker() as session:
+            report = await notices.unverified_report(session, delivery_id)
+            lang = await _language(session, None if report is None else report.sender)
+        if report is None:
+            return
+        text = t(
+            lang,
+            "notice.unverified",
+            agency=report.agency,
+            number=report.number,
+            reasons="; ".join(reasons),
+        )
+        await _tell(self._bot, report.sender, text)

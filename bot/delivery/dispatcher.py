@@ -70,8 +70,10 @@ class Dispatcher:
         leadership: Leadership,
         wake: asyncio.Event,
         on_progress: Callable[[], None] = lambda: None,
+        on_finished: Callable[[list[int]], None] = lambda _: None,
         first_reminder_after: Callable[[Directive], timedelta | None] = lambda _: None,
         workers: int = WORKERS,
+        idle_poll: float = IDLE_POLL_SECONDS,
     ) -> None:
         self._bot = bot
         self._sessionmaker = sessionmaker
@@ -81,6 +83,8 @@ class Dispatcher:
         self._queue: asyncio.Queue[outbox.Claimed] = asyncio.Queue()
         self._wake = wake
         self._on_progress = on_progress
+        self._on_finished = on_finished
+        self._idle_poll = idle_poll
         self._first_reminder_after = first_reminder_after
         self._room = asyncio.Event()
         self._prepared: dict[int, _Prepared] = {}
@@ -140,10 +144,11 @@ class Dispatcher:
                 log.exception("claiming messages failed; retrying")
                 claimed = 0
             if claimed == 0:
+                await self._finish_directives()
                 self._wake.clear()
                 # Idle: wake when something is queued, or poll for retries falling due.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                    await asyncio.wait_for(self._wake.wait(), self._idle_poll)
 
     async def _claim(self) -> int:
         if not await self._leadership.ensure():
@@ -158,6 +163,19 @@ class Dispatcher:
         for message in claimed:
             self._queue.put_nowait(message)
         return len(claimed)
+
+    async def _finish_directives(self) -> None:
+        """Directives whose every message has an outcome are `sent` (the leader decides)."""
+        if not self._leadership.is_leader:
+            return
+        try:
+            async with self._sessionmaker.begin() as session:
+                finished = await outbox.finish_sent_directives(session)
+        except Exception:  # the next idle look tries again
+            log.exception("marking finished directives failed; retrying")
+            return
+        if finished:
+            self._on_finished(finished)
 
     # sending ---------------------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
 """Feedback to the staff member who sent a directive: a progress message edited as sending
-proceeds, then a summary with the failures and their reasons."""
+proceeds, then a summary with the failures and their reasons.
+
+It only reads and edits messages: the dispatcher decides when a directive is sent and says
+so (`directives_finished`).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,6 @@ STOP_TIMEOUT_SECONDS = 5.0
 
 # One edit every few seconds is plenty for a person and far inside Telegram's limits.
 PROGRESS_INTERVAL_SECONDS = 3.0
-MIN_LOOK_GAP_SECONDS = 0.5
 NAMES_PER_REASON = 5
 
 
@@ -40,10 +43,16 @@ class ProgressReporter:
         self._last_edit: dict[int, float] = {}
         self._lang = lang
         self._shown: dict[int, str] = {}
+        self._finished: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
     def messages_sent(self) -> None:
         """The dispatcher finished some messages: progress may have changed."""
+        self._activity.set()
+
+    def directives_finished(self, directive_ids: list[int]) -> None:
+        """These directives are now `sent`: their summary replaces the progress message."""
+        self._finished.update(directive_ids)
         self._activity.set()
 
     async def start(self) -> None:
@@ -65,18 +74,20 @@ class ProgressReporter:
             # finished broadcast then comes at once, while edits stay an interval apart.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._activity.wait(), self._interval)
-            # At most a few looks a second: counting a big broadcast's messages is a query.
-            await asyncio.sleep(MIN_LOOK_GAP_SECONDS)
+            # At most a few looks an interval: counting a big broadcast's messages is a query.
+            await asyncio.sleep(self._interval / 6)
             self._activity.clear()
+            finished, self._finished = self._finished, set()
             try:
                 async with self._sessionmaker() as session:
                     directive_ids = await outbox.sending_directives(session)
             except Exception:
                 log.exception("could not list the directives being sent")
+                self._finished |= finished
                 continue
-            for directive_id in directive_ids:
+            for directive_id in dict.fromkeys([*directive_ids, *finished]):
                 try:
-                    await self.report(directive_id)
+                    await self.report(directive_id, finished=directive_id in finished)
                 except Exception:  # progress is a courtesy; sending goes on regardless
                     log.exception("progress report for directive %s failed", directive_id)
 
@@ -96,11 +107,10 @@ class ProgressReporter:
             )
         return "\n".join(lines)
 
-    async def report(self, directive_id: int) -> None:
-        """Edit the progress message, or send the summary once nothing is left to send."""
-        async with self._sessionmaker.begin() as session:
+    async def report(self, directive_id: int, *, finished: bool) -> None:
+        """Edit the progress message, or show the summary once the directive is sent."""
+        async with self._sessionmaker() as session:
             progress = await outbox.directive_progress(session, directive_id)
-            finished = progress.waiting == 0 and await outbox.finish_if_done(session, directive_id)
             directive = await get_directive(session, directive_id)
             failures = await outbox.failed_deliveries(session, directive_id) if finished else []
         if directive is None:

@@ -6,20 +6,27 @@ the officer's confirmation, or expires and says so.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.answers.acknowledge import AckResult, check_press
 from bot.evidence.pages import extract_urls
+from bot.onboarding.identity import language_of
+from bot.texts import t
 from db.models import Verification
 from db.queries import reports
 from db.queries.answers import press_context
 from db.queries.directives import get_directive
 from db.queries.events import record_event
+
+log = logging.getLogger(__name__)
 
 MAX_ITEMS = 20
 MAX_TEXT = 2000
@@ -180,3 +187,18 @@ async def expire_reports(session: AsyncSession, now: datetime) -> list[tuple[int
         expired.append((report.telegram_user_id, press.directive_number if press else ""))
         await session.delete(report)
     return expired
+
+
+async def expire_and_tell(
+    bot: Bot, sessionmaker: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """Reports left half-way end, and each officer is told which letter's report ended."""
+    async with sessionmaker.begin() as session:
+        expired = await expire_reports(session, now)
+    for user_id, number in expired:
+        async with sessionmaker() as session:
+            lang = await language_of(session, user_id, None)
+        try:
+            await bot.send_message(user_id, t(lang, "report.expired", number=number))
+        except TelegramError:
+            log.warning("could not tell %s that their report expired", user_id)

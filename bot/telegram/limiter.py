@@ -34,6 +34,8 @@ _CHAT_ENDPOINTS = (*_GLOBAL_ENDPOINTS, "editMessage")
 # ever putting one message too many in a window.
 SAFETY_MARGIN = 0.97
 JITTER_GUARD_SECONDS = 0.02
+# Telegram: one message per second in a chat.
+CHAT_INTERVAL_SECONDS = 1.0 + JITTER_GUARD_SECONDS
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -59,7 +61,7 @@ class SendLimiter:
         self,
         rate_per_second: float,
         *,
-        chat_interval: float = 1.0 + JITTER_GUARD_SECONDS,
+        chat_interval: float = CHAT_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._global_interval = 1 / (rate_per_second * SAFETY_MARGIN)

@@ -240,24 +240,22 @@ async def failed_deliveries(
     return [(code, name, reason) for code, name, reason in rows.all()]
 
 
-async def finish_if_done(session: AsyncSession, directive_id: int) -> bool:
-    """Mark the directive `sent` when none of its messages is waiting; True if it just was."""
+async def finish_sent_directives(session: AsyncSession) -> list[int]:
+    """Directives being sent whose every message has an outcome become `sent`: their ids."""
     waiting = exists().where(
         OutboundMessage.delivery_id == Delivery.id,
-        Delivery.directive_id == directive_id,
+        Delivery.directive_id == Directive.id,
         OutboundMessage.kind == MessageKind.DIRECTIVE,
         OutboundMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
     )
     result = await session.execute(
         update(Directive)
-        .where(
-            Directive.id == directive_id,
-            Directive.status.in_([DirectiveStatus.QUEUED, DirectiveStatus.SENDING]),
-            ~waiting,
-        )
+        .where(Directive.status.in_([DirectiveStatus.QUEUED, DirectiveStatus.SENDING]), ~waiting)
         .values(status=DirectiveStatus.SENT)
+        .returning(Directive.id)
+        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return list(result.scalars().all())
 
 
 async def sending_directives(session: AsyncSession) -> list[int]:
