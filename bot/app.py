@@ -33,6 +33,7 @@ from bot.evidence.checker import EvidenceChecker
 from bot.evidence.completion import expire_and_tell
 from bot.reminders.rounds import Reminders
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
+from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import utcnow
@@ -61,9 +62,11 @@ async def _reminder_tick(context: Context) -> None:
     await get_deps(context).reminders.tick()
 
 
-async def _expire_reports(context: Context) -> None:
+async def _expire_half_done(context: Context) -> None:
+    """Completion reports left half-way end (the officer is told); old questions go."""
     deps = get_deps(context)
     await expire_and_tell(context.bot, deps.sessionmaker, deps.clock())
+    await deps.prompts.expire()
 
 
 def _report_expiry_interval(settings: Settings, tuning: Tuning) -> float:
@@ -122,6 +125,7 @@ def build_application(
         outbox_wake=wake,
         acks=AckBatcher(sessionmaker, clock),
         notices=notices,
+        prompts=Prompts(bot, sessionmaker, clock),
         evidence=EvidenceChecker(bot, sessionmaker, settings.evidence, clock, notices),
         reminders=reminders,
         leadership=leadership,
@@ -133,7 +137,7 @@ def build_application(
     jobs = application.job_queue
     assert jobs is not None
     expiry = _report_expiry_interval(settings, tuning)
-    jobs.run_repeating(_expire_reports, expiry, first=expiry, name="report-expiry")
+    jobs.run_repeating(_expire_half_done, expiry, first=expiry, name="expiry")
     jobs.run_repeating(
         _reminder_tick, tuning.reminder_tick, first=tuning.reminder_tick, name="reminders"
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.delivery.progress import ProgressReporter
     from bot.evidence.checker import EvidenceChecker
     from bot.reminders.rounds import Reminders
+    from bot.telegram.prompts import Prompts
 
 DEPS_KEY = "deps"
 
@@ -54,6 +55,7 @@ class Deps:
     # Đã nhận presses grouped into transactions.
     acks: AckBatcher
     notices: Notices
+    prompts: Prompts
     evidence: EvidenceChecker
     reminders: Reminders
     leadership: Leadership

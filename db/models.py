@@ -341,7 +341,7 @@ class Evidence(Base):
     __table_args__ = (Index("ix_evidence_delivery", "delivery_id"),)
 
 
-class ReportSession(Base):
+class CompletionSession(Base):
     """An officer's completion report in progress: bound to one delivery, until it expires.
 
     Kept in the database so that a restart does not lose what the officer already sent.
@@ -357,6 +357,23 @@ class ReportSession(Base):
     expires_at: Mapped[datetime]
 
     __table_args__ = (Index("ix_report_sessions_expires_at", "expires_at"),)
+
+
+class Prompt(Base):
+    """A question the bot asked a user and whose answer it awaits as a reply (the reason for
+    a mark by hand, say): what the answer is for lives here, not in the question's text.
+
+    One open question per user: asking another replaces it. `message_id` is the question's
+    message, set once Telegram has it (an answer to an older question is then recognised).
+    """
+
+    __tablename__ = "prompts"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime]
 
 
 class OutboundMessage(Base):

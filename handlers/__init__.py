@@ -20,6 +20,7 @@ from handlers import (
     membership,
     pending,
     remind,
+    replies,
     staff,
     start,
     status,
@@ -37,7 +38,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *agencies.HANDLERS,
         *staff.HANDLERS,
         *status.HANDLERS,
-        *pending.HANDLERS,  # before broadcast: its reply handler takes every text reply
+        *pending.HANDLERS,
         *summary.HANDLERS,
         *broadcast.HANDLERS,
         *ack.HANDLERS,
@@ -47,6 +48,10 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *close.HANDLERS,
         *verify.HANDLERS,
         *membership.HANDLERS,
+        # Text replies: answers to the bot's questions by kind; else a broadcast's recipients.
+        *replies.reply_handlers(
+            {pending.MARK_REASON: mark.reason_replied}, broadcast.recipients_reply
+        ),
         *fallback.HANDLERS,  # last: answers what nothing else did
     ]
 

@@ -52,7 +52,11 @@ def _without_ack_button(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMa
     if markup is None:
         return None
     rows = [
-        [b for b in row if not str(b.callback_data or "").startswith("a:")]
+        [
+            b
+            for b in row
+            if not isinstance(callbacks.parse(str(b.callback_data)), callbacks.Acknowledge)
+        ]
         for row in markup.inline_keyboard
     ]
     return InlineKeyboardMarkup([row for row in rows if row])
@@ -82,5 +86,5 @@ async def _stamp(query: CallbackQuery, stamp: str) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CallbackQueryHandler(acknowledge_pressed, pattern=f"^{callbacks.Acknowledge.PREFIX}:"),
+    CallbackQueryHandler(acknowledge_pressed, pattern=callbacks.Acknowledge.pattern()),
 ]

@@ -7,9 +7,9 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
+from bot.telegram.guards import staff_only
 from bot.texts import t
 from db.queries.agencies import list_agencies
-from handlers.guards import staff_only
 
 # Keeps the answer well under Telegram's 4096 characters; the CLI lists everything.
 MAX_ROWS = 40

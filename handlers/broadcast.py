@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.delivery.directive_input import DirectiveInputError, parse_broadcast_text
 from bot.delivery.drafts import (
@@ -25,6 +25,7 @@ from bot.delivery.render import directive_content, render_directive
 from bot.deps import Context, Deps, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
+from bot.telegram.guards import staff_only
 from bot.telegram.keyboards import directive_keyboard
 from bot.texts import t
 from db.models import Directive, DirectiveStatus
@@ -35,7 +36,6 @@ from db.queries.directives import (
     groups_with_counts,
     set_progress_message,
 )
-from handlers.guards import staff_only, with_who
 
 Step = callbacks.BroadcastStep
 _COMMAND = re.compile(r"^/\w+(@\w+)?")
@@ -181,7 +181,6 @@ async def _apply(
     return "preview"
 
 
-@with_who
 async def recipients_reply(update: Update, context: Context, who: Who) -> None:
     """Staff may answer the recipients question with agency codes or groups, typed.
 
@@ -283,7 +282,6 @@ async def preview_button(update: Update, context: Context) -> None:
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("broadcast", broadcast_command),
-    CallbackQueryHandler(broadcast_step, pattern=f"^{Step.PREFIX}:"),
-    CallbackQueryHandler(preview_button, pattern=f"^{callbacks.PreviewButton.PREFIX}:"),
-    MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, recipients_reply),
+    CallbackQueryHandler(broadcast_step, pattern=Step.pattern()),
+    CallbackQueryHandler(preview_button, pattern=callbacks.PreviewButton.pattern()),
 ]

@@ -13,11 +13,11 @@ from bot.delivery.render import subject_line
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
+from bot.telegram.arguments import directive_id_arg
+from bot.telegram.guards import staff_only
 from bot.texts import t
 from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
 from db.queries.events import record_event
-from handlers.guards import staff_only
-from handlers.status import directive_id_arg
 
 
 def _confirm_keyboard(directive_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -92,5 +92,5 @@ async def close_step(update: Update, context: Context, who: Who) -> None:
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("close", close_command),
-    CallbackQueryHandler(close_step, pattern=f"^{callbacks.CloseStep.PREFIX}:"),
+    CallbackQueryHandler(close_step, pattern=callbacks.CloseStep.pattern()),
 ]

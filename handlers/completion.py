@@ -7,37 +7,37 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.deps import Context, get_deps
 from bot.evidence.completion import (
-    ReportOutcome,
-    ReportResult,
+    CompletionOutcome,
+    CompletionResult,
     add_evidence,
-    cancel_report,
-    confirm_report,
+    cancel_completion,
+    confirm_completion,
     evidence_items,
-    start_report,
+    start_completion,
 )
 from bot.onboarding.identity import language_of
 from bot.telegram import callbacks
 from bot.texts import t
 
 
-def _report_keyboard(delivery_id: int, lang: str) -> InlineKeyboardMarkup:
-    confirm = callbacks.ReportStep(delivery_id, "ok")
-    cancel = callbacks.ReportStep(delivery_id, "no")
+def _completion_keyboard(delivery_id: int, lang: str) -> InlineKeyboardMarkup:
+    confirm = callbacks.CompletionStep(delivery_id, "ok")
+    cancel = callbacks.CompletionStep(delivery_id, "no")
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t(lang, "report.confirm_button"), callback_data=callbacks.pack(confirm)
+                    t(lang, "completion.confirm_button"), callback_data=callbacks.pack(confirm)
                 ),
                 InlineKeyboardButton(
-                    t(lang, "report.cancel_button"), callback_data=callbacks.pack(cancel)
+                    t(lang, "completion.cancel_button"), callback_data=callbacks.pack(cancel)
                 ),
             ]
         ]
     )
 
 
-async def report_pressed(update: Update, context: Context) -> None:
+async def completion_pressed(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
@@ -46,26 +46,28 @@ async def report_pressed(update: Update, context: Context) -> None:
     user = query.from_user
     async with deps.sessionmaker.begin() as session:
         lang = await language_of(session, user.id, user.language_code)
-        if not isinstance(data, callbacks.ReportResult):
-            outcome = ReportOutcome(ReportResult.GONE)
+        if not isinstance(data, callbacks.StartCompletion):
+            outcome = CompletionOutcome(CompletionResult.GONE)
         else:
-            outcome = await start_report(
+            outcome = await start_completion(
                 session,
                 data.delivery_id,
                 user.id,
                 deps.clock(),
                 deps.settings.evidence.report_timeout,
             )
-    if outcome.result != ReportResult.STARTED or outcome.delivery_id is None:
-        await query.answer(t(lang, f"report.{outcome.result}"), show_alert=True)
+    if outcome.result != CompletionResult.STARTED or outcome.delivery_id is None:
+        await query.answer(t(lang, f"completion.{outcome.result}"), show_alert=True)
         return
     await query.answer()
     minutes = int(deps.settings.evidence.report_timeout.total_seconds() // 60) or 1
-    text = t(lang, "report.ask", number=outcome.number, subject=outcome.subject, minutes=minutes)
+    text = t(
+        lang, "completion.ask", number=outcome.number, subject=outcome.subject, minutes=minutes
+    )
     if outcome.replaced:
-        text = t(lang, "report.replaced", number=outcome.replaced) + "\n\n" + text
+        text = t(lang, "completion.replaced", number=outcome.replaced) + "\n\n" + text
     await context.bot.send_message(
-        user.id, text, reply_markup=_report_keyboard(outcome.delivery_id, lang)
+        user.id, text, reply_markup=_completion_keyboard(outcome.delivery_id, lang)
     )
 
 
@@ -80,13 +82,13 @@ async def evidence_received(update: Update, context: Context) -> None:
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:
         outcome = await add_evidence(session, user.id, items, deps.clock())
-        if outcome.result == ReportResult.NO_SESSION or outcome.delivery_id is None:
+        if outcome.result == CompletionResult.NO_SESSION or outcome.delivery_id is None:
             return  # most messages: no report open, so no further lookup
         lang = await language_of(session, user.id, user.language_code)
-    key = "report.added" if outcome.result == ReportResult.ADDED else "report.too_many"
+    key = "completion.added" if outcome.result == CompletionResult.ADDED else "completion.too_many"
     await message.reply_text(
         t(lang, key, count=outcome.items, number=outcome.number),
-        reply_markup=_report_keyboard(outcome.delivery_id, lang),
+        reply_markup=_completion_keyboard(outcome.delivery_id, lang),
     )
 
 
@@ -101,7 +103,7 @@ def _items_of(message: Message) -> list[dict[str, object]]:
     return evidence_items(text)
 
 
-async def report_step(update: Update, context: Context) -> None:
+async def completion_step(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
@@ -110,25 +112,25 @@ async def report_step(update: Update, context: Context) -> None:
     user = query.from_user
     async with deps.sessionmaker.begin() as session:
         lang = await language_of(session, user.id, user.language_code)
-        if not isinstance(step, callbacks.ReportStep):
-            outcome = ReportOutcome(ReportResult.GONE)
+        if not isinstance(step, callbacks.CompletionStep):
+            outcome = CompletionOutcome(CompletionResult.GONE)
         elif step.action == "no":
-            outcome = await cancel_report(session, user.id)
+            outcome = await cancel_completion(session, user.id)
         else:
-            outcome = await confirm_report(
+            outcome = await confirm_completion(
                 session,
                 user.id,
                 step.delivery_id,
                 deps.clock(),
                 check_links=deps.settings.evidence.check_links,
             )
-    if outcome.result not in (ReportResult.DONE, ReportResult.CANCELLED):
+    if outcome.result not in (CompletionResult.DONE, CompletionResult.CANCELLED):
         await query.answer(
-            t(lang, f"report.{outcome.result}", number=outcome.number), show_alert=True
+            t(lang, f"completion.{outcome.result}", number=outcome.number), show_alert=True
         )
         return
     await query.answer()
-    key = "report.done_checking" if outcome.url_checks else f"report.{outcome.result}"
+    key = "completion.done_checking" if outcome.url_checks else f"completion.{outcome.result}"
     if isinstance(query.message, Message):
         await query.message.edit_text(t(lang, key, number=outcome.number, count=outcome.items))
     if outcome.directive_id is not None:
@@ -149,8 +151,8 @@ async def report_step(update: Update, context: Context) -> None:
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
-    CallbackQueryHandler(report_pressed, pattern=f"^{callbacks.ReportResult.PREFIX}:"),
-    CallbackQueryHandler(report_step, pattern=f"^{callbacks.ReportStep.PREFIX}:"),
+    CallbackQueryHandler(completion_pressed, pattern=callbacks.StartCompletion.pattern()),
+    CallbackQueryHandler(completion_step, pattern=callbacks.CompletionStep.pattern()),
 ]
 # In a group of its own: any private message may be evidence, whatever else handles it.
 EVIDENCE_HANDLERS: list[BaseHandler[Update, Context, None]] = [

@@ -8,8 +8,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.deps import Context
 from bot.onboarding.identity import Who
+from bot.telegram.guards import with_who
 from bot.texts import t
-from handlers.guards import with_who
 
 
 @with_who

@@ -7,9 +7,9 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context
 from bot.onboarding.identity import Who
+from bot.telegram.guards import with_who
 from bot.texts import t
 from db.models import ContactStatus
-from handlers.guards import with_who
 
 
 @with_who

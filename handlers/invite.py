@@ -8,9 +8,9 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
+from bot.telegram.guards import staff_only
 from bot.telegram.timefmt import format_local
 from bot.texts import t
-from handlers.guards import staff_only
 
 
 @staff_only

@@ -8,9 +8,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
+from bot.telegram.guards import with_who
 from bot.texts import LANGUAGES, t
 from db.queries.people import set_language
-from handlers.guards import with_who
 
 _LABELS = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
 
@@ -59,5 +59,5 @@ async def lang_chosen(update: Update, context: Context) -> None:
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("lang", lang_command),
-    CallbackQueryHandler(lang_chosen, pattern=f"^{callbacks.SetLanguage.PREFIX}:"),
+    CallbackQueryHandler(lang_chosen, pattern=callbacks.SetLanguage.pattern()),
 ]

@@ -1,31 +1,28 @@
 """/pending ID: who has not acknowledged, with whom to call; and the by-hand button.
 
-The button is stateless: it sends a ForceReply prompt that names the directive, the agency
-and the status (as the equivalent /mark command), and the staff member's reply to that
-prompt is the reason. Nothing waits in memory, so a restart between the two loses nothing.
+The button asks for the reason (a question answered by a reply, bot.telegram.prompts):
+what the reply is for (directive, agency, status) is stored with the question, and the
+reply is taken by the mark-by-hand feature (handlers/mark.py). Nothing waits in memory, so
+a restart between the two loses nothing.
 """
 
 from __future__ import annotations
 
-import re
-
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.answers.by_hand import MarkStatus
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.reports.status_view import PAGE_SIZE, pending_page
 from bot.telegram import callbacks
+from bot.telegram.arguments import directive_id_arg
+from bot.telegram.guards import staff_only
 from bot.texts import t
 from db.queries import summary as queries
-from handlers.guards import staff_only, staff_only_press
-from handlers.mark import mark_and_reply
-from handlers.status import directive_id_arg
 
-# The last line of the prompt, "/mark 12 so-y-te acknowledged LÝ DO": what the reply is for.
-PROMPT = re.compile(r"^/mark ([1-9][0-9]{0,17}) (\S{1,64}) (acknowledged|completed) ", re.M)
+# The kind of question whose answer (a reply) is the reason for a mark by hand.
+MARK_REASON = "mark_reason"
 
 
 @staff_only
@@ -40,7 +37,7 @@ async def pending_command(update: Update, context: Context, who: Who) -> None:
     await _show(message, context, who, directive_id, 0, edit=False)
 
 
-@staff_only_press
+@staff_only
 async def pending_pressed(update: Update, context: Context, who: Who) -> None:
     """◀ ▶ on a page, or 📋 on a /status card."""
     query = update.callback_query
@@ -88,7 +85,7 @@ async def _show(
             raise
 
 
-@staff_only_press
+@staff_only
 async def mark_pressed(update: Update, context: Context, who: Who) -> None:
     """✔ or 🏁 next to an agency: ask for the reason, as a reply."""
     query = update.callback_query
@@ -106,8 +103,10 @@ async def mark_pressed(update: Update, context: Context, who: Who) -> None:
     code, name = agency
     status = callbacks.PendingMark.STATUSES[data.status]
     await query.answer(t(who.lang, "pending.reply_below"))
-    await query.message.reply_text(
-        t(
+    await get_deps(context).prompts.ask(
+        user_id=who.user_id,
+        chat_id=query.message.chat_id,
+        text=t(
             who.lang,
             "pending.ask_reason",
             name=name,
@@ -116,41 +115,13 @@ async def mark_pressed(update: Update, context: Context, who: Who) -> None:
             status=t(who.lang, f"mark.status.{status}"),
             status_code=status,
         ),
-        reply_markup=ForceReply(selective=True),
+        kind=MARK_REASON,
+        payload={"directive_id": data.directive_id, "code": code, "status": status},
     )
-
-
-class _ReasonReply(filters.MessageFilter):
-    """A text replying to the bot's "reason?" prompt."""
-
-    def filter(self, message: Message) -> bool:
-        asked = message.reply_to_message
-        return bool(
-            asked is not None
-            and asked.from_user is not None
-            and asked.from_user.is_bot
-            and PROMPT.search(asked.text or "")
-        )
-
-
-@staff_only
-async def reason_replied(update: Update, context: Context, who: Who) -> None:
-    message = update.effective_message
-    if message is None or message.reply_to_message is None:
-        return
-    found = PROMPT.search(message.reply_to_message.text or "")
-    if found is None:
-        return
-    directive_id, code, status = int(found[1]), found[2], MarkStatus(found[3])
-    await mark_and_reply(update, context, who, directive_id, code, status, message.text or "")
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("pending", pending_command),
-    CallbackQueryHandler(pending_pressed, pattern=f"^{callbacks.PendingPage.PREFIX}:"),
-    CallbackQueryHandler(mark_pressed, pattern=f"^{callbacks.PendingMark.PREFIX}:"),
-    # Before the broadcast's reply handler, which takes every other text reply.
-    MessageHandler(
-        filters.REPLY & filters.TEXT & ~filters.COMMAND & _ReasonReply(), reason_replied
-    ),
+    CallbackQueryHandler(pending_pressed, pattern=callbacks.PendingPage.pattern()),
+    CallbackQueryHandler(mark_pressed, pattern=callbacks.PendingMark.pattern()),
 ]

@@ -8,9 +8,9 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.reminders.wording import name_list
+from bot.telegram.arguments import directive_id_arg
+from bot.telegram.guards import staff_only
 from bot.texts import t
-from handlers.guards import staff_only
-from handlers.status import directive_id_arg
 
 ACTIONS = {"pause": True, "resume": False}
 

@@ -8,15 +8,12 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who, staff_ids
 from bot.onboarding.staff import RemoveResult, add_staff, remove_staff
+from bot.telegram.arguments import parse_user_id
+from bot.telegram.guards import admin_only
 from bot.telegram.menus import publish_staff_commands
 from bot.texts import t
 from db.models import StaffRole
 from db.queries.people import list_staff
-from handlers.guards import admin_only
-
-
-def _user_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 20 else None
 
 
 @admin_only
@@ -37,7 +34,7 @@ async def staff_command(update: Update, context: Context, who: Who) -> None:
 
 
 async def _add(message: Message, context: Context, who: Who, raw_id: str, raw_role: str) -> None:
-    user_id = _user_id(raw_id)
+    user_id = parse_user_id(raw_id)
     if user_id is None:
         await message.reply_text(t(who.lang, "staff.bad_user_id", value=raw_id))
         return
@@ -54,7 +51,7 @@ async def _add(message: Message, context: Context, who: Who, raw_id: str, raw_ro
 
 
 async def _remove(message: Message, context: Context, who: Who, raw_id: str) -> None:
-    user_id = _user_id(raw_id)
+    user_id = parse_user_id(raw_id)
     if user_id is None:
         await message.reply_text(t(who.lang, "staff.bad_user_id", value=raw_id))
         return

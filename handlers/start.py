@@ -14,10 +14,10 @@ from bot.onboarding.joining import (
     reactivate_on_start,
     redeem_invite,
 )
+from bot.telegram.guards import with_who
 from bot.telegram.menus import publish_staff_commands
 from bot.telegram.timefmt import format_local
 from bot.texts import t
-from handlers.guards import with_who
 
 _REFUSAL_KEYS = {
     JoinResult.INVALID: "invite.invalid",

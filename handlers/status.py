@@ -11,16 +11,10 @@ from bot.onboarding.identity import Who
 from bot.reports.status_view import recent_list, status_card
 from bot.reports.summary import UnknownDirectiveError, load_counts
 from bot.telegram import callbacks
+from bot.telegram.arguments import directive_id_arg
+from bot.telegram.guards import staff_only
 from bot.texts import t
 from db.queries.summary import recent_directives
-from handlers.guards import staff_only, staff_only_press
-
-
-def directive_id_arg(args: list[str]) -> int | None:
-    """The one ID argument, or None when missing or malformed."""
-    if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 18 or int(args[0]) < 1:
-        return None
-    return int(args[0])
 
 
 @staff_only
@@ -42,7 +36,7 @@ async def status_command(update: Update, context: Context, who: Who) -> None:
     await _show(message, context, who, directive_id, edit=False)
 
 
-@staff_only_press
+@staff_only
 async def status_pressed(update: Update, context: Context, who: Who) -> None:
     """A directive chosen from the recent list, or 🔄 on its card: show it in place."""
     query = update.callback_query
@@ -82,5 +76,5 @@ async def _show(
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("status", status_command),
-    CallbackQueryHandler(status_pressed, pattern=f"^{callbacks.OpenStatus.PREFIX}:"),
+    CallbackQueryHandler(status_pressed, pattern=callbacks.OpenStatus.pattern()),
 ]

@@ -16,9 +16,9 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.reports.files import report_files
 from bot.reports.summary import UnknownDirectiveError, load_report, record_export
+from bot.telegram.arguments import directive_id_arg
+from bot.telegram.guards import staff_only
 from bot.texts import t
-from handlers.guards import staff_only
-from handlers.status import directive_id_arg
 
 
 @staff_only

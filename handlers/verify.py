@@ -7,12 +7,13 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
+from bot.telegram.arguments import parse_id
+from bot.telegram.guards import staff_only
 from bot.texts import t
 from db.queries.answers import delivery_for
+from db.queries.completions import url_evidence
 from db.queries.directives import get_directive
 from db.queries.events import record_event
-from db.queries.reports import url_evidence
-from handlers.guards import staff_only
 
 
 @staff_only
@@ -21,10 +22,11 @@ async def verify_command(update: Update, context: Context, who: Who) -> None:
     args = context.args or []
     if message is None:
         return
-    if len(args) != 2 or not args[0].isdigit():
+    directive_id = parse_id(args[0]) if len(args) == 2 else None
+    if directive_id is None:
         await message.reply_text(t(who.lang, "verify.usage"))
         return
-    directive_id, code = int(args[0]), args[1]
+    code = args[1]
     deps = get_deps(context)
     async with deps.sessionmaker() as session:
         directive = await get_directive(session, directive_id)

@@ -28,8 +28,8 @@ from db.models import (
 )
 from db.queries.agencies import AgencyInput, upsert_agencies
 from db.queries.answers import AckPress, acknowledge
+from db.queries.completions import complete_delivery, record_verification
 from db.queries.people import add_contact
-from db.queries.reports import complete_delivery, record_verification
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SENT = datetime(2026, 4, 20, 1, 0, tzinfo=UTC)  # 08:00 in Sóc Trăng

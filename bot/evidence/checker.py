@@ -15,8 +15,8 @@ from bot.config import EvidenceSettings
 from bot.evidence.pages import Verdict, verify_page
 from bot.texts import t
 from db.models import Verification
+from db.queries.completions import agency_of, record_verification
 from db.queries.events import record_event
-from db.queries.reports import agency_of, record_verification
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class EvidenceChecker:
                 )
             if verdict == Verification.UNVERIFIED:
                 failures.append(f"{url} ({result.reason})")
-            key = "report.verified" if verdict == Verification.VERIFIED else "report.unverified"
+            key = f"completion.{verdict.value}"
             try:
                 await self._bot.send_message(
                     chat_id,

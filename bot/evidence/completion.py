@@ -21,7 +21,7 @@ from bot.evidence.pages import extract_urls
 from bot.onboarding.identity import language_of
 from bot.texts import t
 from db.models import Verification
-from db.queries import reports
+from db.queries import completions
 from db.queries.answers import press_context
 from db.queries.directives import get_directive
 from db.queries.events import record_event
@@ -32,7 +32,7 @@ MAX_ITEMS = 20
 MAX_TEXT = 2000
 
 
-class ReportResult(StrEnum):
+class CompletionResult(StrEnum):
     STARTED = "started"
     REFUSED = "refused"
     GONE = "gone"
@@ -45,8 +45,8 @@ class ReportResult(StrEnum):
 
 
 @dataclass(frozen=True)
-class ReportOutcome:
-    result: ReportResult
+class CompletionOutcome:
+    result: CompletionResult
     delivery_id: int | None = None
     number: str = ""
     subject: str = ""
@@ -65,16 +65,16 @@ async def _directive_of(
     return directive.number, directive.subject, tuple(directive.links)
 
 
-async def start_report(
+async def start_completion(
     session: AsyncSession, delivery_id: int, user_id: int, now: datetime, ttl: timedelta
-) -> ReportOutcome:
+) -> CompletionOutcome:
     refusal, press = await check_press(session, delivery_id, user_id, "report")
     if refusal == AckResult.REFUSED:
-        return ReportOutcome(ReportResult.REFUSED)
+        return CompletionOutcome(CompletionResult.REFUSED)
     if refusal is not None or press is None:
-        return ReportOutcome(ReportResult.GONE)
+        return CompletionOutcome(CompletionResult.GONE)
     assert press.contact_id is not None
-    replaced_delivery = await reports.start_session(
+    replaced_delivery = await completions.start_session(
         session,
         user_id=user_id,
         delivery_id=delivery_id,
@@ -87,8 +87,8 @@ async def start_report(
         old = await press_context(session, replaced_delivery, user_id)
         replaced = old.directive_number if old else None
     number, subject, _ = await _directive_of(session, press.directive_id)
-    return ReportOutcome(
-        ReportResult.STARTED,
+    return CompletionOutcome(
+        CompletionResult.STARTED,
         delivery_id,
         number,
         subject,
@@ -112,37 +112,37 @@ def evidence_items(
 
 async def add_evidence(
     session: AsyncSession, user_id: int, items: list[dict[str, Any]], now: datetime
-) -> ReportOutcome:
-    report = await reports.open_session(session, user_id, now)
+) -> CompletionOutcome:
+    report = await completions.open_session(session, user_id, now)
     if report is None:
-        return ReportOutcome(ReportResult.NO_SESSION)
+        return CompletionOutcome(CompletionResult.NO_SESSION)
     press = await press_context(session, report.delivery_id, user_id)
     assert press is not None
     number, subject, _ = await _directive_of(session, press.directive_id)
     if len(report.items) + len(items) > MAX_ITEMS:
-        return ReportOutcome(ReportResult.TOO_MANY, report.delivery_id, number, subject)
+        return CompletionOutcome(CompletionResult.TOO_MANY, report.delivery_id, number, subject)
     report.items = [*report.items, *items]
-    return ReportOutcome(
-        ReportResult.ADDED, report.delivery_id, number, subject, items=len(report.items)
+    return CompletionOutcome(
+        CompletionResult.ADDED, report.delivery_id, number, subject, items=len(report.items)
     )
 
 
-async def confirm_report(
+async def confirm_completion(
     session: AsyncSession, user_id: int, delivery_id: int, now: datetime, *, check_links: bool
-) -> ReportOutcome:
+) -> CompletionOutcome:
     """The officer confirms: the agency is completed with its evidence, URLs to be checked."""
-    report = await reports.open_session(session, user_id, now)
+    report = await completions.open_session(session, user_id, now)
     if report is None or report.delivery_id != delivery_id:
-        return ReportOutcome(ReportResult.NO_SESSION)
+        return CompletionOutcome(CompletionResult.NO_SESSION)
     press = await press_context(session, delivery_id, user_id)
     if press is None or not press.directive_open or not press.contact_active:
-        await reports.end_session(session, user_id)
-        return ReportOutcome(ReportResult.GONE)
+        await completions.end_session(session, user_id)
+        return CompletionOutcome(CompletionResult.GONE)
     number, subject, links = await _directive_of(session, press.directive_id)
     if not report.items:
-        return ReportOutcome(ReportResult.EMPTY, delivery_id, number, subject)
+        return CompletionOutcome(CompletionResult.EMPTY, delivery_id, number, subject)
     pending = Verification.PENDING if check_links else None
-    url_ids = await reports.complete_delivery(
+    url_ids = await completions.complete_delivery(
         session,
         delivery_id=delivery_id,
         contact_id=report.contact_id,
@@ -151,7 +151,7 @@ async def confirm_report(
         now=now,
     )
     urls = [item["value"] for item in report.items if item["kind"] == "url"]
-    await reports.end_session(session, user_id)
+    await completions.end_session(session, user_id)
     await record_event(
         session,
         "delivery.completed",
@@ -162,8 +162,8 @@ async def confirm_report(
         evidence=[item["value"] for item in report.items],
     )
     checks = tuple(zip(url_ids, urls, strict=True)) if check_links else ()
-    return ReportOutcome(
-        ReportResult.DONE,
+    return CompletionOutcome(
+        CompletionResult.DONE,
         delivery_id,
         number,
         subject,
@@ -174,15 +174,15 @@ async def confirm_report(
     )
 
 
-async def cancel_report(session: AsyncSession, user_id: int) -> ReportOutcome:
-    await reports.end_session(session, user_id)
-    return ReportOutcome(ReportResult.CANCELLED)
+async def cancel_completion(session: AsyncSession, user_id: int) -> CompletionOutcome:
+    await completions.end_session(session, user_id)
+    return CompletionOutcome(CompletionResult.CANCELLED)
 
 
-async def expire_reports(session: AsyncSession, now: datetime) -> list[tuple[int, str]]:
+async def expire_completions(session: AsyncSession, now: datetime) -> list[tuple[int, str]]:
     """End the reports left half-way: (user id, directive number) of each, to tell them."""
     expired = []
-    for report in await reports.expired_sessions(session, now):
+    for report in await completions.expired_sessions(session, now):
         press = await press_context(session, report.delivery_id, report.telegram_user_id)
         expired.append((report.telegram_user_id, press.directive_number if press else ""))
         await session.delete(report)
@@ -194,11 +194,11 @@ async def expire_and_tell(
 ) -> None:
     """Reports left half-way end, and each officer is told which letter's report ended."""
     async with sessionmaker.begin() as session:
-        expired = await expire_reports(session, now)
+        expired = await expire_completions(session, now)
     for user_id, number in expired:
         async with sessionmaker() as session:
             lang = await language_of(session, user_id, None)
         try:
-            await bot.send_message(user_id, t(lang, "report.expired", number=number))
+            await bot.send_message(user_id, t(lang, "completion.expired", number=number))
         except TelegramError:
             log.warning("could not tell %s that their report expired", user_id)

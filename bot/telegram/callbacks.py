@@ -18,8 +18,19 @@ _ID = re.compile(r"^[1-9][0-9]{0,17}$")
 _GROUP = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
+class _Data:
+    """What every kind of callback data shares: its prefix, and the handler pattern for it."""
+
+    PREFIX: ClassVar[str]
+
+    @classmethod
+    def pattern(cls) -> str:
+        """The regex a CallbackQueryHandler takes to receive this kind's presses."""
+        return f"^{re.escape(cls.PREFIX)}:"
+
+
 @dataclass(frozen=True)
-class SetLanguage:
+class SetLanguage(_Data):
     language: str
     PREFIX: ClassVar[str] = "lang"
 
@@ -28,7 +39,7 @@ class SetLanguage:
 
 
 @dataclass(frozen=True)
-class Acknowledge:
+class Acknowledge(_Data):
     """Đã nhận: the delivery (directive × agency) the contact acknowledges for."""
 
     delivery_id: int
@@ -39,7 +50,7 @@ class Acknowledge:
 
 
 @dataclass(frozen=True)
-class ReportResult:
+class StartCompletion(_Data):
     """Báo cáo kết quả: start the completion report of a delivery."""
 
     delivery_id: int
@@ -50,7 +61,7 @@ class ReportResult:
 
 
 @dataclass(frozen=True)
-class PreviewButton:
+class PreviewButton(_Data):
     """A button in a staff preview: looks like the real one, does nothing."""
 
     PREFIX: ClassVar[str] = "p"
@@ -60,7 +71,7 @@ class PreviewButton:
 
 
 @dataclass(frozen=True)
-class BroadcastStep:
+class BroadcastStep(_Data):
     """A step of composing a broadcast: choose recipients, then send or cancel.
 
     `action` is "all", "group", "next", "send" or "cancel"; `group` is set for "group".
@@ -77,7 +88,7 @@ class BroadcastStep:
 
 
 @dataclass(frozen=True)
-class ReportStep:
+class CompletionStep(_Data):
     """Confirm ("ok") or cancel ("no") the completion report of a delivery."""
 
     delivery_id: int
@@ -90,7 +101,7 @@ class ReportStep:
 
 
 @dataclass(frozen=True)
-class CloseStep:
+class CloseStep(_Data):
     """Confirm ("yes") or keep ("no") the closing of a directive."""
 
     directive_id: int
@@ -103,7 +114,7 @@ class CloseStep:
 
 
 @dataclass(frozen=True)
-class OpenStatus:
+class OpenStatus(_Data):
     """/status of one directive: open it from the recent list, or refresh it."""
 
     directive_id: int
@@ -114,7 +125,7 @@ class OpenStatus:
 
 
 @dataclass(frozen=True)
-class PendingPage:
+class PendingPage(_Data):
     """One page (from 0) of the agencies that have not acknowledged a directive."""
 
     directive_id: int
@@ -126,7 +137,7 @@ class PendingPage:
 
 
 @dataclass(frozen=True)
-class PendingMark:
+class PendingMark(_Data):
     """Set an agency's status by hand from /pending: "a" acknowledged, "c" completed."""
 
     directive_id: int
@@ -142,10 +153,10 @@ class PendingMark:
 CallbackData = (
     SetLanguage
     | Acknowledge
-    | ReportResult
+    | StartCompletion
     | PreviewButton
     | BroadcastStep
-    | ReportStep
+    | CompletionStep
     | CloseStep
     | OpenStatus
     | PendingPage
@@ -169,15 +180,15 @@ def parse(raw: str | None) -> CallbackData | None:
         return SetLanguage(fields[0])
     if prefix == PreviewButton.PREFIX and fields == ["0"]:
         return PreviewButton()
-    if prefix in (Acknowledge.PREFIX, ReportResult.PREFIX):
+    if prefix in (Acknowledge.PREFIX, StartCompletion.PREFIX):
         if len(fields) != 1 or not _ID.match(fields[0]):
             return None
-        kind = Acknowledge if prefix == Acknowledge.PREFIX else ReportResult
+        kind = Acknowledge if prefix == Acknowledge.PREFIX else StartCompletion
         return kind(int(fields[0]))
-    if prefix == ReportStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
-        if fields[1] not in ReportStep.ACTIONS:
+    if prefix == CompletionStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
+        if fields[1] not in CompletionStep.ACTIONS:
             return None
-        return ReportStep(int(fields[0]), fields[1])
+        return CompletionStep(int(fields[0]), fields[1])
     if prefix == CloseStep.PREFIX and len(fields) == 2 and _ID.match(fields[0]):
         return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
     if prefix in (OpenStatus.PREFIX, PendingPage.PREFIX, PendingMark.PREFIX):

@@ -32,7 +32,7 @@ def directive_keyboard(
         ack: callbacks.CallbackData = callbacks.PreviewButton()
         report: callbacks.CallbackData = callbacks.PreviewButton()
     else:
-        ack, report = callbacks.Acknowledge(delivery_id), callbacks.ReportResult(delivery_id)
+        ack, report = callbacks.Acknowledge(delivery_id), callbacks.StartCompletion(delivery_id)
     rows = [
         [
             InlineKeyboardButton(t(lang, "button.ack"), callback_data=callbacks.pack(ack)),

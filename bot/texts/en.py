@@ -195,38 +195,42 @@ TEXTS: dict[str, str] = {
         "Set by hand: {code} {status} letter ID {id} (reason: {reason}). "
         "The agency will not be reminded of it any more."
     ),
-    "report.ask": (
+    "completion.ask": (
         "📝 <b>Report</b> on letter no. <b>{number}</b>\n{subject}\n\n"
         "Send the link of the page where your agency published it, or text, photos or files as "
         "proof (several messages are fine). Then press «Xác nhận báo cáo». "
         "The report ends by itself after {minutes} minutes."
     ),
-    "report.replaced": "The unconfirmed report on letter no. {number} was discarded.",
-    "report.confirm_button": "✅ Xác nhận báo cáo (confirm)",
-    "report.cancel_button": "✖ Hủy (cancel)",
-    "report.added": (
+    "completion.replaced": "The unconfirmed report on letter no. {number} was discarded.",
+    "completion.confirm_button": "✅ Xác nhận báo cáo (confirm)",
+    "completion.cancel_button": "✖ Hủy (cancel)",
+    "completion.added": (
         "{count} piece(s) of evidence for letter no. <b>{number}</b>. Send more, or press "
         "«Xác nhận báo cáo»."
     ),
-    "report.too_many": "Letter no. {number}: 20 pieces of evidence is the most; please confirm.",
-    "report.empty": "No evidence yet for letter no. {number}: send a link first.",
-    "report.no_session": "This report has ended. Press «Báo cáo kết quả» under the letter again.",
-    "report.refused": "You are not a contact of the agency this letter was sent to.",
-    "report.gone": "This letter is no longer open for reports.",
-    "report.done": (
+    "completion.too_many": (
+        "Letter no. {number}: 20 pieces of evidence is the most; please confirm."
+    ),
+    "completion.empty": "No evidence yet for letter no. {number}: send a link first.",
+    "completion.no_session": (
+        "This report has ended. Press «Báo cáo kết quả» under the letter again."
+    ),
+    "completion.refused": "You are not a contact of the agency this letter was sent to.",
+    "completion.gone": "This letter is no longer open for reports.",
+    "completion.done": (
         "✅ Report on letter no. <b>{number}</b> recorded ({count} piece(s) of evidence)."
     ),
-    "report.done_checking": (
+    "completion.done_checking": (
         "✅ Report on letter no. <b>{number}</b> recorded ({count} piece(s) of evidence). "
         "The links are being checked; the result follows."
     ),
-    "report.cancelled": "Report cancelled. Nothing was recorded.",
-    "report.expired": (
+    "completion.cancelled": "Report cancelled. Nothing was recorded.",
+    "completion.expired": (
         "⏰ The report on letter no. {number} timed out and was not recorded. "
         "Press «Báo cáo kết quả» under the letter to report."
     ),
-    "report.verified": "🔎 {url}\n✅ The link of letter no. {number} is on this page.",
-    "report.unverified": (
+    "completion.verified": "🔎 {url}\n✅ The link of letter no. {number} is on this page.",
+    "completion.unverified": (
         "🔎 {url}\n⚠️ Not verified (letter no. {number}): {reason}. The report is recorded; "
         "the Department may check again."
     ),

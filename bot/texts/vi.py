@@ -214,44 +214,46 @@ TEXTS: dict[str, str] = {
         "Đơn vị sẽ không bị nhắc về việc này nữa."
     ),
     # Báo cáo kết quả
-    "report.ask": (
+    "completion.ask": (
         "📝 <b>Báo cáo kết quả</b> công văn số <b>{number}</b>\n{subject}\n\n"
         "Gửi đường link trang thông tin điện tử nơi đơn vị đã đăng tải, hoặc nội dung, ảnh, "
         "tệp minh chứng (có thể gửi nhiều tin). Xong thì bấm «Xác nhận báo cáo». "
         "Phiên báo cáo tự kết thúc sau {minutes} phút."
     ),
-    "report.replaced": "Phiên báo cáo công văn số {number} chưa xác nhận đã được bỏ.",
-    "report.confirm_button": "✅ Xác nhận báo cáo",
-    "report.cancel_button": "✖ Hủy",
-    "report.added": (
+    "completion.replaced": "Phiên báo cáo công văn số {number} chưa xác nhận đã được bỏ.",
+    "completion.confirm_button": "✅ Xác nhận báo cáo",
+    "completion.cancel_button": "✖ Hủy",
+    "completion.added": (
         "Đã nhận {count} minh chứng cho công văn số <b>{number}</b>. Gửi thêm, "
         "hoặc bấm «Xác nhận báo cáo»."
     ),
-    "report.too_many": "Công văn số {number}: đã đủ 20 minh chứng, hãy bấm «Xác nhận báo cáo».",
-    "report.empty": "Chưa có minh chứng nào cho công văn số {number}: hãy gửi đường link trước.",
-    "report.no_session": (
+    "completion.too_many": "Công văn số {number}: đã đủ 20 minh chứng, hãy bấm «Xác nhận báo cáo».",
+    "completion.empty": (
+        "Chưa có minh chứng nào cho công văn số {number}: hãy gửi đường link trước."
+    ),
+    "completion.no_session": (
         "Phiên báo cáo này đã kết thúc. Bấm «Báo cáo kết quả» dưới công văn để bắt đầu lại."
     ),
-    "report.refused": (
+    "completion.refused": (
         "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể báo cáo."
     ),
-    "report.gone": "Công văn này không còn mở để báo cáo.",
-    "report.done": (
+    "completion.gone": "Công văn này không còn mở để báo cáo.",
+    "completion.done": (
         "✅ Đã ghi nhận báo cáo kết quả công văn số <b>{number}</b> ({count} minh chứng)."
     ),
-    "report.done_checking": (
+    "completion.done_checking": (
         "✅ Đã ghi nhận báo cáo kết quả công văn số <b>{number}</b> ({count} minh chứng). "
         "Hệ thống đang kiểm tra đường link, kết quả sẽ báo ngay sau đây."
     ),
-    "report.cancelled": "Đã hủy phiên báo cáo. Chưa có gì được ghi nhận.",
-    "report.expired": (
+    "completion.cancelled": "Đã hủy phiên báo cáo. Chưa có gì được ghi nhận.",
+    "completion.expired": (
         "⏰ Phiên báo cáo công văn số {number} đã hết thời gian và chưa được ghi nhận. "
         "Bấm lại «Báo cáo kết quả» dưới công văn để báo cáo."
     ),
-    "report.verified": (
+    "completion.verified": (
         "🔎 {url}\n✅ Đã tìm thấy đường link của công văn số {number} trên trang này."
     ),
-    "report.unverified": (
+    "completion.unverified": (
         "🔎 {url}\n⚠️ Chưa xác minh được (công văn số {number}): {reason}. Báo cáo vẫn được "
         "ghi nhận; Sở có thể kiểm tra lại."
     ),

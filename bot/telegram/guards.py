@@ -1,4 +1,9 @@
-"""Who may call what: the one place that reads the sender and refuses non-staff."""
+"""Who may call what: the one place that reads the sender and refuses non-staff.
+
+The same guard covers commands and button presses: a refused command is answered with a
+message, a refused press with an alert (so the button never spins), and both are recorded
+in the event log with what was tried.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from db.queries.events import record_event
 
 WhoHandler = Callable[[Update, Context, Who], Coroutine[Any, Any, None]]
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+MAX_LOGGED = 64
 
 
 def with_who(callback: WhoHandler) -> Handler:
@@ -34,6 +40,26 @@ def with_who(callback: WhoHandler) -> Handler:
     return wrapper
 
 
+def _attempt(update: Update) -> dict[str, Any]:
+    """What a refused user tried, for the log: the command, or the button's data."""
+    if update.callback_query is not None:
+        return {"callback": (update.callback_query.data or "")[:MAX_LOGGED]}
+    message = update.effective_message
+    return {"command": (message.text or "")[:MAX_LOGGED] if message else None}
+
+
+async def refuse(update: Update, context: Context, who: Who, key: str) -> None:
+    """Record the refusal and answer it where it was asked: an alert or a message."""
+    async with get_deps(context).sessionmaker.begin() as session:
+        await record_event(
+            session, "staff.refused", actor_type="user", actor_id=who.user_id, **_attempt(update)
+        )
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(who.lang, key), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(t(who.lang, key))
+
+
 def _restricted(
     allowed: Callable[[Who], bool], refusal_key: str
 ) -> Callable[[WhoHandler], Handler]:
@@ -43,20 +69,8 @@ def _restricted(
         async def wrapper(update: Update, context: Context, who: Who) -> None:
             if allowed(who):
                 await callback(update, context, who)
-                return
-            deps = get_deps(context)
-            async with deps.sessionmaker.begin() as session:
-                await record_event(
-                    session,
-                    "staff.refused",
-                    actor_type="user",
-                    actor_id=who.user_id,
-                    command=(update.effective_message.text or "")[:64]
-                    if update.effective_message
-                    else None,
-                )
-            if update.effective_message:
-                await update.effective_message.reply_text(t(who.lang, refusal_key))
+            else:
+                await refuse(update, context, who, refusal_key)
 
         return wrapper
 
@@ -65,28 +79,3 @@ def _restricted(
 
 staff_only = _restricted(lambda who: who.is_staff, "staff.only")
 admin_only = _restricted(lambda who: who.staff_role == StaffRole.ADMIN, "staff.admin_only")
-
-
-def staff_only_press(callback: WhoHandler) -> Handler:
-    """For buttons: a non-staff press is answered with the refusal (no spinning button),
-    recorded, and changes nothing."""
-
-    @with_who
-    @wraps(callback)
-    async def wrapper(update: Update, context: Context, who: Who) -> None:
-        query = update.callback_query
-        if who.is_staff:
-            await callback(update, context, who)
-            return
-        async with get_deps(context).sessionmaker.begin() as session:
-            await record_event(
-                session,
-                "staff.refused",
-                actor_type="user",
-                actor_id=who.user_id,
-                callback=query.data if query else None,
-            )
-        if query is not None:
-            await query.answer(t(who.lang, "staff.only"), show_alert=True)
-
-    return wrapper

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Delivery, DeliveryStatus, Evidence, ReportSession, Verification
+from db.models import CompletionSession, Delivery, DeliveryStatus, Evidence, Verification
 
 
 async def start_session(
@@ -21,13 +21,13 @@ async def start_session(
     expires_at: datetime,
 ) -> int | None:
     """Begin a report for this delivery; returns the delivery of a session it replaced."""
-    previous = await session.get(ReportSession, user_id)
+    previous = await session.get(CompletionSession, user_id)
     replaced = previous.delivery_id if previous and previous.delivery_id != delivery_id else None
     if previous is not None:
         await session.delete(previous)
         await session.flush()
     session.add(
-        ReportSession(
+        CompletionSession(
             telegram_user_id=user_id,
             delivery_id=delivery_id,
             contact_id=contact_id,
@@ -40,17 +40,23 @@ async def start_session(
     return replaced
 
 
-async def open_session(session: AsyncSession, user_id: int, now: datetime) -> ReportSession | None:
-    report = await session.get(ReportSession, user_id)
+async def open_session(
+    session: AsyncSession, user_id: int, now: datetime
+) -> CompletionSession | None:
+    report = await session.get(CompletionSession, user_id)
     return report if report is not None and report.expires_at > now else None
 
 
 async def end_session(session: AsyncSession, user_id: int) -> None:
-    await session.execute(delete(ReportSession).where(ReportSession.telegram_user_id == user_id))
+    await session.execute(
+        delete(CompletionSession).where(CompletionSession.telegram_user_id == user_id)
+    )
 
 
-async def expired_sessions(session: AsyncSession, now: datetime) -> list[ReportSession]:
-    rows = await session.scalars(select(ReportSession).where(ReportSession.expires_at <= now))
+async def expired_sessions(session: AsyncSession, now: datetime) -> list[CompletionSession]:
+    rows = await session.scalars(
+        select(CompletionSession).where(CompletionSession.expires_at <= now)
+    )
     return list(rows.all())
 
 
