@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Acknowledgement benchmark (SPEC §10): ≥ 300 «Đã nhận» presses/s handled, p99 < 100 ms.
+"""Acknowledgement benchmark: ≥ 300 «Đã nhận» presses/s handled, p99 < 100 ms.
 
 The real bot (polling, `bot.runner.running_bot`) against the sandbox (no latency unless
 `--latency`; Telegram's default limits while measuring, of which answerCallbackQuery has
@@ -55,7 +55,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -331,7 +331,8 @@ class BotProcess:
         return self
 
     async def _read(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         async for raw in self._process.stdout:
             kind, _, rest = raw.decode(errors="replace").rstrip("\n").partition(" ")
             if kind == "READY":

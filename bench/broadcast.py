@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Broadcast benchmarks (SPEC §10): how fast the bot sends, and how fast a broadcast is queued.
+"""Broadcast benchmarks: how fast the bot sends, and how fast a broadcast is queued.
 
 1. Sustained send rate. The real bot (polling, `bot.runner.running_bot`) against the sandbox
    with 150 ms of latency and Telegram's limits (30 messages/s overall, 1/s per chat),
@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reminder benchmark (SPEC §7, §9): how long the reminder clock takes to queue a round for
+"""Reminder benchmark: how long the reminder clock takes to queue a round for
 every agency of a big letter, and how long `/remind` takes.
 
 A letter to N agencies (default 10,000) with one primary contact each is queued and marked

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reporting benchmark (SPEC §10): /status < 200 ms and the XLSX < 10 s at full scale.
+"""Reporting benchmark: /status < 200 ms and the XLSX < 10 s at full scale.
 
 A scratch database (a temporary SQLite file, and a PostgreSQL database of its own that is
 dropped after) is filled through the service layer's bulk paths with N agencies (default
@@ -46,7 +46,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from scratch_db import ScratchPostgres, asyncpg_url
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

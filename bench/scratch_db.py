@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg  # type: ignore[import-untyped]
+import asyncpg
 from sqlalchemy.engine import URL, make_url
 
 POSTGRES_CONNECT_TIMEOUT = 5.0

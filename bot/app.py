@@ -135,7 +135,8 @@ def build_application(
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     jobs = application.job_queue
-    assert jobs is not None
+    if jobs is None:  # the job-queue extra is a dependency; without it nothing would remind
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     expiry = _report_expiry_interval(settings, tuning)
     jobs.run_repeating(_expire_half_done, expiry, first=expiry, name="expiry")
     jobs.run_repeating(

@@ -1,4 +1,5 @@
-"""Settings: the TOML file of SPEC §5, validated key by key.
+"""Settings: the TOML config file (config.example.toml documents every key), validated key
+by key.
 
 Every key is checked when the bot starts so that a typo fails at once, in one line that
 names the key, the value and the reason, instead of surfacing days later in a reminder.
@@ -29,7 +30,7 @@ from bot.durations import format_duration, parse_duration
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 CONFIG_ENV = "AGENCY_BOT_CONFIG"
-TOKEN_ENV = "AGENCY_BOT_TOKEN"
+TOKEN_ENV = "AGENCY_BOT_TOKEN"  # noqa: S105 (the variable's name, not a token)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -133,7 +134,7 @@ class _Section(BaseModel):
 
 
 class WebhookSettings(_Section):
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"  # behind the reverse proxy that terminates TLS
     port: int = Field(default=8443, ge=1, le=65535)
     url: str = ""
     secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")

@@ -72,5 +72,6 @@ def get_deps(context: Context) -> Deps:
 
 def get_deps_from_app(bot_data: dict[Any, Any]) -> Deps:
     deps = bot_data[DEPS_KEY]
-    assert isinstance(deps, Deps)
+    if not isinstance(deps, Deps):
+        raise TypeError("the Application was not built by bot.app.build_application")
     return deps

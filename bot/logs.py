@@ -1,4 +1,4 @@
-"""Logging set-up that never writes the bot token (SPEC §10, security)."""
+"""Logging set-up that never writes the bot token."""
 
 from __future__ import annotations
 

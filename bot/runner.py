@@ -65,7 +65,8 @@ async def _start_updates(
     application: BotApplication, settings: Settings, listen_port: int | None
 ) -> None:
     updater = application.updater
-    assert updater is not None
+    if updater is None:
+        raise RuntimeError("the Application was built without an updater")
     if settings.telegram.mode == "polling":
         await updater.start_polling(
             poll_interval=0,

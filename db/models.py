@@ -1,4 +1,5 @@
-"""The domain of SPEC §2 as typed SQLAlchemy models.
+"""The domain (agencies, contacts, invites, staff, directives, deliveries, the send queue,
+the audit trail) as typed SQLAlchemy models.
 
 Times are stored in UTC and always come back timezone-aware (SQLite keeps no zone, so a
 small type decorator restores it). Relationships are `lazy="raise"`: a query says what it
@@ -409,7 +410,7 @@ class OutboundMessage(Base):
 
 
 class Event(Base):
-    """The audit trail: who did what, when (SPEC §2)."""
+    """The audit trail: who did what, when."""
 
     __tablename__ = "events"
 

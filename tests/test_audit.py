@@ -1,4 +1,4 @@
-"""The audit trail (SPEC §2): every send, failure, acknowledgement, report, evidence check
+"""The audit trail: every send, failure, acknowledgement, report, evidence check
 and staff action is recorded with its actor, its time and the agency it concerns."""
 
 from __future__ import annotations

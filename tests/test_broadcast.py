@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.delivery import dispatcher as dispatcher_module
 from bot.runner import RunningBot, running_bot
@@ -35,9 +35,10 @@ from tests.helpers import (
 )
 
 
-async def count_rows(bot: RunningBot, model: type, *where: object) -> int:
+async def count_rows(bot: RunningBot, model: type, *where: ColumnElement[bool]) -> int:
     async with bot.sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+        query = select(func.count()).select_from(model).where(*where)
+        return int(await session.scalar(query) or 0)
 
 
 def received(user: SimUser) -> list[str]:
@@ -109,7 +110,8 @@ async def test_recipients_typed_as_codes_and_groups(running: RunningBot, sandbox
     assert "12</b> đơn vị" in (summary.html or "")
     await admin.press(summary, "Gửi")
     await admin.wait_for_message("Đã gửi xong", timeout=15)
-    assert received(officers["so-y-te"][0]) and received(officers["ubnd-ke-sach"][0])
+    assert received(officers["so-y-te"][0])
+    assert received(officers["ubnd-ke-sach"][0])
     assert not received(officers["bao-soc-trang"][0])
 
 

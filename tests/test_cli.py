@@ -1,4 +1,4 @@
-"""The command line (SPEC §4), run in-process as an operator would type it."""
+"""The command line, run in-process as an operator would type it."""
 
 from __future__ import annotations
 
@@ -64,7 +64,8 @@ def test_import_then_list(capsys: pytest.CaptureFixture[str], config: Path) -> N
     code, out, _ = run(capsys, "-c", str(config), "agencies", "import", str(ROSTER), "--json")
     assert json.loads(out) == {"created": 0, "updated": 0, "unchanged": 77}
     _, out, _ = run(capsys, "-c", str(config), "agencies", "list")
-    assert "ubnd-tran-de" in out and "UBND huyện Trần Đề" in out
+    assert "ubnd-tran-de" in out
+    assert "UBND huyện Trần Đề" in out
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_imported(
@@ -198,7 +199,8 @@ def test_mark_sets_a_status_by_hand_with_its_reason(
         code, _, err = run(
             capsys, "-c", str(config), "mark", *argv, "--status", "completed", "--reason", "x"
         )
-        assert code == 1 and message in err
+        assert code == 1
+        assert message in err
     code, _, err = run(
         capsys,
         "-c",
@@ -211,4 +213,5 @@ def test_mark_sets_a_status_by_hand_with_its_reason(
         "--reason",
         "  ",
     )
-    assert code == 1 and "a reason is required" in err
+    assert code == 1
+    assert "a reason is required" in err

@@ -1,4 +1,4 @@
-"""Configuration (SPEC §5): the example file, defaults, and one-line errors for bad values."""
+"""Configuration: the example file, defaults, and one-line errors for bad values."""
 
 from __future__ import annotations
 

@@ -57,7 +57,8 @@ async def test_timestamps_come_back_aware_and_in_utc(
     async with sessionmaker() as session:
         stored = await session.scalar(select(Event.at))
     assert stored == moment
-    assert stored is not None and stored.tzinfo == UTC
+    assert stored is not None
+    assert stored.tzinfo == UTC
 
 
 async def test_upsert_creates_updates_and_links_parents(

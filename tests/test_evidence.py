@@ -1,4 +1,4 @@
-"""Evidence pages (SPEC §3): the page an agency reports must link to the letter's links.
+"""Evidence pages: the page an agency reports must link to the letter's links.
 
 Pages are served by local aiohttp servers on 127.0.0.1 (hence allow_private=True); the
 refusal of internal addresses is checked with a client whose transport records any request,

@@ -1,4 +1,4 @@
-"""One sender among instances sharing a PostgreSQL database (SPEC §9)."""
+"""One sender among instances sharing a PostgreSQL database."""
 
 from __future__ import annotations
 

@@ -146,7 +146,8 @@ async def test_only_unanswered_agencies_are_reminded_escalated_and_never_past_ma
         await eventually(lambda: schedule_known(bot), True, timeout=10)
         clock.advance(HOUR)
         first = await primary.wait_for_message("Nhắc lần 1", timeout=10)
-        assert "chưa xác nhận đã nhận" in first.shown_text and NUMBER in first.shown_text
+        assert "chưa xác nhận đã nhận" in first.shown_text
+        assert NUMBER in first.shown_text
         assert any("Đã nhận" in b.get("text", "") for b in first.buttons())
         assert any(b.get("url") == "https://book365.vn" for b in first.buttons())
         await eventually(lambda: schedule(bot, "so-y-te"), (1, 1, ANY_TIME), timeout=10)
@@ -162,7 +163,8 @@ async def test_only_unanswered_agencies_are_reminded_escalated_and_never_past_ma
         clock.advance(HOUR * 5)
         await eventually(lambda: schedule(bot, "so-y-te"), (3, 3, None), timeout=10)
         await eventually(lambda: waiting_reminders(bot), 0, timeout=10)
-        assert len(reminders_in(primary)) == 3 and len(reminders_in(backup)) == 2
+        assert len(reminders_in(primary)) == 3
+        assert len(reminders_in(backup)) == 2
         assert reminders_in(answering) == []
         assert (await schedule(bot, "so-tai-chinh"))[0] == 0
 
@@ -200,7 +202,8 @@ async def test_a_restart_sends_one_round_for_all_it_missed(
         await eventually(lambda: waiting_reminders(bot), 0, timeout=10)
         sent, scheduled, next_at = await schedule(bot, "so-y-te")
         assert (sent, scheduled) == (1, 1)
-        assert isinstance(next_at, type(clock())) and next_at > clock() + timedelta(minutes=50)
+        assert isinstance(next_at, type(clock()))
+        assert next_at > clock() + timedelta(minutes=50)
         assert len(reminders_in(officer)) == 1
 
 
@@ -253,7 +256,8 @@ async def test_remind_now_pause_and_resume(sandbox: Sandbox, db_url: str, clock:
         clock.advance(HOUR * 3)
         reminders = get_deps_from_app(bot.application.bot_data).reminders
         await reminders.tick()
-        assert await waiting_reminders(bot) == 0 and reminders_in(waiting, "Nhắc lần") == []
+        assert await waiting_reminders(bot) == 0
+        assert reminders_in(waiting, "Nhắc lần") == []
 
         assert "Đã tiếp tục" in (await admin.ask("/remind 1 resume", "tiếp tục")).shown_text
         await waiting.wait_for_message("Nhắc lần 1", timeout=10)
@@ -265,7 +269,8 @@ async def test_remind_now_pause_and_resume(sandbox: Sandbox, db_url: str, clock:
         assert "Không có công văn ID 99" in (await admin.ask("/remind 99", "99")).shown_text
         stranger = sandbox.add_user("Người lạ")
         refusal = await stranger.ask("/remind 1")
-        assert NUMBER not in refusal.shown_text and "Sở nhắc" not in refusal.shown_text
+        assert NUMBER not in refusal.shown_text
+        assert "Sở nhắc" not in refusal.shown_text
         assert len(reminders_in(waiting, "Sở nhắc")) == 1
 
 
@@ -283,7 +288,8 @@ async def test_an_agency_nobody_can_receive_for_is_reported_to_staff(
             await set_language(session, admin.id, "en")  # the sender is told in their language
         clock.advance(HOUR)
         notice = await admin.wait_for_message("Could not remind", timeout=10)
-        assert "Sở Y tế" in notice.shown_text and NUMBER in notice.shown_text
+        assert "Sở Y tế" in notice.shown_text
+        assert NUMBER in notice.shown_text
         await eventually(lambda: schedule(bot, "so-y-te"), (0, 0, None), timeout=10)
 
 
@@ -325,7 +331,8 @@ async def test_closing_a_letter_ends_its_reminders_and_answers(
 
         clock.advance(HOUR * 5)
         await get_deps_from_app(bot.application.bot_data).reminders.tick()
-        assert await waiting_reminders(bot) == 0 and reminders_in(officer) == []
+        assert await waiting_reminders(bot) == 0
+        assert reminders_in(officer) == []
         press = await officer.press(letter, "Đã nhận")
         query_id = press["callback_query"]["id"]
         [answer] = await sandbox.wait_for("answerCallbackQuery", callback_query_id=query_id)

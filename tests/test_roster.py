@@ -211,7 +211,8 @@ def test_encoding_error_line_counts_past_a_bom(tmp_path: Path) -> None:
 
 def test_utf16_text_is_rejected(tmp_path: Path) -> None:
     (message,) = errors_of(write(tmp_path, "\ufeff" + HEADER, encoding="utf-16-le"))
-    assert "UTF-16" in message and "CSV UTF-8" in message
+    assert "UTF-16" in message
+    assert "CSV UTF-8" in message
 
 
 @pytest.mark.parametrize("name", ["roster.xls", "roster.txt", "roster"])

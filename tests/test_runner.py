@@ -61,19 +61,23 @@ async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> 
     assert "Roster imported: 77 agencies" in text
     joined = [line for line in lines if line.startswith("  ✓")]
     assert len(joined) == 5  # four primaries and one backup
-    assert "Báo Sóc Trăng" in joined[0] and "đầu mối chính" in joined[0]
+    assert "Báo Sóc Trăng" in joined[0]
+    assert "đầu mối chính" in joined[0]
     assert "đầu mối dự phòng" in joined[-1]
-    assert "forged link" in text and "không hợp lệ" in text
+    assert "forged link" in text
+    assert "không hợp lệ" in text
     assert "used-up link" in text
     assert "Đã gửi xong công văn số 123/STTTT-TTBCXB: 5/5 tin nhắn" in text
     assert "5 of 5 officers have the letter" in text
     assert "[✅ Đã nhận]  [📝 Báo cáo kết quả]  [🔗 book365.vn]" in text
     assert text.count("✅ Đã tìm thấy đường link") == 2
-    assert "⚠️ Chưa xác minh được" in text and "no link to https://book365.vn" in text
+    assert "⚠️ Chưa xác minh được" in text
+    assert "no link to https://book365.vn" in text
     table = lines[lines.index(next(x for x in lines if x.startswith("Where things stand"))) :]
     assert any(" completed " in line and line.endswith(" verified") for line in table)
     assert any(" completed " in line and line.endswith(" unverified") for line in table)
-    assert "Tổng số đơn vị: 77" in text and "✅ Đã nhận:" in text  # /status 1, as staff see it
+    assert "Tổng số đơn vị: 77" in text
+    assert "✅ Đã nhận:" in text
     summary = lines[lines.index("The summary report (agency-bot report 1):") :]
     assert summary[1].startswith("Directive 1: 123/STTTT-TTBCXB")
     assert sum(1 for line in summary if line.startswith(("so-", "ubnd-", "bao-", "dai-"))) > 20

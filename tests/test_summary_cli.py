@@ -49,14 +49,16 @@ def test_csv_to_a_file_is_utf8_without_bom(
     code, out, _ = run(
         capsys, "-c", str(config), "report", "1", "--format", "csv", "--output", str(target)
     )
-    assert code == 0 and str(target) in out
+    assert code == 0
+    assert str(target) in out
     assert target.read_bytes() == CSV.encode("utf-8")
 
 
 def test_text_is_the_default(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     code, out, _ = run(capsys, "-c", str(config), "report", "1")
     assert code == 0
-    assert "123/STTTT-TTBCXB" in out and "acknowledged 2 (50%)" in out
+    assert "123/STTTT-TTBCXB" in out
+    assert "acknowledged 2 (50%)" in out
     assert "Nguyễn Văn An (thủ công)" in out
 
 
@@ -65,7 +67,8 @@ def test_json_gives_the_rows_and_the_counts(
 ) -> None:
     code, out, _ = run(capsys, "-c", str(config), "--json", "report", "1")
     data = json.loads(out)
-    assert code == 0 and data["counts"]["acknowledged"] == 2
+    assert code == 0
+    assert data["counts"]["acknowledged"] == 2
     assert [row["agency_code"] for row in data["agencies"]][:2] == ["bao-soc-trang", "dai-ptth"]
     assert data["agencies"][1]["acknowledged_at"] == "2026-04-21T09:30:00+07:00"
 
@@ -80,7 +83,8 @@ def test_xlsx_and_png_are_written_where_asked_or_next_to_the_operator(
     code, out, _ = run(
         capsys, "-c", str(config), "report", "1", "--format", "xlsx", "--output", str(target)
     )
-    assert code == 0 and str(target) in out
+    assert code == 0
+    assert str(target) in out
     assert openpyxl.load_workbook(io.BytesIO(target.read_bytes())).sheetnames[1] == "Đơn vị"
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "-c", str(config), "--json", "report", "1", "--format", "png")
@@ -122,5 +126,8 @@ def test_events_list_the_audit_trail_with_actors(
     assert ("report.exported", "cli", None, None) in kinds
     code, out, _ = run(capsys, "-c", str(config), "events", "--limit", "2")
     lines = out.splitlines()
-    assert code == 0 and lines[-1] == "2 events" and "report.exported" in lines[1]
-    assert lines[0].startswith("2026-") and "+07:00" in lines[0].split()[0]
+    assert code == 0
+    assert lines[-1] == "2 events"
+    assert "report.exported" in lines[1]
+    assert lines[0].startswith("2026-")
+    assert "+07:00" in lines[0].split()[0]

@@ -148,11 +148,11 @@ async def press_acknowledge(
             continue
         context = contexts[press]
         refusal = _refusal(context, press.delivery_id, press.telegram_user_id, "acknowledge")
-        if refusal is not None:
-            outcomes[i] = AckOutcome(refusal[0])
-            events.append(refusal[1])
+        if refusal is not None or context is None:  # (no refusal means a context)
+            if refusal is not None:
+                outcomes[i] = AckOutcome(refusal[0])
+                events.append(refusal[1])
             continue
-        assert context is not None
         outcomes[i] = AckOutcome(
             AckResult.ALREADY,
             context.acknowledged_by,

@@ -1,5 +1,5 @@
 """Staff set an agency's status by hand ("confirmed by phone"): it counts as the agency's
-answer, stops its reminders, and is shown as set by hand in every report (SPEC §4, §7)."""
+answer, stops its reminders, and is shown as set by hand in every report."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `agency-bot` command line (SPEC §4).
+"""The `agency-bot` command line.
 
 Every command accepts -c/--config and --json before or after the subcommand, exits 0 on
 success and prints a one-line error (English) with a non-zero exit on failure.

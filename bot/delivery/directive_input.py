@@ -375,7 +375,8 @@ def _parse_date(value: object) -> date | None:
     if isinstance(value, str):
         for fmt in _DATE_FORMATS:
             try:
-                return datetime.strptime(value.strip(), fmt).date()
+                # A calendar date: no time, so no zone (DTZ007 would have one).
+                return datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
             except ValueError:
                 continue
     return None

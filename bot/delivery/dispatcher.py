@@ -90,7 +90,7 @@ class Dispatcher:
         self._prepared: dict[int, _Prepared] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._in_flight = 0
-        self._rng = random.Random()
+        self._rng = random.Random()  # noqa: S311 (jitter spreads retries; no secret here)
 
     @property
     def is_leader(self) -> bool:
@@ -197,7 +197,7 @@ class Dispatcher:
         sent_ids = list(message.telegram_message_ids)
         try:
             if message.kind == MessageKind.DIRECTIVE and message.directive_id is not None:
-                await self._send_directive(message, sent_ids)
+                await self._send_directive(message, message.directive_id, sent_ids)
             elif message.kind == MessageKind.REMINDER:
                 if not await self._still_wanted(message):
                     return
@@ -252,15 +252,18 @@ class Dispatcher:
                     telegram_message_ids=sent_ids,
                 )
 
-    async def _send_directive(self, message: outbox.Claimed, sent_ids: list[str]) -> None:
-        assert message.directive_id is not None
-        prepared = await self._prepare(message.directive_id)
+    async def _send_directive(
+        self, message: outbox.Claimed, directive_id: int, sent_ids: list[str]
+    ) -> None:
+        prepared = await self._prepare(directive_id)
         keyboard = directive_keyboard(message.delivery_id, prepared.links)
         last = len(prepared.parts) - 1
         for index in range(message.parts_sent, len(prepared.parts)):
             markup = keyboard if index == last else None
             if index == 0 and prepared.attachment_name is not None:
-                sent = await self._send_attachment(message, prepared, markup)
+                sent = await self._send_attachment(
+                    message, directive_id, prepared.attachment_name, prepared, markup
+                )
             else:
                 sent = await self._bot.send_message(
                     message.chat_id, prepared.parts[index], reply_markup=markup, rate_limit_args=0
@@ -293,14 +296,18 @@ class Dispatcher:
         sent_ids.append(str(sent.message_id))
 
     async def _send_attachment(
-        self, message: outbox.Claimed, prepared: _Prepared, markup: InlineKeyboardMarkup | None
+        self,
+        message: outbox.Claimed,
+        directive_id: int,
+        file_name: str,
+        prepared: _Prepared,
+        markup: InlineKeyboardMarkup | None,
     ) -> Message:
         """Upload the file once, under a lock; every later contact gets Telegram's file_id."""
-        assert message.directive_id is not None and prepared.attachment_name is not None
         if prepared.file_id is None:
             async with prepared.upload_lock:
                 if prepared.file_id is None:
-                    return await self._upload(message, prepared, markup)
+                    return await self._upload(message, directive_id, file_name, prepared, markup)
         return await self._bot.send_document(
             message.chat_id,
             prepared.file_id,
@@ -310,16 +317,20 @@ class Dispatcher:
         )
 
     async def _upload(
-        self, message: outbox.Claimed, prepared: _Prepared, markup: InlineKeyboardMarkup | None
+        self,
+        message: outbox.Claimed,
+        directive_id: int,
+        file_name: str,
+        prepared: _Prepared,
+        markup: InlineKeyboardMarkup | None,
     ) -> Message:
-        assert message.directive_id is not None and prepared.attachment_name is not None
         async with self._sessionmaker() as session:
-            data = await get_directive_file(session, message.directive_id)
+            data = await get_directive_file(session, directive_id)
         if data is None:
             raise BadRequest("attachment bytes missing")
         sent = await self._bot.send_document(
             message.chat_id,
-            InputFile(data, filename=prepared.attachment_name),
+            InputFile(data, filename=file_name),
             caption=prepared.parts[0],
             reply_markup=markup,
             rate_limit_args=0,
@@ -327,7 +338,7 @@ class Dispatcher:
         if sent.document is not None:
             prepared.file_id = sent.document.file_id
             async with self._sessionmaker.begin() as session:
-                directive = await get_directive(session, message.directive_id)
+                directive = await get_directive(session, directive_id)
                 if directive is not None:
                     directive.attachment_file_id = prepared.file_id
         return sent

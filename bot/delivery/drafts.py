@@ -1,4 +1,4 @@
-"""Turning a draft into a queued broadcast (SPEC §3 /broadcast, §4 agency-bot broadcast)."""
+"""Turning a draft into a queued broadcast: from /broadcast's Gửi and `agency-bot broadcast`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who sends: one leader among the instances sharing a database (SPEC §9).
+"""Who sends: one leader among the instances sharing a database.
 
 On PostgreSQL the leader holds a session-level advisory lock on a connection of its own;
 if that connection dies, the lock goes with it and another instance takes over. The lock

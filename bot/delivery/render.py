@@ -1,4 +1,4 @@
-"""A directive as the Telegram messages a contact receives (SPEC §4).
+"""A directive as the Telegram messages a contact receives.
 
 Telegram refuses a text over 4096 characters (1024 for a caption), counted in UTF-16 units
 after HTML parsing, and a letter must reach its reader whole: so the letter is laid out as

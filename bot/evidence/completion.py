@@ -1,4 +1,4 @@
-"""Báo cáo kết quả: an officer reports what the agency did, with evidence (SPEC §3).
+"""Báo cáo kết quả: an officer reports what the agency did, with evidence.
 
 The report in progress is bound to one delivery and kept in the database; it ends with
 the officer's confirmation, or expires and says so.
@@ -61,7 +61,8 @@ async def _directive_of(
     session: AsyncSession, directive_id: int
 ) -> tuple[str, str, tuple[str, ...]]:
     directive = await get_directive(session, directive_id)
-    assert directive is not None
+    if directive is None:  # directives are never deleted; a delivery's always exists
+        raise LookupError(f"directive {directive_id} is gone")
     return directive.number, directive.subject, tuple(directive.links)
 
 
@@ -71,9 +72,8 @@ async def start_completion(
     refusal, press = await check_press(session, delivery_id, user_id, "report")
     if refusal == AckResult.REFUSED:
         return CompletionOutcome(CompletionResult.REFUSED)
-    if refusal is not None or press is None:
+    if refusal is not None or press is None or press.contact_id is None:
         return CompletionOutcome(CompletionResult.GONE)
-    assert press.contact_id is not None
     replaced_delivery = await completions.start_session(
         session,
         user_id=user_id,
@@ -117,7 +117,8 @@ async def add_evidence(
     if report is None:
         return CompletionOutcome(CompletionResult.NO_SESSION)
     press = await press_context(session, report.delivery_id, user_id)
-    assert press is not None
+    if press is None:  # the delivery went (its rows cascade): nothing to add to
+        return CompletionOutcome(CompletionResult.NO_SESSION)
     number, subject, _ = await _directive_of(session, press.directive_id)
     if len(report.items) + len(items) > MAX_ITEMS:
         return CompletionOutcome(CompletionResult.TOO_MANY, report.delivery_id, number, subject)

@@ -1,4 +1,4 @@
-"""Evidence pages (SPEC §3): does the page an agency reports link to the letter's links?
+"""Evidence pages: does the page an agency reports link to the letter's links?
 
 An officer answers a letter with the address of the page where the agency published the
 letter's link (e.g. https://book365.vn). The bot fetches that page and records `verified`

@@ -1,4 +1,4 @@
-"""Invite tokens and deep links (SPEC §3, §4)."""
+"""Invite tokens and deep links (https://t.me/<bot>?start=<token>)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Binding a Telegram user to an agency through an invite (SPEC §3 `/start TOKEN`)."""
+"""Binding a Telegram user to an agency through an invite (`/start TOKEN`)."""
 
 from __future__ import annotations
 

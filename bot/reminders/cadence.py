@@ -1,4 +1,4 @@
-"""How often a directive's agencies are chased, and when the next round falls (SPEC §7).
+"""How often a directive's agencies are chased, and when the next round falls.
 
 Times computed here are *due* times on the wall clock; the reminder tick only sends during
 working minutes, so a round due at night or on a holiday goes out at the next working

@@ -1,4 +1,4 @@
-"""The department's working clock: when a reminder may reach an officer (SPEC §7).
+"""The department's working clock: when a reminder may reach an officer.
 
 Working minutes are the configured hours on the configured weekdays, minus the public
 holidays of the configured country. Vietnam's Tết and Hùng Kings' day follow the lunar

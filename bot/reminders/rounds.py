@@ -1,4 +1,4 @@
-"""The reminder clock (SPEC §7): each tick queues the rounds that are due.
+"""The reminder clock: each tick queues the rounds that are due.
 
 PTB's JobQueue (APScheduler) calls `tick` every second on the instance that leads; the
 schedule itself lives on the deliveries. A round is queued in the send queue in the same

@@ -1,4 +1,4 @@
-"""The words of a reminder and of the staff digest (SPEC §7), in the reader's language.
+"""The words of a reminder and of the staff digest, in the reader's language.
 
 A reminder quotes the letter (number, subject), says how long ago it was sent and how
 long is left to the deadline or how far past it, so that an officer who missed the

@@ -46,7 +46,7 @@ async def export_report(
     async with sessionmaker() as session:
         report = await load_report(session, directive_id, utcnow(), tz)
     path: Path | None = output
-    text: str | None = None
+    text = ""
     if fmt in ("xlsx", "png"):
         from bot.reports.chart import build_chart
         from bot.reports.workbook import build_workbook
@@ -65,7 +65,6 @@ async def export_report(
     if path is not None:
         data = {"directive_id": directive_id, "format": fmt, "output": str(path)}
         return data, f"wrote {path} ({len(report.rows)} agencies)"
-    assert text is not None
     if as_json:
         return {
             "directive_id": directive_id,

@@ -2,7 +2,7 @@
 
 `load_report` reads everything an export needs in a handful of queries; the CSV and the
 terminal table are rendered here, the workbook in `bot.reports.workbook` and the chart in
-`bot.reports.chart`. The CSV is the contract of SPEC §4: its columns, their order and their
+`bot.reports.chart`. The CSV is a contract (README, "Reports"): its columns, their order and their
 formats are what other tools parse.
 """
 
@@ -113,7 +113,7 @@ def evidence_text(row: AgencyRow) -> str:
 
 
 def evidence_verified(row: AgencyRow) -> str:
-    """verified / unverified; empty when there is no URL to check (SPEC §4)."""
+    """verified / unverified; empty when there is no URL to check."""
     return row.evidence_verified.value if row.evidence_verified is not None else ""
 
 
@@ -143,7 +143,7 @@ def csv_record(row: AgencyRow, tz: ZoneInfo) -> dict[str, str | int]:
 
 
 def render_csv(report: Report) -> str:
-    """UTF-8 text (the caller writes it without a BOM), the §4 columns in order."""
+    """UTF-8 text (the caller writes it without a BOM), CSV_COLUMNS in order."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -1,7 +1,7 @@
 """The summary report as an Excel workbook: what the department files and prints.
 
 Three sheets: the summary (the letter and its counts), one row per agency (the CSV columns
-of SPEC §4 under Vietnamese headers, as an Excel table with a frozen header, real dates and
+of the CSV export under Vietnamese headers, as an Excel table with a frozen header, real dates and
 set widths), and the directive's event log. XlsxWriter writes 10,000 agencies and their
 log in about a second; every string goes through write_string, so an agency's "=..." or a
 URL is kept as text, never turned into a formula or a link.

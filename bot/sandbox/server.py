@@ -44,7 +44,7 @@ class Sandbox:
     def __init__(
         self,
         *,
-        token: str = "123456:SANDBOX-TOKEN",
+        token: str = "123456:SANDBOX-TOKEN",  # noqa: S107 (the sandbox's own fake token)
         bot_username: str = "agency_sandbox_bot",
         latency: float | tuple[float, float] = 0.0,
         limits: RateLimits | None = None,
@@ -71,7 +71,7 @@ class Sandbox:
         self._api = BotApi(
             self._world, self._updates, self._webhook, self._limiter, self.stats, self._notifier
         )
-        self._random = random.Random()
+        self._random = random.Random()  # noqa: S311 (simulated latency, no secret)
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None

@@ -14,7 +14,7 @@ from bot.sandbox.updates import UpdateQueue
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 FIRST_BACKOFF = 0.05
 MAX_BACKOFF = 1.0  # Telegram retries for hours; a sandbox must recover within a test's deadline
 PUSH_TIMEOUT = 10.0

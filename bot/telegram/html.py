@@ -184,10 +184,10 @@ class _Parser:
                     f"at byte offset {_byte_offset(text, self.pos)}"
                 )
             else:
-                run = _TEXT_RUN.match(text, self.pos)
-                assert run is not None  # text[pos] is not one of '<', '>', '&'
-                self._emit(run.group())
-                self.pos = run.end()
+                end = _TEXT_RUN.match(text, self.pos)  # text[pos] is not '<', '>' or '&'
+                run_end = end.end() if end is not None else self.pos + 1
+                self._emit(text[self.pos : run_end])
+                self.pos = run_end
         if self.stack:
             raise _parse_error(
                 f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
@@ -272,16 +272,15 @@ class _Parser:
             if end < 0:
                 raise _parse_error(f"Unclosed start tag at byte offset {byte_pos}")
             return _unescape(text, index + 1, end), end + 1
-        token = _NAME_TOKEN.match(text, index)
-        assert token is not None  # the pattern matches the empty string
-        end = token.end()
+        token = _NAME_TOKEN.match(text, index)  # matches the empty string: never None
+        end = token.end() if token is not None else index
         if end == len(text):
             raise _parse_error(f"Unclosed start tag at byte offset {byte_pos}")
         if text[end] not in _SPACES + ">":
             raise _parse_error(
                 f"Unexpected end of name token at byte offset {_byte_offset(text, index)}"
             )
-        return token.group().lower(), end
+        return text[index:end].lower(), end
 
     def _end_tag(self) -> None:
         start = self.pos

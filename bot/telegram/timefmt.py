@@ -1,4 +1,4 @@
-"""How times and dates are shown to people: Asia/Ho_Chi_Minh, dd/mm/yyyy (SPEC §1)."""
+"""How times and dates are shown to people: Asia/Ho_Chi_Minh, dd/mm/yyyy."""
 
 from __future__ import annotations
 

@@ -115,7 +115,8 @@ async def record_verification(
 ) -> int:
     """Store one URL's result and recompute the delivery's: verified only if all URLs are."""
     evidence = await session.get(Evidence, evidence_id)
-    assert evidence is not None
+    if evidence is None:
+        raise LookupError(f"no evidence {evidence_id}")
     evidence.verification, evidence.verification_reason, evidence.checked_at = (
         verification,
         reason,

@@ -24,6 +24,7 @@ from db.models import (
     OutboundMessage,
     Urgency,
 )
+from db.rows import affected
 
 ALL = "all"
 NO_CONTACT_REASON = "chưa có cán bộ đầu mối đăng ký"
@@ -197,7 +198,7 @@ async def queue_directive(
             )
             .values(status=DeliveryStatus.FAILED, failure_reason=reason)
         )
-        unreachable += int(result.rowcount)  # type: ignore[attr-defined]
+        unreachable += affected(result)
     agencies = await session.scalar(
         select(func.count(Delivery.id)).where(Delivery.directive_id == directive.id)
     )
@@ -257,7 +258,7 @@ async def queue_messages(
             source,
         )
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def open_directives_of_agency(session: AsyncSession, agency_id: int) -> list[int]:
@@ -291,7 +292,7 @@ async def close_directive(session: AsyncSession, directive_id: int, now: datetim
         )
         .values(status=DirectiveStatus.CLOSED, closed_at=now)
     )
-    if not result.rowcount:  # type: ignore[attr-defined]
+    if not affected(result):
         return False
     await session.execute(
         update(Delivery)

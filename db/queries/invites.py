@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from db.models import ContactRole, Invite
+from db.rows import affected
 
 
 async def add_invite(
@@ -48,4 +49,4 @@ async def take_invite_use(session: AsyncSession, invite_id: int) -> bool:
         .where(Invite.id == invite_id, Invite.uses < Invite.max_uses)
         .values(uses=Invite.uses + 1)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))

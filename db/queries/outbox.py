@@ -19,6 +19,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.rows import affected
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
     """Mark up to `limit` due messages `sending` and return them.
 
     The caller commits before sending: a crash then leaves the rows `sending`, and
-    recovery re-queues them (the one window where a message may go twice, SPEC §6).
+    recovery re-queues them (the one window where a message may go twice).
     On PostgreSQL, SKIP LOCKED keeps two senders off the same row.
     """
     due = (
@@ -101,7 +102,7 @@ async def recover_in_flight(session: AsyncSession) -> int:
         .where(OutboundMessage.status == MessageStatus.SENDING)
         .values(status=MessageStatus.QUEUED)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return affected(result)
 
 
 async def mark_sent(

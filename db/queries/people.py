@@ -20,6 +20,7 @@ from db.models import (
     UserPreference,
     utcnow,
 )
+from db.rows import affected
 
 
 async def get_contact(session: AsyncSession, telegram_user_id: int) -> Contact | None:
@@ -69,7 +70,7 @@ async def block_contact(session: AsyncSession, contact_id: int, now: datetime) -
         .where(Contact.id == contact_id, Contact.status == ContactStatus.ACTIVE)
         .values(status=ContactStatus.BLOCKED, status_changed_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 def reactivate_contact(contact: Contact, display_name: str, username: str | None) -> None:
@@ -110,7 +111,7 @@ async def upsert_staff(
 
 async def remove_staff(session: AsyncSession, telegram_user_id: int) -> bool:
     result = await session.execute(delete(Staff).where(Staff.telegram_user_id == telegram_user_id))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def get_language(session: AsyncSession, telegram_user_id: int) -> str | None:

@@ -1,4 +1,4 @@
-"""The reminder schedule kept on the deliveries (SPEC §7): what is due, who gets it.
+"""The reminder schedule kept on the deliveries: what is due, who gets it.
 
 Each delivery carries its own `next_reminder_at`, the rounds it has had in its current
 phase (`scheduled_reminders`, what `max_count` limits) and in all (`reminders_sent`, which
@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +32,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
 # The delivery status each phase chases: not yet acknowledged, or acknowledged but not done.
@@ -162,8 +163,7 @@ async def apply_schedules(session: AsyncSession, changes: Sequence[ScheduleChang
     """Move many agencies' schedules on in one executemany (a round may reach 10,000)."""
     if not changes:
         return
-    table = Delivery.__table__
-    assert isinstance(table, Table)
+    table = cast(Table, Delivery.__table__)
     statement = (
         update(table)
         .where(table.c.id == bindparam("b_id"))
@@ -274,7 +274,7 @@ async def set_paused(session: AsyncSession, directive_id: int, paused: bool) -> 
         .where(Directive.id == directive_id, Directive.status.in_(OPEN_DIRECTIVE))
         .values(reminders_paused=paused)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(affected(result))
 
 
 async def event_exists(

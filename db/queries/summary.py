@@ -45,7 +45,7 @@ class DirectiveHead:
 
 @dataclass(frozen=True)
 class StatusCounts:
-    """Per-agency counts; `acknowledged` includes completed agencies (SPEC §3)."""
+    """Per-agency counts; `acknowledged` includes completed agencies."""
 
     total: int = 0
     pending: int = 0

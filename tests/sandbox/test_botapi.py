@@ -23,11 +23,9 @@ from bot.sandbox.botapi import (
 
 
 def api_error(method: str, params: dict[str, Any], *, coerce: bool = False) -> ApiError:
+    check = coerce_params if coerce else validate_send
     with pytest.raises(ApiError) as excinfo:
-        if coerce:
-            coerce_params(method, params)
-        else:
-            validate_send(method, params)
+        check(method, params)
     return excinfo.value
 
 

@@ -149,7 +149,8 @@ async def test_user_message_carries_the_user_and_private_chat(
     (update,) = await bot.get_updates()
 
     message = update.message
-    assert message is not None and message.from_user is not None
+    assert message is not None
+    assert message.from_user is not None
     assert message.chat.type == "private"
     assert (message.from_user.username, message.from_user.last_name) == ("lan_ubnd", "Nguyễn")
 
@@ -158,7 +159,8 @@ async def test_user_document_can_be_downloaded_by_the_bot(bot: telegram.Bot, lan
     await lan.send_document("Báo cáo tháng 5.pdf", b"%PDF-report", caption="Báo cáo")
 
     (update,) = await bot.get_updates()
-    assert update.message is not None and update.message.document is not None
+    assert update.message is not None
+    assert update.message.document is not None
     file = await update.message.document.get_file()
 
     assert update.message.document.file_name == "Báo cáo tháng 5.pdf"
@@ -171,7 +173,8 @@ async def test_user_reply_carries_the_replied_message(bot: telegram.Bot, lan: Si
     await lan.send("Đã hoàn thành", reply_to=sent.message_id)
     (update,) = await bot.get_updates()
 
-    assert update.message is not None and update.message.reply_to_message is not None
+    assert update.message is not None
+    assert update.message.reply_to_message is not None
     assert update.message.reply_to_message.text == "Đề nghị báo cáo"
 
 
