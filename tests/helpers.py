@@ -21,7 +21,7 @@ from bot.onboarding.invites import create_invite
 from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
-from db.models import DirectiveStatus
+from db.models import ContactRole, DirectiveStatus
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 ADMIN_ID = 900001
@@ -76,15 +76,17 @@ async def join_officers(
     codes: list[str],
     *,
     per_agency: int = 1,
+    role: ContactRole | None = None,
 ) -> dict[str, list[SimUser]]:
-    """Officers for these agencies, joined through real invites (without the chat round trip)."""
+    """Officers for these agencies, joined through real invites (without the chat round trip);
+    `role` is the invites' role (None: the first to join is primary, later ones backup)."""
     officers: dict[str, list[SimUser]] = {}
     now = datetime.now(UTC)
     for code in codes:
         for n in range(per_agency):
             user = sandbox.add_user(f"Cán bộ {code} {n + 1}")
             async with sessionmaker.begin() as session:
-                invite = await create_invite(session, agency_code=code, now=now)
+                invite = await create_invite(session, agency_code=code, now=now, role=role)
                 outcome = await redeem_invite(
                     session, invite.token, Joiner(user.id, user.first_name, None), now
                 )

@@ -1,8 +1,10 @@
 """One small campaign with every kind of answer, at fixed times, for the report tests.
 
-Sở Y tế acknowledged and completed with a verified page and a note; Đài PT-TH was marked
-acknowledged by hand; Báo Sóc Trăng got the letter and two reminders and said nothing;
-Hội Nông dân has no officer, so it failed. The letter's deadline has passed.
+Sở Y tế acknowledged and completed with a verified page and a note; Đài PT-TH was reminded
+once and then marked acknowledged by hand; Báo Sóc Trăng got the letter and two reminders and
+said nothing; Hội Nông dân has no officer, so it failed. The letter's deadline has passed.
+Every state is reached through the paths the bot itself takes (the dispatcher's claim and
+send, a press, a report, /remind, a mark by hand), never by writing a status directly.
 """
 
 from __future__ import annotations
@@ -10,22 +12,24 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers.by_hand import MarkStatus, mark_by_hand
+from bot.config import settings_from_mapping
 from bot.delivery.directive_input import DirectiveDraft
 from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
+from bot.reminders.rounds import Reminders
 from db.models import (
     Agency,
     ContactRole,
     Delivery,
-    DeliveryStatus,
     DirectiveStatus,
     Staff,
     StaffRole,
     Verification,
 )
+from db.queries import outbox
 from db.queries.agencies import AgencyInput, upsert_agencies
 from db.queries.answers import AckPress, acknowledge
 from db.queries.completions import complete_delivery, record_verification
@@ -101,19 +105,9 @@ async def build_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
                 await session.execute(select(Delivery.agency_id, Delivery.id))
             ).all()
         }
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.status == DeliveryStatus.PENDING)
-            .values(status=DeliveryStatus.SENT, sent_at=SENT)
-        )
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.agency_id == ids["bao-soc-trang"])
-            .values(reminders_sent=2)
-        )
-        await session.execute(
-            update(Delivery).where(Delivery.agency_id == ids["dai-ptth"]).values(reminders_sent=1)
-        )
+        # The dispatcher's path: claim what is due, and record each send.
+        for message in await outbox.claim_due(session, SENT, 100):
+            await outbox.mark_sent(session, message, ["1"], SENT)
         health = deliveries[ids["so-y-te"]]
         await acknowledge(session, [AckPress(health, 800001)], SENT + timedelta(hours=2))
         [url_id] = await complete_delivery(
@@ -128,6 +122,9 @@ async def build_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             now=datetime(2026, 4, 22, 7, 15, tzinfo=UTC),
         )
         await record_verification(session, url_id, Verification.VERIFIED, "ok", NOW)
+    # Staff chase with /remind: the radio (not yet marked) and the newspaper are reminded.
+    await _remind(sessionmaker, directive_id, datetime(2026, 4, 21, 1, 0, tzinfo=UTC))
+    async with sessionmaker.begin() as session:
         await mark_by_hand(
             session,
             directive_id=directive_id,
@@ -137,4 +134,16 @@ async def build_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             staff_id=STAFF_ID,
             now=datetime(2026, 4, 21, 2, 30, tzinfo=UTC),
         )
+    # Chased once more: only the newspaper has still not answered.
+    await _remind(sessionmaker, directive_id, datetime(2026, 4, 22, 1, 0, tzinfo=UTC))
     return directive_id
+
+
+async def _remind(
+    sessionmaker: async_sessionmaker[AsyncSession], directive_id: int, at: datetime
+) -> None:
+    """A /remind round at `at`, through the reminder service staff use."""
+    settings = settings_from_mapping({"reminders": {"staff_digest_at": ""}})
+    reminders = Reminders(settings, sessionmaker, clock=lambda: at, wake=lambda: None)
+    round_ = await reminders.remind_now(directive_id, STAFF_ID)
+    assert round_ is not None

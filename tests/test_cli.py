@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli.commands import build_parser, main
+from bot.onboarding.joining import Joiner, JoinOutcome, JoinResult, redeem_invite
+from db.models import ContactRole
+from db.session import make_engine, make_sessionmaker
 
 ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 
@@ -109,6 +114,32 @@ def test_invite_prints_token_and_deep_link(
     assert re.fullmatch(r"[A-Za-z0-9_-]{24}", data["token"])
     assert data["link"] == f"https://t.me/soctrang_congvan_bot?start={data['token']}"
     assert data["uses"] == 3
+
+
+def test_invite_with_a_role_binds_whoever_joins_in_that_role(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    run(capsys, "-c", str(config), "agencies", "import", str(ROSTER))
+    code, out, _ = run(capsys, "-c", str(config), "invite", "so-y-te", "--role", "head", "--json")
+    assert code == 0
+    token = json.loads(out)["token"]
+    joiner = Joiner(4242, "Giám đốc Sở Y tế", None)
+
+    async def redeem() -> JoinOutcome:
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+        try:
+            async with make_sessionmaker(engine).begin() as session:
+                return await redeem_invite(session, token, joiner, datetime.now(UTC))
+        finally:
+            await engine.dispose()
+
+    outcome = asyncio.run(redeem())
+    # The first to join an agency would be its primary: the invite's role wins.
+    assert (outcome.result, outcome.role) == (JoinResult.JOINED, ContactRole.HEAD)
+    with pytest.raises(SystemExit) as refused:
+        main(["-c", str(config), "invite", "so-y-te", "--role", "boss"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'boss'" in capsys.readouterr().err
 
 
 def test_invites_are_unguessable(capsys: pytest.CaptureFixture[str], config: Path) -> None:

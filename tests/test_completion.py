@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox
-from db.models import Delivery, DeliveryStatus, Evidence, Verification
+from db.models import Contact, Delivery, DeliveryStatus, Evidence, Verification
 from tests.helpers import (
     EXAMPLE_ROSTER,
     FAST,
@@ -21,6 +21,7 @@ from tests.helpers import (
     join_officers,
     letter,
     make_settings,
+    queue_letter,
     report_with_evidence,
 )
 
@@ -142,7 +143,8 @@ async def test_half_done_report_times_out_and_says_so(
             officer, message, "https://so-y-te.soctrang.gov.vn/tin/1"
         )
         await officer.wait_for_message("hết thời gian", timeout=15)
-        await officer.press(prompt, "Xác nhận báo cáo")
+        late = await officer.press(prompt, "Xác nhận báo cáo")
+        assert "đã kết thúc" in await answer_to(sandbox, late)  # answered: nothing recorded
         async with bot.sessionmaker() as session:
             assert (await session.scalars(select(Evidence))).all() == []
 
@@ -159,3 +161,30 @@ async def test_reports_from_the_wrong_people_are_refused(
     assert "không phải cán bộ đầu mối" in await answer_to(sandbox, update)
     update = await radio.press_data(radio_letter, "rc:1:ok")
     assert "đã kết thúc" in await answer_to(sandbox, update)
+
+
+async def test_a_report_without_da_nhan_acknowledges_the_agency_too(
+    running: RunningBot, sandbox: Sandbox, website: str
+) -> None:
+    """Reporting is a stronger answer than Đã nhận: the agency is completed and acknowledged,
+    by the officer who reported, when the report is confirmed."""
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    await queue_letter(running, to=("so-y-te",))
+    message = await letter(officer)
+    prompt = await report_with_evidence(officer, message, f"{website}/tin-tuc/hoi-sach")
+    async with running.sessionmaker() as session:
+        before = await session.scalar(select(Delivery.acknowledged_at))
+    assert before is None  # evidence alone, unconfirmed, answers nothing
+    await officer.press(prompt, "Xác nhận báo cáo")
+    await officer.wait_for_message("Đã ghi nhận báo cáo")
+    async with running.sessionmaker() as session:
+        row = (
+            await session.execute(
+                select(Delivery.status, Delivery.acknowledged_at, Contact.display_name).join(
+                    Contact, Contact.id == Delivery.acknowledged_by_contact_id
+                )
+            )
+        ).one()
+    assert row.status == DeliveryStatus.COMPLETED
+    assert row.acknowledged_at is not None
+    assert row.display_name == officer.first_name

@@ -11,7 +11,7 @@ from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SimUser
 from db.models import Contact, ContactRole, ContactStatus, Staff
 from db.queries.people import list_contacts
-from tests.helpers import ADMIN_ID, Clock, eventually
+from tests.helpers import ADMIN_ID, EXAMPLE_ROSTER, Clock, eventually, join_officers
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
@@ -193,3 +193,19 @@ async def test_blocking_marks_the_contact_and_start_brings_it_back(
     officer.unblock()
     await officer.ask("/start", "trở lại")
     assert await status() == ContactStatus.ACTIVE
+
+
+async def test_agencies_lists_the_roster_for_staff_only(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    await join_officers(running.sessionmaker, sandbox, ["bao-soc-trang"], per_agency=2)
+    roster = len(EXAMPLE_ROSTER.read_text(encoding="utf-8").splitlines()) - 1
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    listing = await admin.ask("/agencies", "Danh sách đơn vị")
+    assert f"({roster})" in listing.shown_text
+    assert "bao-soc-trang Báo Sóc Trăng — 2 đầu mối" in listing.shown_text
+    assert "dai-ptth Đài Phát thanh và Truyền hình Sóc Trăng — 0 đầu mối" in listing.shown_text
+    assert f"… và {roster - 40} đơn vị khác" in listing.shown_text  # the CLI lists them all
+    stranger = sandbox.add_user("Người lạ")
+    refusal = await stranger.ask("/agencies", "chỉ dành cho cán bộ Sở")
+    assert "bao-soc-trang" not in refusal.shown_text

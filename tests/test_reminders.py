@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
     Agency,
     Contact,
+    ContactRole,
     Delivery,
     DeliveryStatus,
     MessageKind,
@@ -39,6 +40,7 @@ from tests.helpers import (
     eventually,
     join_officers,
     make_settings,
+    queue_letter,
 )
 
 HOUR = timedelta(hours=1)
@@ -341,3 +343,59 @@ async def test_closing_a_letter_ends_its_reminders_and_answers(
             status = await session.scalar(select(Delivery.status))
         assert status == DeliveryStatus.SENT
         assert "Không có công văn ID 1" in (await admin.ask("/close 1", "ID 1")).shown_text
+
+
+async def test_escalated_rounds_reach_the_agencys_head(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    """A head contact (invited as such) is not disturbed by round 1, and is included from
+    round escalate_after + 1 (here 2) with the escalation wording."""
+    async with reminding_bot(sandbox, db_url, clock) as bot:
+        [primary] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        [head] = (
+            await join_officers(bot.sessionmaker, sandbox, ["so-y-te"], role=ContactRole.HEAD)
+        )["so-y-te"]
+        await queue_letter(bot, to=("so-y-te",))
+        await head.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        clock.advance(HOUR)
+        await primary.wait_for_message("Nhắc lần 1", timeout=10)
+        await eventually(lambda: schedule(bot, "so-y-te"), (1, 1, ANY_TIME), timeout=10)
+        assert reminders_in(head) == []
+        clock.advance(HOUR)
+        escalated = await head.wait_for_message("Nhắc lần 2", timeout=10)
+        assert "gửi cả lãnh đạo" in escalated.shown_text
+        assert NUMBER in escalated.shown_text
+
+
+def _next(weekday: int, hour: int, minute: int, after: datetime) -> datetime:
+    """The next `weekday` (Monday 0) at hour:minute in Sóc Trăng, after `after`."""
+    local = after.astimezone(make_tz())
+    day = local.date() + timedelta(days=1)
+    while day.weekday() != weekday:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), make_tz())
+
+
+async def test_rounds_due_outside_working_hours_wait_for_the_next_working_minute(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    """Office hours, Monday to Friday: a round due on Saturday waits until Monday 07:30."""
+    saturday = _next(5, 10, 0, clock())
+    clock.advance(saturday - clock())
+    office = {"working_hours": "07:30-17:00", "working_days": "mon-fri"}
+    async with reminding_bot(sandbox, db_url, clock, **office) as bot:
+        officer, _, _ = await letter_to_one_agency(bot, sandbox)
+        clock.advance(HOUR * 2)  # Saturday noon: the round (due 11:00) is due, not sendable
+        await bot.deps.reminders.tick()
+        assert await schedule(bot, "so-y-te") == (0, 0, ANY_TIME)
+        assert await waiting_reminders(bot) == 0
+        sunday_evening = _next(6, 20, 0, clock())
+        clock.advance(sunday_evening - clock())
+        await bot.deps.reminders.tick()
+        assert reminders_in(officer) == []
+        monday = _next(0, 7, 31, clock())
+        clock.advance(monday - clock())
+        reminder = await officer.wait_for_message("Nhắc lần 1", timeout=10)
+        assert NUMBER in reminder.shown_text
+        assert (await schedule(bot, "so-y-te"))[:2] == (1, 1)
