@@ -27,6 +27,7 @@ from bot.durations import parse_duration
 from bot.logs import setup_logging
 from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
 from bot.onboarding.roster_file import RosterFileError
+from bot.telegram.request import AiohttpRequest
 from db.migrate import upgrade
 from db.models import ContactRole, utcnow
 from db.session import make_engine, make_sessionmaker
@@ -192,7 +193,9 @@ async def bot_username(settings: Settings) -> str:
         )
     api = settings.telegram.api_base_url
     try:
-        async with Bot(settings.telegram.token, base_url=f"{api}/bot") as bot:
+        # The bot's own HTTP client, so the command line and the bot reach Telegram alike.
+        bot = Bot(settings.telegram.token, base_url=f"{api}/bot", request=AiohttpRequest())
+        async with bot:
             username = bot.username
     except TelegramError as exc:
         raise CommandError(f"getMe failed at {api}: {exc}") from None
