@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from db.models import (
     MessageKind,
     MessageStatus,
     OutboundMessage,
+    Urgency,
 )
 from db.queries.people import block_contact, set_language
 from tests.helpers import (
@@ -39,6 +40,7 @@ from tests.helpers import (
     eventually,
     join_officers,
     make_settings,
+    queue_letter,
 )
 
 HOUR = timedelta(hours=1)
@@ -341,3 +343,27 @@ async def test_closing_a_letter_ends_its_reminders_and_answers(
             status = await session.scalar(select(Delivery.status))
         assert status == DeliveryStatus.SENT
         assert "Không có công văn ID 1" in (await admin.ask("/close 1", "ID 1")).shown_text
+
+
+async def test_an_urgent_letter_counts_working_hours_across_the_evening(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    # SPEC §14: Khẩn, every 4 working hours; a round at 15:30 → the next at 10:00 next day.
+    tz = make_tz()
+    clock.advance(datetime(2026, 11, 26, 13, 30, tzinfo=tz) - clock())  # a Thursday
+    office = {"working_hours": "07:30-17:00", "working_days": "mon-fri", "holidays": "VN"}
+    async with reminding_bot(sandbox, db_url, clock, max_count=3, **office) as bot:
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        await queue_letter(bot, to=("so-y-te",), urgency=Urgency.KHAN)
+        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        first_due = (await schedule(bot, "so-y-te"))[2]
+        assert isinstance(first_due, datetime)
+        assert f"{first_due.astimezone(tz):%a %H:%M}" == "Thu 15:30"  # first after 2 h
+
+        clock.advance(2 * HOUR)
+        await officer.wait_for_message("Nhắc lần 1", timeout=10)
+        sent, rounds, next_due = await schedule(bot, "so-y-te")
+        assert (sent, rounds) == (1, 1)
+        assert isinstance(next_due, datetime)
+        assert f"{next_due.astimezone(tz):%a %d/%m %H:%M}" == "Fri 27/11 10:00"

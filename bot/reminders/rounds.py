@@ -86,9 +86,14 @@ class Reminders:
         return cadence_for(directive, self._settings.reminders)
 
     def first_reminder_after(self, directive: Directive) -> timedelta | None:
-        """How long after an agency first receives the letter its first round falls due."""
+        """How long (in working time) after an agency first receives the letter its first
+        round falls due; None when the letter has no rounds."""
         cadence = self.cadence(directive)
         return cadence.first_after if cadence.max_count > 0 else None
+
+    def due_after(self, moment: datetime, duration: timedelta) -> datetime:
+        """`duration` of working time after `moment` (see WorkingClock.after)."""
+        return self.work.after(moment, duration)
 
     async def tick(self) -> None:
         """Move answered agencies to their next phase, queue due rounds, and the digest."""
@@ -195,7 +200,7 @@ class Reminders:
         if round_number >= cadence.max_count:
             next_at = None
         elif target.phase == ReminderPhase.ACK:
-            next_at = now + cadence.every
+            next_at = self.work.after(now, cadence.every)
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
         changes.append(
