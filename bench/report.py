@@ -369,7 +369,9 @@ async def bench_database(
         pending_t = await _time(pending, repeat)
         started = time.perf_counter()
         async with sm() as session:
-            report = await load_report(session, directive_id, utcnow(), tz)
+            report = await load_report(
+                session, directive_id, utcnow(), tz, group_names=Settings().groups
+            )
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         workbook = await asyncio.to_thread(build_workbook, report)

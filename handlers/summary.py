@@ -34,7 +34,11 @@ async def report_command(update: Update, context: Context, who: Who) -> None:
     try:
         async with deps.sessionmaker() as session:
             report = await load_report(
-                session, directive_id, deps.clock(), deps.settings.reminders.timezone
+                session,
+                directive_id,
+                deps.clock(),
+                deps.settings.reminders.timezone,
+                group_names=deps.settings.groups,
             )
     except UnknownDirectiveError:
         await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))

@@ -69,6 +69,13 @@ async def test_status_card_counts_and_the_recent_list_opens_it(
     assert "✅ Đã nhận: 1 (33%)" in card.shown_text
     assert "❌ Không gửi được: 1 (33%)" in card.shown_text
     assert "Thời gian nhận (trung vị)" in card.shown_text
+    # Per group, under the names a clerk reads ([groups]), not the roster's slugs.
+    assert (
+        "Theo nhóm (đã nhận / số đơn vị):\n"
+        "• Sở, ban, ngành: 1/2 (50%), hoàn thành 0\n"  # Hội Nông dân is in so-nganh
+        "• Báo, đài: 0/1 (0%), hoàn thành 0\n\n"
+    ) in card.shown_text
+    assert "so-nganh" not in card.shown_text
     assert [b["text"] for b in card.buttons()] == ["📋 Chưa nhận (2)", "🔄 Cập nhật"]
 
     listing = await admin.ask("/status", "Công văn gần đây")

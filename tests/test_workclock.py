@@ -82,7 +82,9 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
         (local(2026, 11, 26, 10, 0), 36 * HOUR, local(2026, 11, 30, 12, 30)),
     ],
 )
-def test_cadences_count_working_time(start: datetime, cadence: timedelta, expected: datetime) -> None:
+def test_cadences_count_working_time(
+    start: datetime, cadence: timedelta, expected: datetime
+) -> None:
     assert OFFICE.after(start, cadence) == expected
 
 
@@ -155,7 +157,12 @@ def test_a_make_up_saturday_is_a_working_day() -> None:
 
 def test_the_calendar_keys_reach_the_working_clock() -> None:
     settings = settings_from_mapping(
-        {"reminders": {"extra_holidays": [date(2027, 2, 11)], "extra_working_days": ["2027-02-20"]}},
+        {
+            "reminders": {
+                "extra_holidays": [date(2027, 2, 11)],
+                "extra_working_days": ["2027-02-20"],
+            }
+        },
         "t",
     ).reminders
     clock = WorkingClock.from_settings(settings)
@@ -218,9 +225,9 @@ def test_completion_reminders_fall_the_working_day_before_the_deadline_then_afte
         2026, 11, 23, 9, 0
     )
     hourly = Cadence(timedelta(hours=2), timedelta(hours=4), 3, 2)
-    assert completion_due(
-        OFFICE, None, hourly, local(2026, 11, 26, 15, 30), first=False
-    ) == local(2026, 11, 27, 10, 0)
+    assert completion_due(OFFICE, None, hourly, local(2026, 11, 26, 15, 30), first=False) == local(
+        2026, 11, 27, 10, 0
+    )
 
 
 def test_the_deadline_and_elapsed_time_in_words() -> None:
@@ -257,34 +264,39 @@ def test_a_reminder_quotes_the_letter_escaped() -> None:
     assert "<b>28/11/2026</b> (còn 2 ngày)" in text  # the note is HTML, not escaped twice
 
 
-def test_the_digest_lists_overdue_unacknowledged_and_unreachable_agencies() -> None:
+def test_the_digest_lists_overdue_unacknowledged_and_unreachable_agencies_by_group() -> None:
     today = date(2026, 11, 26)
+    first = (1, "1/STTTT", "Ngày sách", date(2026, 11, 25))
+    second = (2, "2/STTTT", "Chuyển đổi số", None)
+    sent, acked, failed = DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.FAILED
     lines = [
-        DigestLine(1, "1/STTTT", "Ngày sách", date(2026, 11, 25), "Sở Y tế", DeliveryStatus.SENT),
-        DigestLine(
-            1,
-            "1/STTTT",
-            "Ngày sách",
-            date(2026, 11, 25),
-            "Sở Tài chính",
-            DeliveryStatus.ACKNOWLEDGED,
-        ),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Báo Sóc Trăng", DeliveryStatus.SENT),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Hội Nhà báo", DeliveryStatus.FAILED),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Sở Xây dựng", DeliveryStatus.ACKNOWLEDGED),
+        DigestLine(*first, "Báo Sóc Trăng", sent, "bao-dai"),
+        DigestLine(*first, "Sở Y tế", sent, "so-nganh"),
+        DigestLine(*first, "Sở Tài chính", acked, "so-nganh"),
+        DigestLine(*second, "Báo Sóc Trăng", sent, "bao-dai"),
+        DigestLine(*second, "Hội Nhà báo", failed, "hoi-moi"),
+        DigestLine(*second, "Sở Xây dựng", acked, "so-nganh"),
     ]
-    [message] = digest_messages(lines, today, "vi")
+    names = settings_from_mapping({}).group_name
+    [message] = digest_messages(lines, today, "vi", names)
     assert "Tổng hợp ngày 26/11/2026" in message
-    assert "Quá hạn chưa báo cáo (2): Sở Y tế, Sở Tài chính" in message
-    assert "Chưa xác nhận đã nhận (1): Báo Sóc Trăng" in message
-    assert "Không liên lạc được (1): Hội Nhà báo" in message
+    assert (
+        "Quá hạn chưa báo cáo (3):\n"
+        "    • <i>Báo, đài</i> (1): Báo Sóc Trăng\n"
+        "    • <i>Sở, ban, ngành</i> (2): Sở Y tế, Sở Tài chính"
+    ) in message
+    assert "Chưa xác nhận đã nhận (1):\n    • <i>Báo, đài</i> (1): Báo Sóc Trăng" in message
+    # A group without a display name is shown as its slug.
+    assert "Không liên lạc được (1):\n    • <i>hoi-moi</i> (1): Hội Nhà báo" in message
     assert "Sở Xây dựng" not in message  # acknowledged, no deadline: nothing to chase
-    assert digest_messages(lines[4:], today, "vi") == []
+    assert digest_messages(lines[5:], today, "vi") == []
 
 
 def test_a_long_digest_is_split_and_shortened() -> None:
     lines = [
-        DigestLine(n, f"{n}/STTTT", "x" * 150, None, f"Đơn vị {n}-{k}", DeliveryStatus.SENT)
+        DigestLine(
+            n, f"{n}/STTTT", "x" * 150, None, f"Đơn vị {n}-{k}", DeliveryStatus.SENT, "so-nganh"
+        )
         for n in range(60)
         for k in range(40)
     ]

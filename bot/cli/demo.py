@@ -294,7 +294,13 @@ async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> N
     out("  bot: " + card.shown_text.replace("\n", "\n       "))
     deps = get_deps_from_app(bot.application.bot_data)
     async with bot.sessionmaker() as session:  # at the demo's clock, after the reminders
-        report = await load_report(session, 1, deps.clock(), deps.settings.reminders.timezone)
+        report = await load_report(
+            session,
+            1,
+            deps.clock(),
+            deps.settings.reminders.timezone,
+            group_names=deps.settings.groups,
+        )
     out("")
     out("The summary report (agency-bot report 1):")
     for line in render_table(report).splitlines():

@@ -376,7 +376,8 @@ class Reminders:
             languages = await languages_of(session, staff)
             outgoing: list[Outgoing] = []
             for user_id in staff:
-                for text in digest_messages(lines, today, languages.get(user_id, DEFAULT_LANGUAGE)):
+                lang = languages.get(user_id, DEFAULT_LANGUAGE)
+                for text in digest_messages(lines, today, lang, self._settings.group_name):
                     outgoing.append((None, None, user_id, {"text": text}))
             await queries.enqueue_messages(session, outgoing, now, kind=MessageKind.NOTICE)
             await record_event(

@@ -44,7 +44,9 @@ async def export_report(
     """Returns (what --json prints, what is printed otherwise)."""
     tz = settings.reminders.timezone
     async with sessionmaker() as session:
-        report = await load_report(session, directive_id, utcnow(), tz)
+        report = await load_report(
+            session, directive_id, utcnow(), tz, group_names=settings.groups
+        )
     path: Path | None = output
     text = ""
     if fmt in ("xlsx", "png"):

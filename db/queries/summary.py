@@ -25,6 +25,7 @@ from db.models import (
     Event,
     Evidence,
     Staff,
+    Urgency,
     Verification,
 )
 
@@ -44,6 +45,37 @@ class DirectiveHead:
 
 
 @dataclass(frozen=True)
+class LetterText:
+    """What the letter asked: the official report quotes it."""
+
+    body: str
+    actions: list[str]
+    links: list[str]
+    urgency: Urgency
+
+
+async def letter_text(session: AsyncSession, directive_id: int) -> LetterText | None:
+    row = (
+        await session.execute(
+            select(Directive.body, Directive.actions, Directive.links, Directive.urgency).where(
+                Directive.id == directive_id
+            )
+        )
+    ).one_or_none()
+    return LetterText(row[0], list(row[1] or []), list(row[2] or []), row[3]) if row else None
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One group of agencies (its slug) in a directive's counts."""
+
+    group: str
+    total: int
+    acknowledged: int
+    completed: int
+
+
+@dataclass(frozen=True)
 class StatusCounts:
     """Per-agency counts; `acknowledged` includes completed agencies."""
 
@@ -58,6 +90,8 @@ class StatusCounts:
     overdue: int = 0
     first_sent_at: datetime | None = None
     median_ack_seconds: float | None = None
+    by_group: tuple[GroupCount, ...] = ()
+    """Largest group first."""
 
 
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
@@ -122,7 +156,26 @@ async def status_counts(session: AsyncSession, directive_id: int, *, overdue: bo
         overdue=total - done if overdue else 0,
         first_sent_at=first_sent,
         median_ack_seconds=await median_ack_seconds(session, directive_id),
+        by_group=await group_counts(session, directive_id),
     )
+
+
+async def group_counts(session: AsyncSession, directive_id: int) -> tuple[GroupCount, ...]:
+    """Agencies, acknowledged and completed per group: one GROUP BY over the deliveries."""
+    d = Delivery
+    rows = await session.execute(
+        select(
+            Agency.group,
+            func.count(d.id),
+            _count(d.acknowledged_at.is_not(None)),
+            _count(d.status == DeliveryStatus.COMPLETED),
+        )
+        .join(Agency, Agency.id == d.agency_id)
+        .where(d.directive_id == directive_id)
+        .group_by(Agency.group)
+        .order_by(func.count(d.id).desc(), Agency.group)
+    )
+    return tuple(GroupCount(*row) for row in rows.all())
 
 
 async def median_ack_seconds(session: AsyncSession, directive_id: int) -> float | None:
@@ -341,22 +394,40 @@ class EventRow:
     directive_id: int | None
     agency_code: str | None
     detail: dict[str, Any]
+    agency_name: str | None = None
+    actor_name: str | None = None
+    """The staff member's or the contact's name, when the actor is known by id."""
 
 
 async def events(
     session: AsyncSession, *, directive_id: int | None = None, limit: int | None = None
 ) -> list[EventRow]:
     """The audit trail, oldest first: a directive's whole log, or the latest `limit` events."""
-    query = select(
-        Event.id,
-        Event.at,
-        Event.kind,
-        Event.actor_type,
-        Event.actor_id,
-        Event.directive_id,
-        Agency.code,
-        Event.detail,
-    ).outerjoin(Agency, Agency.id == Event.agency_id)
+    staff = Staff.__table__.alias("actor_staff")
+    contact = Contact.__table__.alias("actor_contact")
+    query = (
+        select(
+            Event.id,
+            Event.at,
+            Event.kind,
+            Event.actor_type,
+            Event.actor_id,
+            Event.directive_id,
+            Agency.code,
+            Event.detail,
+            Agency.name,
+            func.coalesce(staff.c.display_name, contact.c.display_name),
+        )
+        .outerjoin(Agency, Agency.id == Event.agency_id)
+        # Both ids are unique: at most one row each, so the log is not multiplied.
+        .outerjoin(
+            staff, and_(Event.actor_type == "staff", staff.c.telegram_user_id == Event.actor_id)
+        )
+        .outerjoin(
+            contact,
+            and_(Event.actor_type == "user", contact.c.telegram_user_id == Event.actor_id),
+        )
+    )
     if directive_id is not None:
         # ix_events_directive_at serves both the filter and the order.
         query = query.where(Event.directive_id == directive_id)
