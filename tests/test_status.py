@@ -6,6 +6,7 @@ import io
 import struct
 from zoneinfo import ZoneInfo
 
+import docx
 import httpx
 import openpyxl
 from sqlalchemy import select
@@ -204,7 +205,7 @@ async def test_status_card_opens_the_pending_list(running: RunningBot, sandbox: 
     assert len(admin.inbox) == before + 1
 
 
-async def test_report_sends_the_chart_and_the_workbook(
+async def test_report_sends_the_chart_the_workbook_and_the_official_report(
     running: RunningBot, sandbox: Sandbox
 ) -> None:
     officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
@@ -228,6 +229,15 @@ async def test_report_sends_the_chart_and_the_workbook(
         ("dai-ptth", "không gửi được", ""),
         ("so-y-te", "đã nhận", officer.first_name),
     ]
+    official = await admin.wait_for_message(
+        "Báo cáo kết quả triển khai", timeout=30, where=lambda m: bool(m.document)
+    )
+    assert official.document is not None
+    assert official.document["file_name"] == "bao-cao-cong-van-1.docx"
+    document = docx.Document(io.BytesIO(await download(sandbox, official.document["file_id"])))
+    texts = [p.text for p in document.paragraphs]
+    assert "BÁO CÁO" in texts
+    assert any(text.startswith(f"Kết quả triển khai Công văn số {NUMBER}") for text in texts)
 
     async def exported() -> int:
         async with running.sessionmaker() as session:

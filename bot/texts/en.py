@@ -427,6 +427,10 @@ TEXTS: dict[str, str] = {
         "{completed} completed."
     ),
     "summary.workbook_caption": "📊 Summary report of letter No. <b>{number}</b> (Excel).",
+    "summary.official_caption": (
+        "📄 The official report on letter No. <b>{number}</b> (Word, per Decree"
+        " 30/2020/NĐ-CP): check it, number it and have it signed."
+    ),
     "xlsx.sheet.summary": "Summary",
     "xlsx.sheet.agencies": "Agencies",
     "xlsx.sheet.events": "Event log",
@@ -515,6 +519,87 @@ TEXTS: dict[str, str] = {
     "event.staff.digest": "Daily digest sent to staff",
     "event.staff.refused": "Refused a staff-only command",
     "event.staff.removed": "Staff member removed (ID {user_id})",
+    "docx.title": "Report on carrying out letter No. {number}",
+    "docx.national_title": "SOCIALIST REPUBLIC OF VIET NAM",
+    "docx.motto": "Independence - Freedom - Happiness",
+    "docx.number": "No.:        /BC-{symbol}",
+    "docx.place_date": "{place}, {day}/{month}/{year}",
+    "docx.kind": "REPORT",
+    "docx.subject": "On carrying out letter No. {number} of {date} {about}",
+    "docx.about": "on {text}",
+    "docx.section.letter": "I. THE LETTER",
+    "docx.letter.sent": (
+        "On {date}, letter No. {number} {about} was sent to {total} agencies in Telegram,"
+        " with the buttons «Đã nhận» and «Báo cáo kết quả» for agencies to acknowledge it"
+        " and report what they did, with evidence."
+    ),
+    "docx.letter.actions": "The letter asks the agencies to:",
+    "docx.letter.links": "Link to publish on the agency's website: {links}.",
+    "docx.letter.deadline": "Deadline for the report: {date}.",
+    "docx.letter.no_deadline": "The letter sets no deadline.",
+    "docx.section.results": "II. RESULTS",
+    "docx.results.as_of": "Figures as of {time}, {date}:",
+    "docx.results.received": (
+        "1. Receipt: the letter reached {sent}/{total} agencies ({sent_pct});"
+        " {acknowledged} agencies acknowledged it ({acknowledged_pct})."
+    ),
+    "docx.results.failed": (
+        "{failed} agencies could not be reached (no contact registered, or unreachable)."
+    ),
+    "docx.results.completed": (
+        "2. Completion: {completed} agencies reported done ({completed_pct}): {verified}"
+        " with verified evidence (their website links as asked), {unverified} with"
+        " evidence that could not be verified."
+    ),
+    "docx.results.completed_other": "{count} reported without a link or were confirmed by hand.",
+    "docx.results.overdue": (
+        "3. Overdue: {overdue} agencies ({overdue_pct}) had not completed when the"
+        " deadline ({deadline}) passed."
+    ),
+    "docx.results.not_yet_due": (
+        "3. The deadline ({deadline}) has not passed; no agency is overdue."
+    ),
+    "docx.results.no_deadline": "3. The letter sets no deadline, so no agency is overdue.",
+    "docx.results.by_group": "Results by group of agencies:",
+    "docx.relays.intro": (
+        "4. Relays: {count} agencies relayed the letter to the units under them; each"
+        " relay with its units:"
+    ),
+    "docx.relays.none": "4. Relays: no agency has relayed the letter to the units under it.",
+    "docx.relays.not_yet": "not relayed",
+    "docx.section.not_done": "III. AGENCIES NOT DONE",
+    "docx.not_done.intro": "{count} agencies have not completed:",
+    "docx.not_done.none": "Every agency has completed.",
+    "docx.table.no": "No.",
+    "docx.table.group": "Group of agencies",
+    "docx.table.units": "Agencies",
+    "docx.table.acknowledged": "Acknowledged",
+    "docx.table.completed": "Completed",
+    "docx.table.overdue": "Overdue",
+    "docx.table.total": "Total",
+    "docx.table.relay": "Relay",
+    "docx.table.relayed_at": "Relayed at",
+    "docx.table.agency": "Agency",
+    "docx.table.state": "State",
+    "docx.table.time": "Time",
+    "docx.table.evidence": "Evidence",
+    "docx.state.pending": "Not sent yet",
+    "docx.state.sent": "Not acknowledged",
+    "docx.state.acknowledged": "Acknowledged, no report yet",
+    "docx.state.completed": "Completed",
+    "docx.state.failed": "Could not be sent: {reason}",
+    "docx.state.overdue": " (overdue)",
+    "docx.state.reminded": "; reminded {count} times",
+    "docx.closing": "This is the report on carrying out letter No. {number}./.",
+    "docx.recipients": "Recipients:",
+    "docx.appendix.title": "Appendix",
+    "docx.appendix.subject": "RECEIPT AND COMPLETION OF LETTER NO. {number}",
+    "docx.appendix.attached": "(Attached to report No.        /BC-{symbol} of {date})",
+    "docx.time.acknowledged": "Acknowledged: {time}",
+    "docx.time.completed": "Completed: {time}",
+    "docx.evidence.verified": "(verified)",
+    "docx.evidence.unverified": "(not verified)",
+    "docx.by_hand": "Confirmed by hand by the Department: {reason}",
     "chart.title": "Letter No. {number} — {count} agencies",
     "chart.timeline": "Acknowledged and completed over time (cumulative)",
     "chart.acknowledged": "Acknowledged ({count})",

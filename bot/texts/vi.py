@@ -455,6 +455,10 @@ TEXTS: dict[str, str] = {
         "{completed} hoàn thành."
     ),
     "summary.workbook_caption": "📊 Báo cáo tổng kết công văn số <b>{number}</b> (Excel).",
+    "summary.official_caption": (
+        "📄 Báo cáo kết quả triển khai Công văn số <b>{number}</b> (Word, theo Nghị định"
+        " 30/2020/NĐ-CP): kiểm tra, ghi số và trình ký."
+    ),
     "xlsx.sheet.summary": "Tổng hợp",
     "xlsx.sheet.agencies": "Đơn vị",
     "xlsx.sheet.events": "Nhật ký",
@@ -543,6 +547,95 @@ TEXTS: dict[str, str] = {
     "event.staff.digest": "Gửi bản tổng hợp hằng ngày cho cán bộ Sở",
     "event.staff.refused": "Từ chối lệnh chỉ dành cho cán bộ Sở",
     "event.staff.removed": "Xóa cán bộ Sở (ID {user_id})",
+    "docx.title": "Báo cáo kết quả triển khai Công văn số {number}",
+    "docx.national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "docx.motto": "Độc lập - Tự do - Hạnh phúc",
+    "docx.number": "Số:        /BC-{symbol}",
+    "docx.place_date": "{place}, ngày {day} tháng {month} năm {year}",
+    "docx.kind": "BÁO CÁO",
+    "docx.subject": "Kết quả triển khai Công văn số {number} ngày {date} {about}",
+    "docx.about": "về việc {text}",
+    "docx.section.letter": "I. NỘI DUNG CÔNG VĂN",
+    "docx.letter.sent": (
+        "Ngày {date}, Công văn số {number} {about} được gửi tới {total} cơ quan, đơn vị"
+        " qua Telegram, kèm các nút «Đã nhận» và «Báo cáo kết quả» để đơn vị xác nhận đã"
+        " nhận và báo cáo kết quả thực hiện kèm minh chứng."
+    ),
+    "docx.letter.actions": "Công văn đề nghị các cơ quan, đơn vị:",
+    "docx.letter.links": (
+        "Đường link cần đăng tải trên trang thông tin điện tử của đơn vị: {links}."
+    ),
+    "docx.letter.deadline": "Thời hạn báo cáo kết quả: ngày {date}.",
+    "docx.letter.no_deadline": "Công văn không quy định thời hạn báo cáo kết quả.",
+    "docx.section.results": "II. KẾT QUẢ TRIỂN KHAI",
+    "docx.results.as_of": "Số liệu tính đến {time} ngày {date}:",
+    "docx.results.received": (
+        "1. Tiếp nhận: công văn đã được gửi tới {sent}/{total} cơ quan, đơn vị"
+        " ({sent_pct}); {acknowledged} đơn vị đã xác nhận đã nhận ({acknowledged_pct})."
+    ),
+    "docx.results.failed": (
+        "{failed} đơn vị chưa gửi được do chưa có cán bộ đầu mối đăng ký nhận công văn"
+        " hoặc không liên lạc được."
+    ),
+    "docx.results.completed": (
+        "2. Thực hiện: {completed} đơn vị đã báo cáo hoàn thành ({completed_pct}), trong"
+        " đó {verified} đơn vị có minh chứng đã được xác minh (trang thông tin điện tử"
+        " của đơn vị có đường link theo yêu cầu), {unverified} đơn vị có minh chứng chưa"
+        " xác minh được."
+    ),
+    "docx.results.completed_other": (
+        "{count} đơn vị báo cáo không kèm đường link hoặc được Sở xác nhận thủ công."
+    ),
+    "docx.results.overdue": (
+        "3. Quá hạn: {overdue} đơn vị ({overdue_pct}) chưa hoàn thành khi đã hết thời hạn"
+        " báo cáo (ngày {deadline})."
+    ),
+    "docx.results.not_yet_due": (
+        "3. Thời hạn báo cáo (ngày {deadline}) chưa hết; chưa có đơn vị quá hạn."
+    ),
+    "docx.results.no_deadline": "3. Công văn không quy định thời hạn nên không có đơn vị quá hạn.",
+    "docx.results.by_group": "Kết quả theo nhóm cơ quan, đơn vị:",
+    "docx.relays.intro": (
+        "4. Chuyển tiếp: {count} đơn vị đã chuyển tiếp công văn tới các đơn vị trực"
+        " thuộc; kết quả của từng đơn vị và các đơn vị trực thuộc:"
+    ),
+    "docx.relays.none": (
+        "4. Chuyển tiếp: chưa có đơn vị nào chuyển tiếp công văn tới các đơn vị trực thuộc."
+    ),
+    "docx.relays.not_yet": "chưa chuyển tiếp",
+    "docx.section.not_done": "III. CÁC CƠ QUAN, ĐƠN VỊ CHƯA HOÀN THÀNH",
+    "docx.not_done.intro": "Còn {count} cơ quan, đơn vị chưa hoàn thành:",
+    "docx.not_done.none": "Tất cả các cơ quan, đơn vị đã hoàn thành.",
+    "docx.table.no": "STT",
+    "docx.table.group": "Nhóm cơ quan, đơn vị",
+    "docx.table.units": "Số đơn vị",
+    "docx.table.acknowledged": "Đã nhận",
+    "docx.table.completed": "Hoàn thành",
+    "docx.table.overdue": "Quá hạn",
+    "docx.table.total": "Tổng cộng",
+    "docx.table.relay": "Đơn vị chuyển tiếp",
+    "docx.table.relayed_at": "Thời điểm chuyển tiếp",
+    "docx.table.agency": "Tên cơ quan, đơn vị",
+    "docx.table.state": "Tình hình thực hiện",
+    "docx.table.time": "Thời điểm",
+    "docx.table.evidence": "Minh chứng",
+    "docx.state.pending": "Chưa gửi",
+    "docx.state.sent": "Chưa xác nhận đã nhận",
+    "docx.state.acknowledged": "Đã nhận, chưa báo cáo kết quả",
+    "docx.state.completed": "Hoàn thành",
+    "docx.state.failed": "Không gửi được: {reason}",
+    "docx.state.overdue": " (quá hạn)",
+    "docx.state.reminded": "; đã nhắc {count} lần",
+    "docx.closing": "Trên đây là báo cáo kết quả triển khai Công văn số {number}./.",
+    "docx.recipients": "Nơi nhận:",
+    "docx.appendix.title": "Phụ lục",
+    "docx.appendix.subject": "TÌNH HÌNH TIẾP NHẬN VÀ THỰC HIỆN CÔNG VĂN SỐ {number}",
+    "docx.appendix.attached": "(Kèm theo Báo cáo số        /BC-{symbol} ngày {date})",
+    "docx.time.acknowledged": "Nhận: {time}",
+    "docx.time.completed": "Hoàn thành: {time}",
+    "docx.evidence.verified": "(đã xác minh)",
+    "docx.evidence.unverified": "(chưa xác minh)",
+    "docx.by_hand": "Sở xác nhận thủ công: {reason}",
     "chart.title": "Công văn số {number} — {count} đơn vị",
     "chart.timeline": "Đã nhận và hoàn thành theo thời gian (cộng dồn)",
     "chart.acknowledged": "Đã nhận ({count})",
