@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import OrganizationSettings, Settings, settings_from_mapping
-from bot.reports.official import RelayRollup, build_official_report, day_in_words
+from bot.reports.official import RelayRollup, build_official_report, day_in_words, sort_key
 from bot.reports.summary import Report, load_report
 from db.models import Directive
 from tests.summary_scenario import NOW, PAGE, TZ, build_campaign
@@ -110,8 +110,9 @@ async def test_the_report_has_every_part_in_order_with_the_campaigns_figures(
             " về việc hưởng ứng Ngày Sách Việt Nam",
             "I. NỘI DUNG CÔNG VĂN",
             "Ngày 20/04/2026, Công văn số 123/STTTT-TTBCXB về việc hưởng ứng Ngày Sách Việt Nam"
-            " được gửi tới 4 cơ quan, đơn vị qua Telegram, kèm các nút «Đã nhận» và «Báo cáo"
-            " kết quả» để đơn vị xác nhận đã nhận và báo cáo kết quả thực hiện kèm minh chứng.",
+            " (nơi nhận: 4 cơ quan, đơn vị) được gửi qua Telegram, kèm các nút «Đã nhận» và"
+            " «Báo cáo kết quả» để đơn vị xác nhận đã nhận và báo cáo kết quả thực hiện kèm"
+            " minh chứng.",
             "Đường link cần đăng tải trên trang thông tin điện tử của đơn vị: https://book365.vn.",
             "Thời hạn báo cáo kết quả: ngày 23/04/2026.",
             "II. KẾT QUẢ TRIỂN KHAI",
@@ -132,11 +133,14 @@ async def test_the_report_has_every_part_in_order_with_the_campaigns_figures(
             "Tổng cộng | 4 | 2 (50%) | 1 (25%)",
             "III. CÁC CƠ QUAN, ĐƠN VỊ CHƯA HOÀN THÀNH",
             "Còn 3 cơ quan, đơn vị chưa hoàn thành:",
-            "STT | Tên cơ quan, đơn vị | Tình hình thực hiện",
-            "1 | Báo Sóc Trăng | Chưa xác nhận đã nhận (quá hạn); đã nhắc 2 lần",
-            "2 | Đài Phát thanh và Truyền hình tỉnh"
-            " | Đã nhận, chưa báo cáo kết quả (quá hạn); đã nhắc 1 lần",
-            "3 | Hội Nông dân tỉnh | Không gửi được: chưa có cán bộ đầu mối đăng ký (quá hạn)",
+            # By what is missing, the most pressing first; each band in the roster's order.
+            "STT | Tên cơ quan, đơn vị | Nhóm cơ quan, đơn vị | Ghi chú",
+            "Chưa xác nhận đã nhận: 1 đơn vị",
+            "1 | Báo Sóc Trăng | Báo, đài | quá hạn; đã nhắc 2 lần",
+            "Đã nhận, chưa báo cáo kết quả: 1 đơn vị",
+            "2 | Đài Phát thanh và Truyền hình tỉnh | Báo, đài | quá hạn; đã nhắc 1 lần",
+            "Không gửi được: 1 đơn vị",
+            "3 | Hội Nông dân tỉnh | Hội, đoàn thể | chưa có cán bộ đầu mối đăng ký; quá hạn",
             "Trên đây là báo cáo kết quả triển khai Công văn số 123/STTTT-TTBCXB./.",
             # Nơi nhận on the left, the signer on the right.
             "Nơi nhận:\n- UBND tỉnh (để báo cáo);\n- Giám đốc Sở (để báo cáo);\n- Lưu: VT, TTBCXB."
@@ -145,16 +149,16 @@ async def test_the_report_has_every_part_in_order_with_the_campaigns_figures(
             "Phụ lục",
             "TÌNH HÌNH TIẾP NHẬN VÀ THỰC HIỆN CÔNG VĂN SỐ 123/STTTT-TTBCXB",
             "(Kèm theo Báo cáo số        /BC-STTTT-TTBCXB ngày 25/04/2026)",
-            "STT | Tên cơ quan, đơn vị | Nhóm cơ quan, đơn vị | Tình hình thực hiện | Thời điểm"
-            " | Minh chứng",
+            "STT | Tên cơ quan, đơn vị | Nhóm cơ quan, đơn vị | Tình hình thực hiện"
+            " | Thời điểm nhận | Thời điểm hoàn thành | Minh chứng",
             "1 | Báo Sóc Trăng | Báo, đài | Chưa xác nhận đã nhận (quá hạn); đã nhắc 2 lần",
             "2 | Đài Phát thanh và Truyền hình tỉnh | Báo, đài | Đã nhận, chưa báo cáo kết quả"
-            " (quá hạn); đã nhắc 1 lần | Nhận: 21/04/2026 09:30"
+            " (quá hạn); đã nhắc 1 lần | 21/04/2026\n09:30"
             " | Sở xác nhận thủ công: đã xác nhận qua điện thoại",
             "3 | Hội Nông dân tỉnh | Hội, đoàn thể"
             " | Không gửi được: chưa có cán bộ đầu mối đăng ký (quá hạn)",
             "4 | Sở Y tế | Sở, ban, ngành | Hoàn thành"
-            " | Nhận: 20/04/2026 10:00\nHoàn thành: 22/04/2026 14:15"
+            " | 20/04/2026\n10:00 | 22/04/2026\n14:15"
             f" | {PAGE} | Đã đăng tin trên trang chủ\n(đã xác minh)",
         ],
     )
@@ -302,12 +306,29 @@ async def test_a_letter_with_no_deadline_has_nobody_overdue(
         [
             "Công văn không quy định thời hạn báo cáo kết quả.",
             "3. Công văn không quy định thời hạn nên không có đơn vị quá hạn.",
-            "1 | Báo Sóc Trăng | Chưa xác nhận đã nhận; đã nhắc 2 lần",
+            "1 | Báo Sóc Trăng | bao-dai | đã nhắc 2 lần",
         ],
     )
     assert not any("quá hạn)" in line or "Quá hạn:" in line for line in found)
     # Without [groups] names, a group is shown as its slug rather than dropped.
     assert "1 | bao-dai | 2 | 1 (50%) | 0 (0%)" in found
+
+
+async def test_what_the_letter_asked_is_listed(report: Report) -> None:
+    assert report.letter is not None
+    actions = ["Tuyên truyền về Hội Sách trực tuyến", "Đăng tải đường link https://book365.vn"]
+    asked = replace(report, letter=replace(report.letter, actions=actions))
+    in_order(
+        lines(open_docx(build_official_report(asked, ORGANIZATION))),
+        [
+            "I. NỘI DUNG CÔNG VĂN",
+            "Công văn đề nghị các cơ quan, đơn vị:",
+            "- Tuyên truyền về Hội Sách trực tuyến;",
+            "- Đăng tải đường link https://book365.vn.",
+            "Đường link cần đăng tải trên trang thông tin điện tử của đơn vị: https://book365.vn.",
+            "II. KẾT QUẢ TRIỂN KHAI",
+        ],
+    )
 
 
 async def test_before_the_deadline_nobody_is_overdue_yet(report: Report) -> None:
@@ -339,6 +360,18 @@ async def test_the_organization_comes_from_the_config(report: Report) -> None:
     assert "Nơi nhận:\n- Bộ Thông tin và Truyền thông;\n- Lưu: VT. | GIÁM ĐỐC\nNguyễn Văn Bình" in (
         found
     )
+
+
+def test_units_are_listed_in_vietnamese_alphabetical_order() -> None:
+    names = ["Đài Phát thanh", "UBND huyện Kế Sách", "Dân tộc", "Ấp Mới", "Bảo tàng", "Báo"]
+    assert sorted(names, key=sort_key) == [
+        "Ấp Mới",
+        "Báo",
+        "Bảo tàng",
+        "Dân tộc",
+        "Đài Phát thanh",  # Đ comes after every D
+        "UBND huyện Kế Sách",
+    ]
 
 
 def test_the_date_line_pads_as_the_decree_says() -> None:

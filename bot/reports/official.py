@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -56,6 +57,30 @@ FIRST_LINE = Cm(1)  # "lùi vào từ 1 cm đến 1,27 cm"
 MAX_CELL = 600  # characters of evidence or a reason quoted in one cell
 # XML 1.0 cannot carry these; a name imported with one must not stop the report.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+LEFT = WD_ALIGN_PARAGRAPH.LEFT
+# Section III's bands: what is missing, the most pressing first.
+NOT_DONE_ORDER = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.ACKNOWLEDGED,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.PENDING,
+)
+
+
+@dataclass(frozen=True)
+class _Band:
+    """A row across a table: the heading of the rows under it."""
+
+    text: str
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order, near enough: letters without their tone and vowel
+    marks, Đ after every D, then the exact text to break ties."""
+    bare = unicodedata.normalize("NFD", text.casefold().replace("đ", "d\uffff"))
+    return "".join(c for c in bare if not unicodedata.combining(c)), text
 
 
 @dataclass(frozen=True)
@@ -377,6 +402,8 @@ class _Builder:
         )
 
     def _not_done(self) -> None:
+        """The units not done, by what is missing (not acknowledged, no report, not
+        reached), each band in the roster's order: group, then name."""
         tx = self.tx
         self._heading_line(tx("docx.section.not_done"))
         waiting = [r for r in self.report.rows if r.status != DeliveryStatus.COMPLETED]
@@ -384,14 +411,50 @@ class _Builder:
             self._paragraph(tx("docx.not_done.none"))
             return
         self._paragraph(tx("docx.not_done.intro", count=len(waiting)))
+        rows: list[Sequence[str] | _Band] = []
+        for status in NOT_DONE_ORDER:
+            band = self._sorted([r for r in waiting if r.status == status])
+            if not band:
+                continue
+            rows.append(_Band(tx(f"docx.band.{status.value}", count=len(band))))
+            for row in band:
+                number = sum(1 for r in rows if not isinstance(r, _Band)) + 1
+                rows.append(
+                    (
+                        str(number),
+                        _short(row.name),
+                        self.report.group_name(row.group),
+                        self._note(row),
+                    )
+                )
         self._grid(
-            [tx("docx.table.no"), tx("docx.table.agency"), tx("docx.table.state")],
             [
-                (str(n), _short(row.name), self._state(row))
-                for n, row in enumerate(waiting, start=1)
+                tx("docx.table.no"),
+                tx("docx.table.agency"),
+                tx("docx.table.group"),
+                tx("docx.table.note"),
             ],
-            widths=(Cm(1.4), Cm(7.1), Cm(8.0)),
+            rows,
+            widths=(Cm(1.4), Cm(6.4), Cm(3.9), Cm(4.8)),
         )
+
+    def _sorted(self, rows: Sequence[AgencyRow]) -> list[AgencyRow]:
+        """The roster's order as a clerk keeps it: by group, then by name (Vietnamese)."""
+        return sorted(
+            rows, key=lambda r: (sort_key(self.report.group_name(r.group)), sort_key(r.name))
+        )
+
+    def _note(self, row: AgencyRow) -> str:
+        """Why a unit is not done, beyond its band: the failure, overdue, the reminders."""
+        tx = self.tx
+        notes = []
+        if row.status == DeliveryStatus.FAILED and row.failure_reason:
+            notes.append(_short(row.failure_reason, 200))
+        if self.overdue:
+            notes.append(tx("docx.note.overdue"))
+        if row.reminders_sent:
+            notes.append(tx("docx.note.reminded", count=row.reminders_sent))
+        return "; ".join(notes)
 
     def _state(self, row: AgencyRow) -> str:
         tx = self.tx
@@ -466,7 +529,8 @@ class _Builder:
                 tx("docx.table.agency"),
                 tx("docx.table.group"),
                 tx("docx.table.state"),
-                tx("docx.table.time"),
+                tx("docx.table.acknowledged_at"),
+                tx("docx.table.completed_at"),
                 tx("docx.table.evidence"),
             ],
             [
@@ -475,23 +539,18 @@ class _Builder:
                     _short(row.name),
                     self.report.group_name(row.group),
                     self._state(row),
-                    self._times(row),
+                    self._when(row.acknowledged_at),
+                    self._when(row.completed_at),
                     self._evidence(row),
                 )
-                for n, row in enumerate(self.report.rows, start=1)
+                for n, row in enumerate(self._sorted(self.report.rows), start=1)
             ],
-            widths=(Cm(1.4), Cm(6.0), Cm(3.6), Cm(4.5), Cm(3.8), Cm(5.9)),
+            widths=(Cm(1.4), Cm(5.5), Cm(3.2), Cm(4.6), Cm(2.6), Cm(2.6), Cm(5.3)),
         )
 
-    def _times(self, row: AgencyRow) -> str:
-        lines = []
-        if row.acknowledged_at:
-            shown = row.acknowledged_at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M")
-            lines.append(self.tx("docx.time.acknowledged", time=shown))
-        if row.completed_at:
-            shown = row.completed_at.astimezone(self.tz).strftime("%d/%m/%Y %H:%M")
-            lines.append(self.tx("docx.time.completed", time=shown))
-        return "\n".join(lines)
+    def _when(self, moment: datetime | None) -> str:
+        """A time in its cell: the date over the hour."""
+        return moment.astimezone(self.tz).strftime("%d/%m/%Y\n%H:%M") if moment else ""
 
     def _evidence(self, row: AgencyRow) -> str:
         parts = [_short(" | ".join(row.evidence))] if row.evidence else []
@@ -592,13 +651,18 @@ class _Builder:
     def _grid(
         self,
         header: Sequence[str],
-        rows: Sequence[Sequence[str]],
+        rows: Sequence[Sequence[str] | _Band],
         *,
         widths: Sequence[Length],
         numeric_from: int | None = None,
     ) -> None:
-        """A bordered table whose header row repeats on every page."""
+        """A bordered table whose header row repeats on every page and whose rows are not
+        split across pages; a _Band is a bold row across the whole table."""
         table = self._table(1 + len(rows), len(header), widths=widths, borders=True)
+        for row in table.rows:
+            keep = OxmlElement("w:cantSplit")
+            keep.set(qn("w:val"), "true")
+            row._tr.get_or_add_trPr().append(keep)
         for col, text in enumerate(header):
             paragraph = self._cell_line(
                 table.cell(0, col), text, size=TABLE_PT, bold=True, first=True
@@ -610,6 +674,17 @@ class _Builder:
         properties.append(repeat)
         for r, values in enumerate(rows, start=1):
             cells = table.rows[r].cells
+            if isinstance(values, _Band):
+                merged = cells[0].merge(cells[-1])
+                self._cell_line(
+                    merged, values.text, size=TABLE_PT, bold=True, first=True, align=LEFT
+                )
+                merged.paragraphs[0].paragraph_format.keep_with_next = True
+                shade = OxmlElement("w:shd")
+                for name, value in (("w:val", "clear"), ("w:color", "auto"), ("w:fill", "EDEDED")):
+                    shade.set(qn(name), value)
+                merged._tc.get_or_add_tcPr().append(shade)
+                continue
             for col, value in enumerate(values):
                 centred = col == 0 or (numeric_from is not None and col >= numeric_from)
                 align = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT

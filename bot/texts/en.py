@@ -529,9 +529,9 @@ TEXTS: dict[str, str] = {
     "docx.about": "on {text}",
     "docx.section.letter": "I. THE LETTER",
     "docx.letter.sent": (
-        "On {date}, letter No. {number} {about} was sent to {total} agencies in Telegram,"
-        " with the buttons «Đã nhận» and «Báo cáo kết quả» for agencies to acknowledge it"
-        " and report what they did, with evidence."
+        "On {date}, letter No. {number} {about} (addressed to {total} agencies) was sent in"
+        " Telegram, with the buttons «Đã nhận» and «Báo cáo kết quả» for agencies to"
+        " acknowledge it and report what they did, with evidence."
     ),
     "docx.letter.actions": "The letter asks the agencies to:",
     "docx.letter.links": "Link to publish on the agency's website: {links}.",
@@ -581,8 +581,16 @@ TEXTS: dict[str, str] = {
     "docx.table.relayed_at": "Relayed at",
     "docx.table.agency": "Agency",
     "docx.table.state": "State",
-    "docx.table.time": "Time",
+    "docx.table.acknowledged_at": "Acknowledged at",
+    "docx.table.completed_at": "Completed at",
     "docx.table.evidence": "Evidence",
+    "docx.table.note": "Note",
+    "docx.band.sent": "Not acknowledged: {count} agencies",
+    "docx.band.acknowledged": "Acknowledged, no report yet: {count} agencies",
+    "docx.band.failed": "Could not be sent: {count} agencies",
+    "docx.band.pending": "Not sent yet: {count} agencies",
+    "docx.note.overdue": "overdue",
+    "docx.note.reminded": "reminded {count} times",
     "docx.state.pending": "Not sent yet",
     "docx.state.sent": "Not acknowledged",
     "docx.state.acknowledged": "Acknowledged, no report yet",
@@ -595,8 +603,6 @@ TEXTS: dict[str, str] = {
     "docx.appendix.title": "Appendix",
     "docx.appendix.subject": "RECEIPT AND COMPLETION OF LETTER NO. {number}",
     "docx.appendix.attached": "(Attached to report No.        /BC-{symbol} of {date})",
-    "docx.time.acknowledged": "Acknowledged: {time}",
-    "docx.time.completed": "Completed: {time}",
     "docx.evidence.verified": "(verified)",
     "docx.evidence.unverified": "(not verified)",
     "docx.by_hand": "Confirmed by hand by the Department: {reason}",

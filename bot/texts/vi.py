@@ -557,9 +557,9 @@ TEXTS: dict[str, str] = {
     "docx.about": "về việc {text}",
     "docx.section.letter": "I. NỘI DUNG CÔNG VĂN",
     "docx.letter.sent": (
-        "Ngày {date}, Công văn số {number} {about} được gửi tới {total} cơ quan, đơn vị"
-        " qua Telegram, kèm các nút «Đã nhận» và «Báo cáo kết quả» để đơn vị xác nhận đã"
-        " nhận và báo cáo kết quả thực hiện kèm minh chứng."
+        "Ngày {date}, Công văn số {number} {about} (nơi nhận: {total} cơ quan, đơn vị) được"
+        " gửi qua Telegram, kèm các nút «Đã nhận» và «Báo cáo kết quả» để đơn vị xác nhận"
+        " đã nhận và báo cáo kết quả thực hiện kèm minh chứng."
     ),
     "docx.letter.actions": "Công văn đề nghị các cơ quan, đơn vị:",
     "docx.letter.links": (
@@ -617,8 +617,16 @@ TEXTS: dict[str, str] = {
     "docx.table.relayed_at": "Thời điểm chuyển tiếp",
     "docx.table.agency": "Tên cơ quan, đơn vị",
     "docx.table.state": "Tình hình thực hiện",
-    "docx.table.time": "Thời điểm",
+    "docx.table.acknowledged_at": "Thời điểm nhận",
+    "docx.table.completed_at": "Thời điểm hoàn thành",
     "docx.table.evidence": "Minh chứng",
+    "docx.table.note": "Ghi chú",
+    "docx.band.sent": "Chưa xác nhận đã nhận: {count} đơn vị",
+    "docx.band.acknowledged": "Đã nhận, chưa báo cáo kết quả: {count} đơn vị",
+    "docx.band.failed": "Không gửi được: {count} đơn vị",
+    "docx.band.pending": "Chưa gửi: {count} đơn vị",
+    "docx.note.overdue": "quá hạn",
+    "docx.note.reminded": "đã nhắc {count} lần",
     "docx.state.pending": "Chưa gửi",
     "docx.state.sent": "Chưa xác nhận đã nhận",
     "docx.state.acknowledged": "Đã nhận, chưa báo cáo kết quả",
@@ -631,8 +639,6 @@ TEXTS: dict[str, str] = {
     "docx.appendix.title": "Phụ lục",
     "docx.appendix.subject": "TÌNH HÌNH TIẾP NHẬN VÀ THỰC HIỆN CÔNG VĂN SỐ {number}",
     "docx.appendix.attached": "(Kèm theo Báo cáo số        /BC-{symbol} ngày {date})",
-    "docx.time.acknowledged": "Nhận: {time}",
-    "docx.time.completed": "Hoàn thành: {time}",
     "docx.evidence.verified": "(đã xác minh)",
     "docx.evidence.unverified": "(chưa xác minh)",
     "docx.by_hand": "Sở xác nhận thủ công: {reason}",
