@@ -58,8 +58,6 @@ FIRST_LINE = Cm(1)  # "lùi vào từ 1 cm đến 1,27 cm"
 MAX_CELL = 600  # characters of evidence or a reason quoted in one cell
 # XML 1.0 cannot carry these; a name imported with one must not stop the report.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 # Section III's bands: what is missing, the most pressing first.
 NOT_DONE_ORDER = (
@@ -101,6 +99,7 @@ class RelayRollup:
 
 
 def clean(text: object) -> str:
+    """Text Word can hold: without the characters XML 1.0 forbids."""
     return _NOT_XML.sub("", str(text))
 
 
