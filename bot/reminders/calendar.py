@@ -70,6 +70,13 @@ class WorkingClock:
 
         return holidays.country_holidays(self.holiday_country)
 
+    def warm(self, around: datetime) -> None:
+        """Load the holiday calendar of `around`'s year and the next now: importing it takes
+        a few tenths of a second, which must not fall in the middle of a broadcast (the
+        dispatcher asks the clock when each agency's first reminder falls due)."""
+        for year in (around.year, around.year + 1):
+            self.is_working_day(date(year, 1, 1))
+
     def holiday_name(self, day: date) -> str | None:
         """The national holiday's name, EXTRA_HOLIDAY for a day the province gives off, or
         None for a day that is not off (a make-up working day included)."""

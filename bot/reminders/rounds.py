@@ -80,6 +80,7 @@ class Reminders:
         self.leads = leads
         """Whether this instance leads (PostgreSQL: only one instance runs the clock)."""
         self.work = WorkingClock.from_settings(settings.reminders)
+        self.work.warm(clock())
         self._ticking = asyncio.Lock()  # one tick at a time in this process
 
     def cadence(self, directive: Directive) -> Cadence:
