@@ -172,7 +172,9 @@ class _Builder:
         self._results()
         self._not_done()
         self._paragraph(
-            self.tx("docx.closing", number=self.report.directive.number), space_before=6
+            self.tx("docx.closing", number=self.report.directive.number),
+            space_before=6,
+            keep_with_next=True,
         )
         self._signature()
         self._appendix()
@@ -287,7 +289,12 @@ class _Builder:
         now = self.report.now.astimezone(self.tz)
         self._heading_line(tx("docx.section.results"))
         self._paragraph(
-            tx("docx.results.as_of", time=now.strftime("%H giờ %M"), date=f"{now:%d/%m/%Y}")
+            tx(
+                "docx.results.as_of",
+                hour=f"{now:%H}",
+                minute=f"{now:%M}",
+                date=f"{now:%d/%m/%Y}",
+            )
         )
         received = tx(
             "docx.results.received",
@@ -494,8 +501,12 @@ class _Builder:
         for _ in range(4):  # room for the signature and the seal
             self._cell_line(right, "", size=BODY_PT)
         self._cell_line(right, clean(self.org.signer), size=BODY_PT, bold=True)
-        table.rows[0].cells[0].paragraphs[0].paragraph_format.space_before = Pt(12)
-        table.rows[0].cells[1].paragraphs[0].paragraph_format.space_before = Pt(12)
+        [row] = list(table.rows)
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.space_before = Pt(12)
+        keep = OxmlElement("w:cantSplit")  # the signature never leaves its title on a page
+        keep.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(keep)
 
     # the appendix: every unit ------------------------------------------------------------
 

@@ -538,7 +538,7 @@ TEXTS: dict[str, str] = {
     "docx.letter.deadline": "Deadline for the report: {date}.",
     "docx.letter.no_deadline": "The letter sets no deadline.",
     "docx.section.results": "II. RESULTS",
-    "docx.results.as_of": "Figures as of {time}, {date}:",
+    "docx.results.as_of": "Figures as of {hour}:{minute} on {date}:",
     "docx.results.received": (
         "1. Receipt: the letter reached {sent}/{total} agencies ({sent_pct});"
         " {acknowledged} agencies acknowledged it ({acknowledged_pct})."

@@ -568,7 +568,7 @@ TEXTS: dict[str, str] = {
     "docx.letter.deadline": "Thời hạn báo cáo kết quả: ngày {date}.",
     "docx.letter.no_deadline": "Công văn không quy định thời hạn báo cáo kết quả.",
     "docx.section.results": "II. KẾT QUẢ TRIỂN KHAI",
-    "docx.results.as_of": "Số liệu tính đến {time} ngày {date}:",
+    "docx.results.as_of": "Số liệu tính đến {hour} giờ {minute} ngày {date}:",
     "docx.results.received": (
         "1. Tiếp nhận: công văn đã được gửi tới {sent}/{total} cơ quan, đơn vị"
         " ({sent_pct}); {acknowledged} đơn vị đã xác nhận đã nhận ({acknowledged_pct})."
