@@ -19,8 +19,9 @@ Timed, on each database:
   reply and the sandbox's own work, which shares the event loop).
 - `/status` without an ID: the recent directives with their rates.
 - `/pending ID`, page 1 (the count, the page and its contacts).
-- The report: `load_report` (every row, the evidence, the event log), then the XLSX and
-  the PNG chart, each timed on its own, as `/report ID` builds them.
+- The report: `load_report` (every row, the evidence, the event log), then the XLSX, the
+  PNG chart and the official report (DOCX), each timed on its own, as `/report ID` builds
+  them.
 
 Run it from the repository, with the package installed (`pip install -e .`):
 
@@ -55,6 +56,7 @@ from bot.config import Settings, settings_from_mapping
 from bot.delivery.directive_input import DirectiveDraft
 from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.reports.chart import build_chart
+from bot.reports.official import build_official_report
 from bot.reports.status_view import PAGE_SIZE
 from bot.reports.summary import load_counts, load_report
 from bot.reports.workbook import build_workbook
@@ -111,6 +113,8 @@ class DatabaseResult:
     xlsx_bytes: int
     png_s: float
     png_bytes: int
+    docx_s: float
+    docx_bytes: int
 
     @property
     def ok(self) -> bool:
@@ -369,7 +373,9 @@ async def bench_database(
         pending_t = await _time(pending, repeat)
         started = time.perf_counter()
         async with sm() as session:
-            report = await load_report(session, directive_id, utcnow(), tz)
+            report = await load_report(
+                session, directive_id, utcnow(), tz, group_names=Settings().groups
+            )
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         workbook = await asyncio.to_thread(build_workbook, report)
@@ -377,6 +383,9 @@ async def bench_database(
         started = time.perf_counter()
         chart = await asyncio.to_thread(build_chart, report)
         png = time.perf_counter() - started
+        started = time.perf_counter()
+        official = await asyncio.to_thread(build_official_report, report, Settings().organization)
+        docx_s = time.perf_counter() - started
     finally:
         await engine.dispose()
     return DatabaseResult(
@@ -393,6 +402,8 @@ async def bench_database(
         len(workbook),
         png,
         len(chart),
+        docx_s,
+        len(official),
     )
 
 
@@ -443,6 +454,7 @@ def render_text(report: Report) -> str:
             f"{r.xlsx_s:.2f} s, {r.xlsx_bytes / 1e6:.1f} MB)   target < {XLSX_TARGET_S:g} s   "
             f"{_verdict(export < XLSX_TARGET_S)}",
             f"    PNG chart     {r.png_s:6.2f} s ({r.png_bytes / 1e3:.0f} kB)",
+            f"    DOCX report   {r.docx_s:6.2f} s ({r.docx_bytes / 1e3:.0f} kB)",
         ]
     return "\n".join(lines)
 

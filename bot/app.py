@@ -116,6 +116,7 @@ def build_application(
         on_progress=progress.messages_sent,
         on_finished=progress.directives_finished,
         first_reminder_after=reminders.first_reminder_after,
+        due_after=reminders.due_after,
         idle_poll=tuning.idle_poll,
     )
     application.bot_data[DEPS_KEY] = Deps(

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -126,6 +127,67 @@ def _holidays(value: Any) -> str:
         if code not in holidays.list_supported_countries():
             raise ValueError(f"no public holiday calendar for country {value!r}")
     return code
+
+
+# Calendar adjustments the province decides: a few dozen dates a year at most.
+MAX_EXTRA_DAYS = 366
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def _dates(value: Any) -> frozenset[date]:
+    """TOML dates (2027-02-12) or ISO strings ("2027-02-12") → a set of days."""
+    if isinstance(value, frozenset):
+        return value
+    if not isinstance(value, list | tuple):
+        raise ValueError("use a list of dates, e.g. [2027-02-12, 2027-02-15]")
+    if len(value) > MAX_EXTRA_DAYS:
+        raise ValueError(f"at most {MAX_EXTRA_DAYS} dates")
+    days: set[date] = set()
+    for item in value:
+        if isinstance(item, str):
+            try:
+                item = date.fromisoformat(item.strip())
+            except ValueError:
+                raise ValueError(f"not a date: {item!r} (use 2027-02-12)") from None
+        # A TOML date-time is a datetime, which is also a date: refuse it, it is not a day.
+        if type(item) is not date:
+            raise ValueError(f"not a date: {item!r} (use 2027-02-12)")
+        if not EARLIEST_YEAR <= item.year <= LATEST_YEAR:
+            raise ValueError(f"{item.isoformat()} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+        days.add(item)
+    return frozenset(days)
+
+
+DatesField = Annotated[
+    frozenset[date],
+    BeforeValidator(_dates),
+    PlainSerializer(lambda days: sorted(days), return_type=list[date]),
+]
+
+
+def _line(value: Any, *, limit: int) -> str:
+    """One line of text for a document or a label: no control characters, not too long."""
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    text = value.strip()
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+        raise ValueError("must be one line without control characters")
+    if len(text) > limit:
+        raise ValueError(f"at most {limit} characters")
+    return text
+
+
+def _lines(value: Any, *, limit: int, count: int) -> tuple[str, ...]:
+    """A list of lines (a single string is one line)."""
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError("use a list of strings")
+    if len(value) > count:
+        raise ValueError(f"at most {count} lines")
+    return tuple(_line(item, limit=limit) for item in value)
 
 
 class _Section(BaseModel):
@@ -235,6 +297,10 @@ class RemindersSettings(_Section):
     timezone: TimezoneField = ZoneInfo("Asia/Ho_Chi_Minh")
     staff_digest_at: OptionalClockField = time(8, 0)
     """None ("" in the file): no daily digest."""
+    extra_holidays: DatesField = frozenset()
+    """Days off the province declares on top of `holidays` (e.g. a longer Tết)."""
+    extra_working_days: DatesField = frozenset()
+    """Days worked although they are off in the calendar (make-up Saturdays)."""
     khan: CadenceSettings = CadenceSettings(
         first_after=timedelta(hours=2), every=timedelta(hours=4)
     )
@@ -243,6 +309,14 @@ class RemindersSettings(_Section):
         alias="hoa-toc",
     )
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    @field_validator("extra_working_days")
+    @classmethod
+    def _not_also_off(cls, days: frozenset[date], info: ValidationInfo) -> frozenset[date]:
+        both = days & info.data.get("extra_holidays", frozenset())
+        if both:
+            raise ValueError(f"{min(both).isoformat()} is in extra_holidays too")
+        return days
 
 
 class EvidenceSettings(_Section):
@@ -258,6 +332,90 @@ class NoticesSettings(_Section):
     all_acknowledged: bool = True
 
 
+class OrganizationSettings(_Section):
+    """The issuing body of the official report (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+
+    parent_body: str = "UBND TỈNH SÓC TRĂNG"
+    name: str = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    symbol: str = "STTTT-TTBCXB"
+    place: str = "Sóc Trăng"
+    signer: str = "Lê Hoàng Bắc"
+    signer_title: tuple[str, ...] = ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    recipients: tuple[str, ...] = (
+        "UBND tỉnh (để báo cáo);",
+        "Giám đốc Sở (để báo cáo);",
+        "Lưu: VT, TTBCXB.",
+    )
+
+    @field_validator("parent_body", "name", "place", "signer", mode="before")
+    @classmethod
+    def _one_line(cls, value: Any) -> str:
+        return _line(value, limit=200)
+
+    @field_validator("name", "place", "signer")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("symbol", mode="before")
+    @classmethod
+    def _symbol(cls, value: Any) -> str:
+        text = _line(value, limit=40)
+        if not re.fullmatch(r"[A-ZĐ0-9]+(-[A-ZĐ0-9]+)*", text):
+            raise ValueError("capital letters and digits joined by '-', e.g. STTTT-TTBCXB")
+        return text
+
+    @field_validator("signer_title", mode="before")
+    @classmethod
+    def _title(cls, value: Any) -> tuple[str, ...]:
+        lines = _lines(value, limit=100, count=3)
+        if not lines or not all(lines):
+            raise ValueError('one to three lines, e.g. ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]')
+        return lines
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _recipients(cls, value: Any) -> tuple[str, ...]:
+        lines = _lines(value, limit=200, count=30)
+        if not all(lines):
+            raise ValueError("an empty line in the list")
+        return lines
+
+
+# What a clerk calls each group of the roster; a group not named here is shown as its slug.
+DEFAULT_GROUPS: dict[str, str] = {
+    "so-nganh": "Sở, ban, ngành",
+    "ubnd-huyen": "UBND huyện, thị xã, thành phố",
+    "bao-dai": "Báo, đài",
+    "hoi": "Hội, đoàn thể",
+    "co-so-in": "Cơ sở in, phát hành",
+    "truong-hoc": "Trường học",
+}
+GROUP_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")  # as in the roster file
+MAX_GROUPS = 200
+
+
+def _groups(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError('a table of group = "display name"')
+    if len(value) > MAX_GROUPS:
+        raise ValueError(f"at most {MAX_GROUPS} groups")
+    names = dict(DEFAULT_GROUPS)
+    for slug, name in value.items():
+        if not GROUP_SLUG.fullmatch(slug):
+            raise ValueError(f"{slug!r} is not a group of the roster (e.g. so-nganh)")
+        try:
+            names[slug] = _line(name, limit=100) or slug
+        except ValueError as error:
+            raise ValueError(f"{slug}: {error}") from None
+    return names
+
+
+GroupsField = Annotated[dict[str, str], BeforeValidator(_groups)]
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -266,6 +424,12 @@ class Settings(_Section):
     reminders: RemindersSettings = RemindersSettings()
     evidence: EvidenceSettings = EvidenceSettings()
     notices: NoticesSettings = NoticesSettings()
+    organization: OrganizationSettings = OrganizationSettings()
+    groups: GroupsField = Field(default_factory=lambda: dict(DEFAULT_GROUPS))
+
+    def group_name(self, slug: str) -> str:
+        """The words a clerk reads for a group: its `[groups]` name, else the slug."""
+        return self.groups.get(slug, slug)
 
 
 def _describe(error: Any, source: str) -> str:

@@ -6,7 +6,9 @@ callbacks and replies, and a restart in the middle loses nothing.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -87,14 +89,17 @@ async def broadcast_command(update: Update, context: Context, who: Who) -> None:
             number=directive.number,
             subject=directive.subject,
         ),
-        reply_markup=_recipients_keyboard(directive, groups, who.lang),
+        reply_markup=_recipients_keyboard(directive, groups, who.lang, deps.settings.group_name),
     )
     async with deps.sessionmaker.begin() as session:
         await set_progress_message(session, directive.id, prompt.chat_id, prompt.message_id)
 
 
 def _recipients_keyboard(
-    directive: Directive, groups: list[tuple[str, int]], lang: str
+    directive: Directive,
+    groups: list[tuple[str, int]],
+    lang: str,
+    group_name: Callable[[str], str],
 ) -> InlineKeyboardMarkup:
     def button(text: str, step: Step) -> InlineKeyboardButton:
         return InlineKeyboardButton(text, callback_data=callbacks.pack(step))
@@ -103,7 +108,9 @@ def _recipients_keyboard(
     rows = [[button(t(lang, "broadcast.all_button", count=total), Step(directive.id, "all"))]]
     for group, count in groups:
         mark = "✅" if group in directive.targets else "▫️"
-        label = t(lang, "broadcast.group_button", mark=mark, group=group, count=count)
+        # A button label is not HTML: the group's name as a clerk reads it, unescaped.
+        name = group_name(group)
+        label = html.unescape(t(lang, "broadcast.group_button", mark=mark, group=name, count=count))
         rows.append([button(label, Step(directive.id, "group", group))])
     rows.append(
         [
@@ -136,7 +143,9 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
     if step.action == "send":  # committed: the dispatcher may look now
         deps.outbox_wake.set()
     if outcome == "keyboard":
-        await query.edit_message_reply_markup(_recipients_keyboard(directive, groups, who.lang))
+        await query.edit_message_reply_markup(
+            _recipients_keyboard(directive, groups, who.lang, deps.settings.group_name)
+        )
     elif outcome == "preview":
         await query.edit_message_reply_markup(None)
         await _preview(query.message, directive, who, deps)
@@ -246,7 +255,9 @@ async def _preview(message: Message, directive: Directive, who: Who, deps: Deps)
         "broadcast.preview_summary",
         number=directive.number,
         targets=", ".join(
-            t(who.lang, "broadcast.all_targets") if target == ALL else target
+            t(who.lang, "broadcast.all_targets")
+            if target == ALL
+            else deps.settings.group_name(target)
             for target in directive.targets
         ),
         agencies=reach.agencies,

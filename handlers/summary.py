@@ -1,4 +1,5 @@
-"""/report ID: the summary report of a directive, as a chart and an Excel workbook.
+"""/report ID: the summary report of a directive, as a chart, an Excel workbook and the
+official report (DOCX).
 
 (`handlers/report.py` is the officer's «Báo cáo kết quả»; this is staff's "báo cáo tổng
 kết".) The files are built in a worker thread: 10,000 agencies take a few seconds of CPU
@@ -34,14 +35,18 @@ async def report_command(update: Update, context: Context, who: Who) -> None:
     try:
         async with deps.sessionmaker() as session:
             report = await load_report(
-                session, directive_id, deps.clock(), deps.settings.reminders.timezone
+                session,
+                directive_id,
+                deps.clock(),
+                deps.settings.reminders.timezone,
+                group_names=deps.settings.groups,
             )
     except UnknownDirectiveError:
         await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
         return
     number = report.directive.number
     await message.reply_text(t(who.lang, "summary.building", number=number, count=len(report.rows)))
-    files = await asyncio.to_thread(report_files, report, who.lang)
+    files = await asyncio.to_thread(report_files, report, deps.settings.organization, who.lang)
     c = report.counts
     await message.reply_photo(
         InputFile(files.chart, filename=files.chart_name),
@@ -58,8 +63,14 @@ async def report_command(update: Update, context: Context, who: Who) -> None:
         InputFile(files.workbook, filename=files.workbook_name),
         caption=t(who.lang, "summary.workbook_caption", number=number),
     )
+    await message.reply_document(
+        InputFile(files.official, filename=files.official_name),
+        caption=t(who.lang, "summary.official_caption", number=number),
+    )
     async with deps.sessionmaker.begin() as session:
-        await record_export(session, directive_id, "telegram", actor_id=who.user_id, fmt="xlsx+png")
+        await record_export(
+            session, directive_id, "telegram", actor_id=who.user_id, fmt="xlsx+png+docx"
+        )
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [CommandHandler("report", report_command)]

@@ -116,6 +116,24 @@ async def test_recipients_typed_as_codes_and_groups(running: RunningBot, sandbox
     assert not received(officers["bao-soc-trang"][0])
 
 
+async def test_group_buttons_and_the_preview_name_groups_as_a_clerk_reads_them(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    prompt = await admin.ask(f"/broadcast {LETTER}", "Chọn nơi nhận")
+    labels = [b["text"] for b in prompt.buttons()]
+    assert "▫️ Báo, đài (2)" in labels
+    assert "▫️ Sở, ban, ngành (38)" in labels
+    assert not any("bao-dai" in label for label in labels)
+    await admin.press(prompt, "Báo, đài")
+    await admin.wait_for_message(
+        where=lambda m: m.message_id == prompt.message_id and "✅ Báo, đài (2)" in str(m.buttons())
+    )
+    await admin.press(prompt, "Tiếp")
+    summary = await admin.wait_for_message("Bấm «Gửi»")
+    assert "gửi đến: Báo, đài" in summary.shown_text
+
+
 async def test_blocked_contact_is_marked_and_the_agency_still_reached(
     running: RunningBot, sandbox: Sandbox
 ) -> None:

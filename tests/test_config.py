@@ -72,6 +72,23 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
         ("[broadcast]\nrate_per_second = 0", "broadcast.rate_per_second = 0"),
         ("[reminders.khan]\nevery = '1h'", "reminders.khan.first_after"),
         ("[telegram\n", "not valid TOML"),
+        ("[reminders]\nextra_holidays = ['11/02/2027']", "not a date: '11/02/2027'"),
+        ("[reminders]\nextra_holidays = [2027-02-11T08:00:00]", "not a date"),
+        ("[reminders]\nextra_holidays = 2027-02-11", "use a list of dates"),
+        ("[reminders]\nextra_working_days = [1999-02-20]", "outside 2000-2100"),
+        (
+            "[reminders]\nextra_holidays = [2027-02-20]\nextra_working_days = [2027-02-20]",
+            "reminders.extra_working_days = [datetime.date(2027, 2, 20)]: "
+            "2027-02-20 is in extra_holidays too",
+        ),
+        ("[organization]\nsymbol = 'sở tttt'", "organization.symbol = 'sở tttt': capital"),
+        ("[organization]\nname = ''", "organization.name = '': must not be empty"),
+        ('[organization]\nsigner = "Lê\\nBắc"', "must be one line"),
+        ("[organization]\nsigner_title = []", "one to three lines"),
+        ("[organization]\nrecipients = ['Như trên;', '']", "an empty line"),
+        ("[organization]\nseal = 'x'", "unknown key 'organization.seal'"),
+        ("[groups]\n'Sở ngành' = 'x'", "is not a group of the roster"),
+        ("[groups]\nhoi = 3", "hoi: must be a string"),
     ],
 )
 def test_bad_value_fails_with_key_value_and_reason_in_one_line(
@@ -108,6 +125,25 @@ def test_all_day_working_hours() -> None:
     hours = settings_from_mapping({"reminders": {"working_hours": "00:00-24:00"}})
     assert str(hours.reminders.working_hours) == "00:00-24:00"
     assert hours.reminders.working_hours.end is None
+
+
+def test_groups_add_to_the_default_display_names() -> None:
+    settings = settings_from_mapping({"groups": {"xa-phuong": "Xã, phường", "hoi": "Các hội"}})
+    assert settings.group_name("xa-phuong") == "Xã, phường"
+    assert settings.group_name("hoi") == "Các hội"
+    assert settings.group_name("so-nganh") == "Sở, ban, ngành"
+    assert settings.group_name("khac") == "khac"  # not named: the slug
+
+
+def test_organization_defaults_are_soc_trang_and_a_title_may_be_one_line() -> None:
+    organization = Settings().organization
+    assert (organization.parent_body, organization.name) == (
+        "UBND TỈNH SÓC TRĂNG",
+        "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+    )
+    assert organization.signer_title == ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    director = settings_from_mapping({"organization": {"signer_title": "GIÁM ĐỐC"}})
+    assert director.organization.signer_title == ("GIÁM ĐỐC",)
 
 
 def test_urgency_cadences_have_spec_defaults() -> None:

@@ -28,6 +28,7 @@ from db.models import (
     MessageKind,
     MessageStatus,
     OutboundMessage,
+    Urgency,
 )
 from db.queries.people import block_contact, set_language
 from tests.helpers import (
@@ -307,11 +308,14 @@ async def test_the_daily_digest_reaches_staff_once(
         digest = await admin.wait_for_message("Tổng hợp ngày", timeout=10)
         today = clock().astimezone(make_tz()).date()
         assert f"{today:%d/%m/%Y}" in digest.shown_text
-        assert "Không liên lạc được (1): Sở Tài chính" in digest.shown_text
+        # Agencies under their group's name, as a clerk reads it ([groups]), not its slug.
+        assert "Không liên lạc được (1):\n    • Sở, ban, ngành (1): Sở Tài chính" in (
+            digest.shown_text
+        )
         reminders = get_deps_from_app(bot.application.bot_data).reminders
         await reminders.tick()
         assert len([m for m in admin.inbox if "Tổng hợp ngày" in m.shown_text]) == 1
-        assert "Chưa xác nhận đã nhận (1): Sở Y tế" in digest.shown_text
+        assert "Chưa xác nhận đã nhận (1):\n    • Sở, ban, ngành (1): Sở Y tế" in digest.shown_text
 
 
 async def test_closing_a_letter_ends_its_reminders_and_answers(
@@ -380,13 +384,14 @@ def _next(weekday: int, hour: int, minute: int, after: datetime) -> datetime:
 async def test_rounds_due_outside_working_hours_wait_for_the_next_working_minute(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
-    """Office hours, Monday to Friday: a round due on Saturday waits until Monday 07:30."""
+    """Office hours, Monday to Friday: a letter sent on Saturday is first chased an hour of
+    working time after work starts again (Monday 08:30), and nothing goes out before."""
     saturday = _next(5, 10, 0, clock())
     clock.advance(saturday - clock())
     office = {"working_hours": "07:30-17:00", "working_days": "mon-fri"}
     async with reminding_bot(sandbox, db_url, clock, **office) as bot:
         officer, _, _ = await letter_to_one_agency(bot, sandbox)
-        clock.advance(HOUR * 2)  # Saturday noon: the round (due 11:00) is due, not sendable
+        clock.advance(HOUR * 2)  # Saturday noon: nothing to send
         await bot.deps.reminders.tick()
         assert await schedule(bot, "so-y-te") == (0, 0, ANY_TIME)
         assert await waiting_reminders(bot) == 0
@@ -394,8 +399,35 @@ async def test_rounds_due_outside_working_hours_wait_for_the_next_working_minute
         clock.advance(sunday_evening - clock())
         await bot.deps.reminders.tick()
         assert reminders_in(officer) == []
-        monday = _next(0, 7, 31, clock())
-        clock.advance(monday - clock())
+        monday_early = _next(0, 7, 45, clock())
+        clock.advance(monday_early - clock())
+        await bot.deps.reminders.tick()
+        assert reminders_in(officer) == []  # work started, but the hour has not passed
+        clock.advance(HOUR)
         reminder = await officer.wait_for_message("Nhắc lần 1", timeout=10)
         assert NUMBER in reminder.shown_text
         assert (await schedule(bot, "so-y-te"))[:2] == (1, 1)
+
+
+async def test_an_urgent_letter_counts_working_hours_across_the_evening(
+    sandbox: Sandbox, db_url: str, clock: Clock
+) -> None:
+    # SPEC §14: Khẩn, every 4 working hours; a round at 15:30 → the next at 10:00 next day.
+    tz = make_tz()
+    clock.advance(datetime(2026, 11, 26, 13, 30, tzinfo=tz) - clock())  # a Thursday
+    office = {"working_hours": "07:30-17:00", "working_days": "mon-fri", "holidays": "VN"}
+    async with reminding_bot(sandbox, db_url, clock, max_count=3, **office) as bot:
+        [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+        await queue_letter(bot, to=("so-y-te",), urgency=Urgency.KHAN)
+        await officer.wait_for_message(NUMBER, where=lambda m: bool(m.buttons()))
+        await eventually(lambda: schedule_known(bot), True, timeout=10)
+        first_due = (await schedule(bot, "so-y-te"))[2]
+        assert isinstance(first_due, datetime)
+        assert f"{first_due.astimezone(tz):%a %H:%M}" == "Thu 15:30"  # first after 2 h
+
+        clock.advance(2 * HOUR)
+        await officer.wait_for_message("Nhắc lần 1", timeout=10)
+        sent, rounds, next_due = await schedule(bot, "so-y-te")
+        assert (sent, rounds) == (1, 1)
+        assert isinstance(next_due, datetime)
+        assert f"{next_due.astimezone(tz):%a %d/%m %H:%M}" == "Fri 27/11 10:00"

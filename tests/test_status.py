@@ -6,6 +6,7 @@ import io
 import struct
 from zoneinfo import ZoneInfo
 
+import docx
 import httpx
 import openpyxl
 from sqlalchemy import select
@@ -69,6 +70,13 @@ async def test_status_card_counts_and_the_recent_list_opens_it(
     assert "✅ Đã nhận: 1 (33%)" in card.shown_text
     assert "❌ Không gửi được: 1 (33%)" in card.shown_text
     assert "Thời gian nhận (trung vị)" in card.shown_text
+    # Per group, under the names a clerk reads ([groups]), not the roster's slugs.
+    assert (
+        "Theo nhóm (đã nhận / số đơn vị):\n"
+        "• Sở, ban, ngành: 1/2 (50%), hoàn thành 0\n"  # Hội Nông dân is in so-nganh
+        "• Báo, đài: 0/1 (0%), hoàn thành 0\n\n"
+    ) in card.shown_text
+    assert "so-nganh" not in card.shown_text
     assert [b["text"] for b in card.buttons()] == ["📋 Chưa nhận (2)", "🔄 Cập nhật"]
 
     listing = await admin.ask("/status", "Công văn gần đây")
@@ -198,7 +206,7 @@ async def test_status_card_opens_the_pending_list(running: RunningBot, sandbox: 
     assert len(admin.inbox) == before + 1
 
 
-async def test_report_sends_the_chart_and_the_workbook(
+async def test_report_sends_the_chart_the_workbook_and_the_official_report(
     running: RunningBot, sandbox: Sandbox
 ) -> None:
     officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
@@ -222,6 +230,15 @@ async def test_report_sends_the_chart_and_the_workbook(
         ("dai-ptth", "không gửi được", ""),
         ("so-y-te", "đã nhận", officer.first_name),
     ]
+    official = await admin.wait_for_message(
+        "Báo cáo kết quả triển khai", timeout=30, where=lambda m: bool(m.document)
+    )
+    assert official.document is not None
+    assert official.document["file_name"] == "bao-cao-cong-van-1.docx"
+    document = docx.Document(io.BytesIO(await download(sandbox, official.document["file_id"])))
+    texts = [p.text for p in document.paragraphs]
+    assert "BÁO CÁO" in texts
+    assert any(text.startswith(f"Kết quả triển khai Công văn số {NUMBER}") for text in texts)
 
     async def exported() -> int:
         async with running.sessionmaker() as session:

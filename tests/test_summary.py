@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import struct
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 import openpyxl
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.reports.chart import build_chart
+from bot.config import Settings
+from bot.reports.chart import build_chart, date_formatter, group_bars
 from bot.reports.summary import (
     CSV_COLUMNS,
     Report,
@@ -28,7 +30,7 @@ from tests.summary_scenario import CSV, NOW, PAGE, TZ, build_campaign
 async def report(sessionmaker: async_sessionmaker[AsyncSession]) -> Report:
     directive_id = await build_campaign(sessionmaker)
     async with sessionmaker() as session:
-        return await load_report(session, directive_id, NOW, TZ)
+        return await load_report(session, directive_id, NOW, TZ, group_names=Settings().groups)
 
 
 async def test_counts_follow_the_status_rules(report: Report) -> None:
@@ -93,13 +95,13 @@ async def test_workbook_has_the_three_sheets_as_tables_with_real_dates(report: R
     assert table.ref == "A1:K5"
     rows = {row[0]: row for row in agencies.iter_rows(min_row=2, values_only=True)}
     health = rows["so-y-te"]
-    assert health[3] == "hoàn thành"
+    assert (health[2], health[3]) == ("Sở, ban, ngành", "hoàn thành")  # words, not slugs
     # A real date, in Sóc Trăng's time: Excel cells have no zone.
     assert health[4] == datetime(2026, 4, 20, 10, 0)  # noqa: DTZ001
     assert agencies["E5"].is_date
     assert agencies["E5"].number_format == "dd/mm/yyyy hh:mm"
     assert health[7] == f"{PAGE} | Đã đăng tin trên trang chủ"
-    assert (health[8], health[9]) == ("verified", 0)
+    assert (health[8], health[9]) == ("đã xác minh", 0)
     assert rows["dai-ptth"][5] == "Nguyễn Văn An (thủ công)"
     assert rows["hoi-nong-dan"][10] == "chưa có cán bộ đầu mối đăng ký"
     assert rows["bao-soc-trang"][4] is None
@@ -112,9 +114,21 @@ async def test_workbook_has_the_three_sheets_as_tables_with_real_dates(report: R
     assert summary["Quá hạn"][0] == 3
 
     log = book["Nhật ký"]
-    kinds = [row[1] for row in log.iter_rows(min_row=2, values_only=True)]
-    assert "delivery.marked" in kinds
-    assert "directive.queued" in kinds
+    assert [cell.value for cell in log[1]] == ["Thời điểm", "Sự kiện", "Người thực hiện", "Đơn vị"]
+    entries = [row[1:] for row in log.iter_rows(min_row=2, values_only=True)]
+    staff = "Nguyễn Văn An (cán bộ Sở)"
+    assert entries == [  # the log as a clerk reads it, not event codes and JSON
+        ("Tạo công văn số 123/STTTT-TTBCXB", staff, None),
+        ("Không gửi được: chưa có cán bộ đầu mối đăng ký", "Hệ thống (bot)", "Hội Nông dân tỉnh"),
+        ("Gửi công văn tới 4 đơn vị (3 tin nhắn; 1 đơn vị chưa có cán bộ đầu mối)", staff, None),
+        ("Nhắc ngay (/remind): 2 đơn vị", staff, None),
+        (
+            "Đánh dấu «đã nhận» thủ công: đã xác nhận qua điện thoại",
+            staff,
+            "Đài Phát thanh và Truyền hình tỉnh",
+        ),
+        ("Nhắc ngay (/remind): 1 đơn vị", staff, None),
+    ]
     assert all(isinstance(row[0], datetime) for row in log.iter_rows(min_row=2, values_only=True))
 
 
@@ -143,6 +157,38 @@ def _png_size(data: bytes) -> tuple[int, int]:
 async def test_chart_is_a_png_of_the_expected_size(report: Report) -> None:
     assert _png_size(build_chart(report)) == (1500, 500)
     assert _png_size(build_chart(report, "en")) == (1500, 500)
+
+
+async def test_chart_names_groups_as_a_clerk_reads_them(report: Report) -> None:
+    assert group_bars(report) == [
+        ("Sở, ban, ngành (1)", 100.0),
+        ("Hội, đoàn thể (1)", 0.0),
+        ("Báo, đài (2)", 50.0),  # the largest group on top
+    ]
+    unnamed = Report(report.directive, report.counts, report.rows, [], report.now, TZ)
+    assert [label for label, _ in group_bars(unnamed)][-1] == "bao-dai (2)"
+
+
+@pytest.mark.parametrize(
+    ("span", "ticks", "offset"),
+    [
+        (timedelta(days=3), ["12:00", "03/12", "12:00", "04/12", "12:00", "05/12"], "05/12/2026"),
+        (timedelta(hours=5), ["09:00", "10:00", "11:00", "12:00", "13:00", "14:00"], "02/12/2026"),
+    ],
+)
+def test_chart_dates_are_written_the_vietnamese_way(
+    span: timedelta, ticks: list[str], offset: str
+) -> None:
+    from matplotlib import dates as mdates
+
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    locator = mdates.AutoDateLocator(tz=TZ)  # type: ignore[no-untyped-call]
+    locator.create_dummy_axis()
+    ends = mdates.date2num([start, start + span])  # type: ignore[no-untyped-call]
+    cast(Any, locator.axis).set_view_interval(*ends)
+    formatter = date_formatter(locator, TZ)
+    assert formatter.format_ticks(locator()) == ticks
+    assert formatter.get_offset() == offset  # 02/12/2026, never 2026-Dec-02
 
 
 async def test_chart_of_a_letter_nobody_answered_still_draws(report: Report) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 
 from bot.cli.commands import main
+from bot.reports import pdf
+from bot.reports.pdf import soffice
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 from tests.summary_scenario import CSV, build_campaign
@@ -94,6 +98,63 @@ def test_xlsx_and_png_are_written_where_asked_or_next_to_the_operator(
         "output": "bao-cao-cong-van-1.png",
     }
     assert (tmp_path / "bao-cao-cong-van-1.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_docx_is_the_official_report_with_the_configs_organization(
+    capsys: pytest.CaptureFixture[str],
+    config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with config.open("a", encoding="utf-8") as extra:
+        extra.write('[organization]\nsigner = "Nguyễn Thị Thu"\n')
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "-c", str(config), "--json", "report", "1", "--format", "docx")
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {
+        "directive_id": 1,
+        "format": "docx",
+        "output": "bao-cao-cong-van-1.docx",
+    }
+    document = docx.Document(str(tmp_path / "bao-cao-cong-van-1.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert texts.index("BÁO CÁO") < texts.index("I. NỘI DUNG CÔNG VĂN")
+    signature = document.tables[-2].cell(0, 1).text  # before the appendix's table
+    assert signature.endswith("Nguyễn Thị Thu")
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed here")
+def test_pdf_is_the_official_report_converted_by_libreoffice(
+    capsys: pytest.CaptureFixture[str], config: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "bao-cao.pdf"
+    code, out, err = run(
+        capsys, "-c", str(config), "report", "1", "--format", "pdf", "--output", str(target)
+    )
+    assert (code, err) == (0, "")
+    assert str(target) in out
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 2  # the report, then the appendix
+
+
+def test_pdf_without_libreoffice_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str],
+    config: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf, "soffice", lambda: None)
+    target = tmp_path / "bao-cao.pdf"
+    code, out, err = run(
+        capsys, "-c", str(config), "report", "1", "--format", "pdf", "--output", str(target)
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        "agency-bot: error: PDF needs LibreOffice, which is not installed: install LibreOffice"
+        " (Debian: apt-get install libreoffice-writer-nogui)\n"
+    )
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("argv", [["report", "99"], ["report", "99", "--format", "xlsx"]])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.config import WorkingHours, settings_from_mapping
 from bot.reminders.cadence import Cadence, cadence_for, completion_due, requires_report
-from bot.reminders.calendar import WorkingClock
+from bot.reminders.calendar import EXTRA_HOLIDAY, WorkingClock
 from bot.reminders.wording import deadline_note, digest_messages, elapsed, reminder_text
 from db.models import DeliveryStatus, Directive, Urgency
 from db.queries.reminders import DigestLine
@@ -58,6 +58,116 @@ def test_no_holiday_calendar_and_all_day_hours() -> None:
     assert always.next_working(local(2026, 2, 17, 23, 59)) == local(2026, 2, 17, 23, 59)
     no_holidays = WorkingClock(OFFICE.hours, OFFICE.days, VN, "")
     assert no_holidays.is_working(local(2026, 9, 2, 9, 0))
+
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "cadence", "expected"),
+    [
+        # SPEC §14: Khẩn "every 4 h" from 15:30 is 1 h 30 today and 2 h 30 from 07:30.
+        (local(2026, 11, 26, 15, 30), 4 * HOUR, local(2026, 11, 27, 10, 0)),
+        (local(2026, 11, 27, 15, 30), 4 * HOUR, local(2026, 11, 30, 10, 0)),  # Fri → Mon
+        (local(2026, 11, 26, 9, 0), 4 * HOUR, local(2026, 11, 26, 13, 0)),  # inside one day
+        (local(2026, 11, 26, 13, 0), 4 * HOUR, local(2026, 11, 27, 7, 30)),  # ends at 17:00
+        (local(2026, 11, 28, 10, 0), 4 * HOUR, local(2026, 11, 30, 11, 30)),  # from Saturday
+        (local(2026, 11, 26, 20, 0), 2 * HOUR, local(2026, 11, 27, 9, 30)),  # from the evening
+        # A day or more counts working days, at the same time of day.
+        (local(2026, 11, 26, 10, 0), DAY, local(2026, 11, 27, 10, 0)),
+        (local(2026, 11, 27, 10, 0), DAY, local(2026, 11, 30, 10, 0)),  # Fri → Mon
+        (local(2026, 11, 27, 10, 0), 3 * DAY, local(2026, 12, 2, 10, 0)),
+        (local(2026, 11, 28, 10, 0), DAY, local(2026, 12, 1, 7, 30)),  # Sat: from Mon 07:30
+        # 36 h: one working day, then 12 working hours (7 on Friday, 5 on Monday).
+        (local(2026, 11, 26, 10, 0), 36 * HOUR, local(2026, 11, 30, 12, 30)),
+    ],
+)
+def test_cadences_count_working_time(
+    start: datetime, cadence: timedelta, expected: datetime
+) -> None:
+    assert OFFICE.after(start, cadence) == expected
+
+
+def test_a_day_cadence_jumps_the_national_day_holidays() -> None:
+    # README's timeline: Friday 28/08/2026 10:00; 31/08–02/09 are off.
+    first = OFFICE.after(local(2026, 8, 28, 10, 0), DAY)
+    assert first == local(2026, 9, 3, 10, 0)
+    assert OFFICE.after(first, DAY) == local(2026, 9, 4, 10, 0)
+    assert OFFICE.after(local(2026, 9, 4, 10, 0), DAY) == local(2026, 9, 7, 10, 0)
+
+
+def test_a_cadence_keeps_the_zone_it_was_given() -> None:
+    start = local(2026, 11, 26, 15, 30).astimezone(UTC)
+    due = OFFICE.after(start, 4 * HOUR)
+    assert due.tzinfo is UTC
+    assert due == local(2026, 11, 27, 10, 0)
+
+
+def test_an_all_day_clock_counts_the_wall_clock() -> None:
+    always = WorkingClock(WorkingHours(time(0), None), frozenset(range(7)), VN, "")
+    start = local(2026, 2, 16, 23, 0)  # Tết, at night: nothing is off
+    assert always.after(start, 4 * HOUR) == start + 4 * HOUR
+    assert always.after(start, timedelta(seconds=2)) == start + timedelta(seconds=2)
+    assert always.after(start, 30 * HOUR) == start + 30 * HOUR
+    assert always.after(start, 3 * DAY) == start + 3 * DAY
+
+
+# Tết Đinh Mùi 2027: the national calendar (the `holidays` package) gives Thursday 4 to
+# Wednesday 10 February off; a province may add days and ask for a make-up Saturday.
+TET_2027 = WorkingClock(
+    OFFICE.hours,
+    OFFICE.days,
+    VN,
+    "VN",
+    extra_holidays=frozenset({date(2027, 2, 11), date(2027, 2, 12)}),
+    extra_working_days=frozenset({date(2027, 2, 20)}),
+)
+
+
+def test_tet_2027_on_the_national_calendar() -> None:
+    assert all(OFFICE.holiday_name(date(2027, 2, d)) for d in range(4, 11))
+    # A Khẩn round before Tết: 1 h 30 on Wednesday 3, 2 h 30 on Thursday 11 February.
+    assert OFFICE.after(local(2027, 2, 3, 15, 30), 4 * HOUR) == local(2027, 2, 11, 10, 0)
+    assert OFFICE.after(local(2027, 2, 3, 10, 0), DAY) == local(2027, 2, 11, 10, 0)
+
+
+def test_the_provinces_extra_days_off_after_tet_2027() -> None:
+    assert TET_2027.holiday_name(date(2027, 2, 11)) == EXTRA_HOLIDAY
+    assert not TET_2027.is_working(local(2027, 2, 12, 9, 0))
+    assert TET_2027.after(local(2027, 2, 3, 15, 30), 4 * HOUR) == local(2027, 2, 15, 10, 0)
+    assert TET_2027.after(local(2027, 2, 3, 10, 0), DAY) == local(2027, 2, 15, 10, 0)
+    assert TET_2027.working_day_before(date(2027, 2, 15)) == date(2027, 2, 3)
+
+
+def test_a_make_up_saturday_is_a_working_day() -> None:
+    saturday = date(2027, 2, 20)
+    assert saturday.weekday() == 5
+    assert TET_2027.is_working_day(saturday)
+    assert TET_2027.holiday_name(saturday) is None
+    assert TET_2027.is_working(local(2027, 2, 20, 9, 0))
+    assert not OFFICE.is_working(local(2027, 2, 20, 9, 0))
+    # Friday 15:30 + 4 working hours: Saturday 10:00 instead of Monday 10:00.
+    assert TET_2027.after(local(2027, 2, 19, 15, 30), 4 * HOUR) == local(2027, 2, 20, 10, 0)
+    assert OFFICE.after(local(2027, 2, 19, 15, 30), 4 * HOUR) == local(2027, 2, 22, 10, 0)
+    assert TET_2027.after(local(2027, 2, 19, 10, 0), DAY) == local(2027, 2, 20, 10, 0)
+    assert TET_2027.next_working(local(2027, 2, 19, 17, 30)) == local(2027, 2, 20, 7, 30)
+    # Only that Saturday: the next one is a weekend again.
+    assert not TET_2027.is_working_day(date(2027, 2, 27))
+
+
+def test_the_calendar_keys_reach_the_working_clock() -> None:
+    settings = settings_from_mapping(
+        {
+            "reminders": {
+                "extra_holidays": [date(2027, 2, 11)],
+                "extra_working_days": ["2027-02-20"],
+            }
+        },
+        "t",
+    ).reminders
+    clock = WorkingClock.from_settings(settings)
+    assert not clock.is_working_day(date(2027, 2, 11))
+    assert clock.is_working_day(date(2027, 2, 20))
 
 
 def _directive(**fields: object) -> Directive:
@@ -109,9 +219,14 @@ def test_completion_reminders_fall_the_working_day_before_the_deadline_then_afte
     assert OFFICE.next_working(second) == local(2026, 12, 1, 7, 30)
     third = completion_due(OFFICE, deadline, cadence, local(2026, 12, 1, 7, 30), first=False)
     assert third == local(2026, 12, 2, 7, 30)
-    # Without a deadline: first_after the acknowledgement, then every `every`.
-    assert completion_due(OFFICE, None, cadence, acknowledged, first=True) == acknowledged + (
-        timedelta(hours=24)
+    # Without a deadline: first_after the acknowledgement, then every `every`, in working
+    # time: Friday 20 → Monday 23 November.
+    assert completion_due(OFFICE, None, cadence, acknowledged, first=True) == local(
+        2026, 11, 23, 9, 0
+    )
+    hourly = Cadence(timedelta(hours=2), timedelta(hours=4), 3, 2)
+    assert completion_due(OFFICE, None, hourly, local(2026, 11, 26, 15, 30), first=False) == local(
+        2026, 11, 27, 10, 0
     )
 
 
@@ -149,34 +264,39 @@ def test_a_reminder_quotes_the_letter_escaped() -> None:
     assert "<b>28/11/2026</b> (còn 2 ngày)" in text  # the note is HTML, not escaped twice
 
 
-def test_the_digest_lists_overdue_unacknowledged_and_unreachable_agencies() -> None:
+def test_the_digest_lists_overdue_unacknowledged_and_unreachable_agencies_by_group() -> None:
     today = date(2026, 11, 26)
+    first = (1, "1/STTTT", "Ngày sách", date(2026, 11, 25))
+    second = (2, "2/STTTT", "Chuyển đổi số", None)
+    sent, acked, failed = DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.FAILED
     lines = [
-        DigestLine(1, "1/STTTT", "Ngày sách", date(2026, 11, 25), "Sở Y tế", DeliveryStatus.SENT),
-        DigestLine(
-            1,
-            "1/STTTT",
-            "Ngày sách",
-            date(2026, 11, 25),
-            "Sở Tài chính",
-            DeliveryStatus.ACKNOWLEDGED,
-        ),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Báo Sóc Trăng", DeliveryStatus.SENT),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Hội Nhà báo", DeliveryStatus.FAILED),
-        DigestLine(2, "2/STTTT", "Chuyển đổi số", None, "Sở Xây dựng", DeliveryStatus.ACKNOWLEDGED),
+        DigestLine(*first, "Báo Sóc Trăng", sent, "bao-dai"),
+        DigestLine(*first, "Sở Y tế", sent, "so-nganh"),
+        DigestLine(*first, "Sở Tài chính", acked, "so-nganh"),
+        DigestLine(*second, "Báo Sóc Trăng", sent, "bao-dai"),
+        DigestLine(*second, "Hội Nhà báo", failed, "hoi-moi"),
+        DigestLine(*second, "Sở Xây dựng", acked, "so-nganh"),
     ]
-    [message] = digest_messages(lines, today, "vi")
+    names = settings_from_mapping({}).group_name
+    [message] = digest_messages(lines, today, "vi", names)
     assert "Tổng hợp ngày 26/11/2026" in message
-    assert "Quá hạn chưa báo cáo (2): Sở Y tế, Sở Tài chính" in message
-    assert "Chưa xác nhận đã nhận (1): Báo Sóc Trăng" in message
-    assert "Không liên lạc được (1): Hội Nhà báo" in message
+    assert (
+        "Quá hạn chưa báo cáo (3):\n"
+        "    • <i>Báo, đài</i> (1): Báo Sóc Trăng\n"
+        "    • <i>Sở, ban, ngành</i> (2): Sở Y tế, Sở Tài chính"
+    ) in message
+    assert "Chưa xác nhận đã nhận (1):\n    • <i>Báo, đài</i> (1): Báo Sóc Trăng" in message
+    # A group without a display name is shown as its slug.
+    assert "Không liên lạc được (1):\n    • <i>hoi-moi</i> (1): Hội Nhà báo" in message
     assert "Sở Xây dựng" not in message  # acknowledged, no deadline: nothing to chase
-    assert digest_messages(lines[4:], today, "vi") == []
+    assert digest_messages(lines[5:], today, "vi") == []
 
 
 def test_a_long_digest_is_split_and_shortened() -> None:
     lines = [
-        DigestLine(n, f"{n}/STTTT", "x" * 150, None, f"Đơn vị {n}-{k}", DeliveryStatus.SENT)
+        DigestLine(
+            n, f"{n}/STTTT", "x" * 150, None, f"Đơn vị {n}-{k}", DeliveryStatus.SENT, "so-nganh"
+        )
         for n in range(60)
         for k in range(40)
     ]

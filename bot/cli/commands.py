@@ -103,18 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = command(
         "report",
-        "a directive's summary report: per-agency status as a table, CSV, XLSX or PNG chart",
+        "a directive's summary report: per-agency status as a table, CSV, XLSX, PNG chart, "
+        "or the official report (DOCX, PDF)",
     )
     report.add_argument("id", type=int, help="directive id (as printed by broadcast --json)")
     report.add_argument(
-        "--format", choices=["text", "csv", "xlsx", "png"], default="text", help="(text)"
+        "--format",
+        choices=["text", "csv", "xlsx", "png", "docx", "pdf"],
+        default="text",
+        help="(text); docx: the official report (Nghị định 30/2020); pdf: the same, through "
+        "LibreOffice",
     )
     report.add_argument(
         "--output",
         type=Path,
         metavar="FILE",
-        help="write here; text and csv go to stdout without it, xlsx and png to "
-        "./bao-cao-cong-van-ID.xlsx|.png",
+        help="write here; text and csv go to stdout without it, the files to "
+        "./bao-cao-cong-van-ID.xlsx|.png|.docx|.pdf",
     )
 
     events = command("events", "the audit log: who did what, when")
@@ -311,6 +316,7 @@ async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
     from bot.reports.export import export_report
+    from bot.reports.pdf import PdfUnavailableError
     from bot.reports.summary import UnknownDirectiveError
 
     async with _database(settings) as sessionmaker:
@@ -320,6 +326,8 @@ async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
             )
         except UnknownDirectiveError:
             raise CommandError(f"no directive with id {args.id}") from None
+        except PdfUnavailableError as exc:
+            raise CommandError(str(exc)) from None
     _print(args, data, text)
 
 

@@ -4,8 +4,8 @@ Staff invite officers (one with /invite in Telegram, the rest as the IT officer 
 them), officers open their deep links, a stranger tries a forged link and a latecomer a
 used-up one; staff broadcast the sample letter, officers acknowledge and report, the
 two who stay silent are chased by reminders on an accelerated clock (an hour per step),
-and the story ends with the summary report: its table printed, its workbook and chart
-written to a folder.
+and the story ends with the summary report: its table printed, its workbook, chart and
+official report (DOCX) written to a folder.
 """
 
 from __future__ import annotations
@@ -294,17 +294,28 @@ async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> N
     out("  bot: " + card.shown_text.replace("\n", "\n       "))
     deps = get_deps_from_app(bot.application.bot_data)
     async with bot.sessionmaker() as session:  # at the demo's clock, after the reminders
-        report = await load_report(session, 1, deps.clock(), deps.settings.reminders.timezone)
+        report = await load_report(
+            session,
+            1,
+            deps.clock(),
+            deps.settings.reminders.timezone,
+            group_names=deps.settings.groups,
+        )
     out("")
     out("The summary report (agency-bot report 1):")
     for line in render_table(report).splitlines():
         out(line)
-    files = await asyncio.to_thread(report_files, report)
+    files = await asyncio.to_thread(report_files, report, deps.settings.organization)
     folder = await asyncio.to_thread(folder.resolve)
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    for name, content in ((files.workbook_name, files.workbook), (files.chart_name, files.chart)):
+    for name, content in (
+        (files.workbook_name, files.workbook),
+        (files.chart_name, files.chart),
+        (files.official_name, files.official),
+    ):
         await asyncio.to_thread((folder / name).write_bytes, content)
     out("")
     out(f"Report files, as /report sends them: {folder}/")
     out(f"  {files.workbook_name}  (sheets: Tổng hợp, Đơn vị, Nhật ký)")
     out(f"  {files.chart_name}  (answers over time, rate by group, time to acknowledge)")
+    out(f"  {files.official_name}  (the official report: BÁO CÁO, Nghị định 30/2020/NĐ-CP)")

@@ -72,6 +72,7 @@ class Dispatcher:
         on_progress: Callable[[], None] = lambda: None,
         on_finished: Callable[[list[int]], None] = lambda _: None,
         first_reminder_after: Callable[[Directive], timedelta | None] = lambda _: None,
+        due_after: Callable[[datetime, timedelta], datetime] = lambda at, after: at + after,
         workers: int = WORKERS,
         idle_poll: float = IDLE_POLL_SECONDS,
     ) -> None:
@@ -86,6 +87,7 @@ class Dispatcher:
         self._on_finished = on_finished
         self._idle_poll = idle_poll
         self._first_reminder_after = first_reminder_after
+        self._due_after = due_after  # the working clock: a cadence counts working time
         self._room = asyncio.Event()
         self._prepared: dict[int, _Prepared] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -239,7 +241,7 @@ class Dispatcher:
                     message,
                     sent_ids,
                     now,
-                    first_reminder_at=None if after is None else now + after,
+                    first_reminder_at=None if after is None else self._due_after(now, after),
                 )
                 await record_event(
                     session,

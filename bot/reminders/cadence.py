@@ -1,8 +1,9 @@
 """How often a directive's agencies are chased, and when the next round falls.
 
-Times computed here are *due* times on the wall clock; the reminder tick only sends during
-working minutes, so a round due at night or on a holiday goes out at the next working
-minute, and one that fell due while the bot was down goes out once when it is back.
+Cadences count working time (`WorkingClock.after`): "every 4 h" is four working hours,
+"24h" one working day. The reminder tick only sends during working minutes, so a round due
+outside them (a deadline's midnight) goes out at the next working minute, and one that fell
+due while the bot was down goes out once when it is back.
 """
 
 from __future__ import annotations
@@ -52,14 +53,14 @@ def completion_due(
 
     With a deadline: one working day before it, then from the day after it every `every`.
     Without one (only requested actions): `first_after` after the acknowledgement, then
-    every `every`.
+    every `every`. Both in working time.
     """
     if deadline is None:
-        return at + (cadence.first_after if first else cadence.every)
+        return clock.after(at, cadence.first_after if first else cadence.every)
     day_before = clock.start_of(clock.working_day_before(deadline))
     overdue_from = clock.end_of_day(deadline)
     if at < day_before:
         return day_before
     if at < overdue_from:
         return overdue_from
-    return at + cadence.every
+    return clock.after(at, cadence.every)

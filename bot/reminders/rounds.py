@@ -80,15 +80,21 @@ class Reminders:
         self.leads = leads
         """Whether this instance leads (PostgreSQL: only one instance runs the clock)."""
         self.work = WorkingClock.from_settings(settings.reminders)
+        self.work.warm(clock())
         self._ticking = asyncio.Lock()  # one tick at a time in this process
 
     def cadence(self, directive: Directive) -> Cadence:
         return cadence_for(directive, self._settings.reminders)
 
     def first_reminder_after(self, directive: Directive) -> timedelta | None:
-        """How long after an agency first receives the letter its first round falls due."""
+        """How long (in working time) after an agency first receives the letter its first
+        round falls due; None when the letter has no rounds."""
         cadence = self.cadence(directive)
         return cadence.first_after if cadence.max_count > 0 else None
+
+    def due_after(self, moment: datetime, duration: timedelta) -> datetime:
+        """`duration` of working time after `moment` (see WorkingClock.after)."""
+        return self.work.after(moment, duration)
 
     async def tick(self) -> None:
         """Move answered agencies to their next phase, queue due rounds, and the digest."""
@@ -195,7 +201,7 @@ class Reminders:
         if round_number >= cadence.max_count:
             next_at = None
         elif target.phase == ReminderPhase.ACK:
-            next_at = now + cadence.every
+            next_at = self.work.after(now, cadence.every)
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
         changes.append(
@@ -371,7 +377,8 @@ class Reminders:
             languages = await languages_of(session, staff)
             outgoing: list[Outgoing] = []
             for user_id in staff:
-                for text in digest_messages(lines, today, languages.get(user_id, DEFAULT_LANGUAGE)):
+                lang = languages.get(user_id, DEFAULT_LANGUAGE)
+                for text in digest_messages(lines, today, lang, self._settings.group_name):
                     outgoing.append((None, None, user_id, {"text": text}))
             await queries.enqueue_messages(session, outgoing, now, kind=MessageKind.NOTICE)
             await record_event(

@@ -7,7 +7,7 @@ letter knows at once what is asked and how urgent it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from bot.delivery.render import subject_line
@@ -92,9 +92,26 @@ def name_list(names: Sequence[str], lang: str) -> str:
     return t(lang, "digest.more", names=shown, count=len(names) - DIGEST_NAMES)
 
 
-def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list[str]:
+def by_group(rows: Sequence[DigestLine], lang: str, group_name: Callable[[str], str]) -> list[str]:
+    """One line per group of agencies, under the group's name as a clerk reads it."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row.agency_name)
+    return [
+        t(lang, "digest.group", group=group_name(g), count=len(n), names=name_list(n, lang))
+        for g, n in groups.items()
+    ]
+
+
+def digest_messages(
+    lines: Sequence[DigestLine],
+    today: date,
+    lang: str,
+    group_name: Callable[[str], str] = lambda slug: slug,
+) -> list[str]:
     """The daily digest, one block per open letter with someone to chase, in messages that
-    fit Telegram's limit; empty when there is nobody to chase."""
+    fit Telegram's limit; empty when there is nobody to chase. Agencies are listed under
+    their group's name (`[groups]`)."""
     blocks: list[str] = []
     by_directive: dict[int, list[DigestLine]] = {}
     for line in lines:
@@ -102,13 +119,9 @@ def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list
     for directive_id, rows in by_directive.items():
         first = rows[0]
         overdue_date = first.deadline is not None and first.deadline < today
-        overdue = [
-            r.agency_name for r in rows if overdue_date and r.status != DeliveryStatus.FAILED
-        ]
-        unacknowledged = [
-            r.agency_name for r in rows if r.status == DeliveryStatus.SENT and not overdue_date
-        ]
-        unreachable = [r.agency_name for r in rows if r.status == DeliveryStatus.FAILED]
+        overdue = [r for r in rows if overdue_date and r.status != DeliveryStatus.FAILED]
+        unacknowledged = [r for r in rows if r.status == DeliveryStatus.SENT and not overdue_date]
+        unreachable = [r for r in rows if r.status == DeliveryStatus.FAILED]
         parts = [
             t(
                 lang,
@@ -120,13 +133,15 @@ def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list
         ]
         if first.deadline is not None:
             parts.append(t(lang, "digest.deadline", date=first.deadline.strftime("%d/%m/%Y")))
-        for key, names in (
+        for key, found in (
             ("digest.overdue", overdue),
             ("digest.unacknowledged", unacknowledged),
             ("digest.unreachable", unreachable),
         ):
-            if names:
-                parts.append(t(lang, key, count=len(names), names=name_list(names, lang)))
+            if found:
+                parts.append(t(lang, key, count=len(found)))
+                found.sort(key=lambda r: group_name(r.group))  # stable: by code within a group
+                parts += by_group(found, lang, group_name)
         if len(parts) > (2 if first.deadline is not None else 1):
             blocks.append("\n".join(parts))
     if not blocks:

@@ -86,28 +86,52 @@ def _timeline(ax: Axes, report: Report, lang: str) -> None:
     # Ticks that suit any span, from seconds (the demo) to weeks; not annotated for mypy.
     locator = mdates.AutoDateLocator(tz=tz)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    formatter = mdates.ConciseDateFormatter(locator, tz=tz)  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_formatter(date_formatter(locator, tz))
     if acks or dones:
         ax.legend(loc="upper left")
     else:
         _empty(ax, lang)
 
 
-def _groups(ax: Axes, report: Report, lang: str) -> None:
+# Dates as a Vietnamese clerk writes them (02/12/2026), never English month names. The
+# levels are years, months, days, hours, minutes, seconds.
+TICK_FORMATS = ["%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M", "%H:%M:%S"]
+ZERO_FORMATS = ["", "%Y", "%m/%Y", "%d/%m", "%H:%M", "%H:%M"]
+OFFSET_FORMATS = ["", "%Y", "%m/%Y", "%d/%m/%Y", "%d/%m/%Y", "%d/%m/%Y %H:%M"]
+
+
+def date_formatter(locator: Any, tz: Any) -> Any:
+    """matplotlib's concise date labels, in dd/mm/yyyy form."""
+    from matplotlib import dates as mdates
+
+    return mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+        locator,
+        tz=tz,
+        formats=TICK_FORMATS,
+        zero_formats=ZERO_FORMATS,
+        offset_formats=OFFSET_FORMATS,
+    )
+
+
+def group_bars(report: Report) -> list[tuple[str, float]]:
+    """(label, acknowledgement rate in %) per group, the largest group at the top of the
+    chart (last), labelled with the group's name as a clerk reads it and its size."""
     totals: dict[str, int] = defaultdict(int)
     acked: dict[str, int] = defaultdict(int)
     for row in report.rows:
         totals[row.group] += 1
         acked[row.group] += row.acknowledged_at is not None
     groups = sorted(totals, key=lambda g: (-totals[g], g))[:MAX_GROUPS][::-1]
-    rates = [100 * acked[g] / totals[g] for g in groups]
-    labels = [f"{g} ({totals[g]})" for g in groups]
-    ax.barh(labels, rates, color="#2a7ab0")
+    return [(f"{report.group_name(g)} ({totals[g]})", 100 * acked[g] / totals[g]) for g in groups]
+
+
+def _groups(ax: Axes, report: Report, lang: str) -> None:
+    bars = group_bars(report)
+    ax.barh([label for label, _ in bars], [rate for _, rate in bars], color="#2a7ab0")
     ax.set_xlim(0, 100)
     ax.set_title(_plain(lang, "chart.by_group"))
     ax.set_xlabel(_plain(lang, "chart.rate"))
-    if not groups:
+    if not bars:
         _empty(ax, lang)
 
 

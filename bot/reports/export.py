@@ -1,9 +1,10 @@
 """`agency-bot report` and `agency-bot events`: the summary report and the audit log, for
 a terminal, a spreadsheet or another program.
 
-Text and CSV go to stdout unless --output names a file; the XLSX and the PNG are files by
-nature, so without --output they land in ./bao-cao-cong-van-ID.xlsx|.png and the path is
-printed. With --json, stdout carries JSON instead: the rows, or where the file went.
+Text and CSV go to stdout unless --output names a file; the XLSX, the PNG, the official
+report (DOCX) and its PDF are files by nature, so without --output they land in
+./bao-cao-cong-van-ID.xlsx|.png|.docx|.pdf and the path is printed. With --json, stdout
+carries JSON instead: the rows, or where the file went.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.reports.files import file_stem
 from bot.reports.summary import (
+    Report,
     iso_local,
     json_rows,
     load_report,
@@ -30,6 +32,28 @@ from db.models import utcnow
 from db.queries.summary import EventRow, events
 
 DEFAULT_EVENT_LIMIT = 100
+FILE_FORMATS = ("xlsx", "png", "docx", "pdf")
+
+
+def _build_file(report: Report, settings: Settings, fmt: str) -> bytes:
+    """One of the report's files; CPU-bound (seconds for the PDF): run it in a thread."""
+    if fmt == "xlsx":
+        from bot.reports.workbook import build_workbook
+
+        return build_workbook(report)
+    if fmt == "png":
+        from bot.reports.chart import build_chart
+
+        return build_chart(report)
+    from bot.reports.official import build_official_report
+
+    # The document filed upward is Vietnamese, whatever the operator's language.
+    docx = build_official_report(report, settings.organization)
+    if fmt == "docx":
+        return docx
+    from bot.reports.pdf import docx_to_pdf
+
+    return docx_to_pdf(docx)
 
 
 async def export_report(
@@ -44,15 +68,11 @@ async def export_report(
     """Returns (what --json prints, what is printed otherwise)."""
     tz = settings.reminders.timezone
     async with sessionmaker() as session:
-        report = await load_report(session, directive_id, utcnow(), tz)
+        report = await load_report(session, directive_id, utcnow(), tz, group_names=settings.groups)
     path: Path | None = output
     text = ""
-    if fmt in ("xlsx", "png"):
-        from bot.reports.chart import build_chart
-        from bot.reports.workbook import build_workbook
-
-        build = build_workbook if fmt == "xlsx" else build_chart
-        content = await asyncio.to_thread(build, report)
+    if fmt in FILE_FORMATS:
+        content = await asyncio.to_thread(_build_file, report, settings, fmt)
         path = output or Path(f"{file_stem(directive_id)}.{fmt}")
         await asyncio.to_thread(path.write_bytes, content)
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -15,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.reports.summary import percent
 from bot.telegram import callbacks
 from bot.telegram.callbacks import OpenStatus, PendingMark, PendingPage
-from bot.texts import t
+from bot.texts import Html, t
 from db.models import DeliveryStatus
 from db.queries.summary import (
     DirectiveHead,
@@ -27,6 +28,7 @@ from db.queries.summary import (
 PAGE_SIZE = 8
 MAX_TEXT = 4096
 MAX_BUTTON_NUMBER = 40  # characters of a directive number shown on a button
+MAX_GROUPS = 12  # lines of the card's per-group block; the rest are counted
 
 
 def human_duration(seconds: float, lang: str) -> str:
@@ -40,8 +42,37 @@ def human_duration(seconds: float, lang: str) -> str:
     return t(lang, "summary.duration.days", d=s // 86400, h=s % 86400 // 3600)
 
 
+def group_lines(
+    counts: StatusCounts, lang: str, group_name: Callable[[str], str] = lambda slug: slug
+) -> str:
+    """The card's block per group of agencies, under the names a clerk reads; ends with a
+    blank line, or is empty when there is nothing to show."""
+    if not counts.by_group:
+        return Html("")
+    lines = [t(lang, "status.by_group")]
+    for g in counts.by_group[:MAX_GROUPS]:
+        lines.append(
+            t(
+                lang,
+                "status.group_line",
+                group=group_name(g.group),
+                acknowledged=g.acknowledged,
+                total=g.total,
+                percent=percent(g.acknowledged, g.total),
+                completed=g.completed,
+            )
+        )
+    if len(counts.by_group) > MAX_GROUPS:
+        lines.append(t(lang, "status.more_groups", count=len(counts.by_group) - MAX_GROUPS))
+    return Html("\n".join(lines) + "\n\n")
+
+
 def status_card(
-    directive: DirectiveHead, counts: StatusCounts, now: datetime, lang: str
+    directive: DirectiveHead,
+    counts: StatusCounts,
+    now: datetime,
+    lang: str,
+    group_name: Callable[[str], str] = lambda slug: slug,
 ) -> tuple[str, InlineKeyboardMarkup]:
     c = counts
     since = (
@@ -81,6 +112,7 @@ def status_card(
         overdue=c.overdue,
         overdue_pct=percent(c.overdue, c.total),
         median=median,
+        groups=group_lines(c, lang, group_name),
     )
     buttons = [
         InlineKeyboardButton(

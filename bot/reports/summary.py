@@ -9,10 +9,11 @@ formats are what other tools parse.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from bot.texts import t
 from db.models import DeliveryStatus
 from db.queries import summary as queries
 from db.queries.events import record_event
-from db.queries.summary import AgencyRow, DirectiveHead, EventRow, StatusCounts
+from db.queries.summary import AgencyRow, DirectiveHead, EventRow, LetterText, StatusCounts
 
 CSV_COLUMNS = (
     "agency_code",
@@ -53,6 +54,13 @@ class Report:
     events: list[EventRow]
     now: datetime
     timezone: ZoneInfo
+    letter: LetterText | None = None
+    """What the letter asked (its body, actions and links): the official report quotes it."""
+    group_names: Mapping[str, str] = field(default_factory=dict)
+    """`[groups]`: what a clerk calls each group of agencies."""
+
+    def group_name(self, slug: str) -> str:
+        return self.group_names.get(slug, slug)
 
 
 def deadline_passed(directive: DirectiveHead, now: datetime, tz: ZoneInfo) -> bool:
@@ -72,12 +80,27 @@ async def load_counts(
 
 
 async def load_report(
-    session: AsyncSession, directive_id: int, now: datetime, tz: ZoneInfo
+    session: AsyncSession,
+    directive_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    group_names: Mapping[str, str] | None = None,
 ) -> Report:
     directive, counts = await load_counts(session, directive_id, now, tz)
     rows = await queries.agency_rows(session, directive_id)
     events = await queries.events(session, directive_id=directive_id)
-    return Report(directive, counts, _name_markers(rows, events), events, now, tz)
+    letter = await queries.letter_text(session, directive_id)
+    return Report(
+        directive,
+        counts,
+        _name_markers(rows, events),
+        events,
+        now,
+        tz,
+        letter=letter,
+        group_names=dict(group_names or {}),
+    )
 
 
 def _name_markers(rows: list[AgencyRow], events: list[EventRow]) -> list[AgencyRow]:
@@ -115,6 +138,13 @@ def evidence_text(row: AgencyRow) -> str:
 def evidence_verified(row: AgencyRow) -> str:
     """verified / unverified; empty when there is no URL to check."""
     return row.evidence_verified.value if row.evidence_verified is not None else ""
+
+
+def verification_words(row: AgencyRow, lang: str = "vi") -> str:
+    """The verification as a clerk reads it (đã xác minh / chưa xác minh); empty without a
+    URL to check."""
+    value = evidence_verified(row)
+    return html.unescape(t(lang, f"summary.verification.{value}")) if value else ""
 
 
 def failure_reason(row: AgencyRow) -> str:

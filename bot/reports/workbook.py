@@ -1,28 +1,30 @@
 """The summary report as an Excel workbook: what the department files and prints.
 
 Three sheets: the summary (the letter and its counts), one row per agency (the CSV columns
-of the CSV export under Vietnamese headers, as an Excel table with a frozen header, real dates and
-set widths), and the directive's event log. XlsxWriter writes 10,000 agencies and their
-log in about a second; every string goes through write_string, so an agency's "=..." or a
-URL is kept as text, never turned into a formula or a link.
+of the CSV export under Vietnamese headers, in the words a clerk reads — statuses, group
+names, "đã xác minh" — as an Excel table with a frozen header, real dates and set widths),
+and the directive's event log in words ("Tạo công văn số …", not `directive.created`).
+XlsxWriter writes 10,000 agencies and their log in about a second; every string goes
+through write_string, so an agency's "=..." or a URL is kept as text, never turned into a
+formula or a link.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from datetime import datetime
 from typing import Any
 
 import xlsxwriter
 
+from bot.reports.journal import actor, describe
 from bot.reports.summary import (
     Report,
     acknowledged_by,
     evidence_text,
-    evidence_verified,
     failure_reason,
     format_duration,
+    verification_words,
 )
 from bot.texts import t
 
@@ -31,7 +33,7 @@ DATE_FORMAT = "dd/mm/yyyy hh:mm"
 AGENCY_COLUMNS = (  # (text key suffix, width)
     ("agency_code", 18),
     ("agency_name", 42),
-    ("group", 12),
+    ("group", 24),
     ("status", 14),
     ("acknowledged_at", 17),
     ("acknowledged_by", 26),
@@ -43,11 +45,9 @@ AGENCY_COLUMNS = (  # (text key suffix, width)
 )
 EVENT_COLUMNS = (
     ("at", 17),
-    ("kind", 24),
-    ("actor_type", 12),
-    ("actor_id", 14),
-    ("agency_code", 18),
-    ("detail", 80),
+    ("kind", 80),
+    ("actor", 28),
+    ("agency", 40),
 )
 
 
@@ -142,13 +142,13 @@ def _agency_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: 
     for r, row in enumerate(report.rows, start=1):
         sheet.write_string(r, 0, row.code)
         sheet.write_string(r, 1, _text(row.name))
-        sheet.write_string(r, 2, row.group)
+        sheet.write_string(r, 2, _text(report.group_name(row.group)))
         sheet.write_string(r, 3, t(lang, f"summary.status.{row.status.value}"))
         _write_time(sheet, r, 4, _local(row.acknowledged_at, report), formats)
         sheet.write_string(r, 5, _text(acknowledged_by(row, lang)))
         _write_time(sheet, r, 6, _local(row.completed_at, report), formats)
         sheet.write_string(r, 7, _text(evidence_text(row)))
-        sheet.write_string(r, 8, evidence_verified(row))
+        sheet.write_string(r, 8, verification_words(row, lang))
         sheet.write_number(r, 9, row.reminders_sent)
         sheet.write_string(r, 10, _text(failure_reason(row)))
     headers = [{"header": t(lang, f"xlsx.col.{key}")} for key, _ in AGENCY_COLUMNS]
@@ -169,13 +169,10 @@ def _event_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: s
         sheet.set_column(col, col, width)
     for r, event in enumerate(report.events, start=1):
         _write_time(sheet, r, 0, _local(event.at, report), formats)
-        sheet.write_string(r, 1, event.kind)
-        sheet.write_string(r, 2, event.actor_type)
-        if event.actor_id is not None:
-            sheet.write_number(r, 3, event.actor_id)
-        sheet.write_string(r, 4, event.agency_code or "")
-        detail = json.dumps(event.detail, ensure_ascii=False, default=str) if event.detail else ""
-        sheet.write_string(r, 5, _text(detail))
+        sheet.write_string(r, 1, _text(describe(event, lang)))
+        sheet.write_string(r, 2, _text(actor(event, lang)))
+        if event.agency_name:
+            sheet.write_string(r, 3, _text(event.agency_name))
     headers = [{"header": t(lang, f"xlsx.event.{key}")} for key, _ in EVENT_COLUMNS]
     sheet.add_table(
         0,

@@ -314,9 +314,10 @@ TEXTS: dict[str, str] = {
     "digest.header": "📋 <b>Daily digest {date}</b>: agencies to chase",
     "digest.directive": "<b>Letter No. {number}</b> (ID {id}) {subject}",
     "digest.deadline": "Deadline: {date}",
-    "digest.overdue": "⏰ Overdue, no report ({count}): {names}",
-    "digest.unacknowledged": "🔔 Not acknowledged ({count}): {names}",
-    "digest.unreachable": "⚠️ Unreachable ({count}): {names}",
+    "digest.overdue": "⏰ Overdue, no report ({count}):",
+    "digest.unacknowledged": "🔔 Not acknowledged ({count}):",
+    "digest.unreachable": "⚠️ Unreachable ({count}):",
+    "digest.group": "    • <i>{group}</i> ({count}): {names}",
     "digest.more": "{names} and {count} more",
     "remind.usage": (
         "Usage: <code>/remind ID</code> reminds the agencies that have not acknowledged, now;"
@@ -383,8 +384,12 @@ TEXTS: dict[str, str] = {
         "❌ Failed: {failed} ({failed_pct})\n"
         "⏰ Overdue: {overdue} ({overdue_pct})\n"
         "⏱ Median time to acknowledge: {median}\n\n"
+        "{groups}"
         "Export the report: /report {id}"
     ),
+    "status.by_group": "<b>By group</b> (acknowledged / agencies):",
+    "status.group_line": "• {group}: {acknowledged}/{total} ({percent}), completed {completed}",
+    "status.more_groups": "• … and {count} more groups",
     "status.since": "{ago} ago",
     "status.not_sent": "not yet",
     "status.no_deadline": "none",
@@ -422,6 +427,10 @@ TEXTS: dict[str, str] = {
         "{completed} completed."
     ),
     "summary.workbook_caption": "📊 Summary report of letter No. <b>{number}</b> (Excel).",
+    "summary.official_caption": (
+        "📄 The official report on letter No. <b>{number}</b> (Word, per Decree"
+        " 30/2020/NĐ-CP): check it, number it and have it signed."
+    ),
     "xlsx.sheet.summary": "Summary",
     "xlsx.sheet.agencies": "Agencies",
     "xlsx.sheet.events": "Event log",
@@ -458,10 +467,145 @@ TEXTS: dict[str, str] = {
     "xlsx.col.failure_reason": "Failure reason",
     "xlsx.event.at": "Time",
     "xlsx.event.kind": "Event",
-    "xlsx.event.actor_type": "Actor",
-    "xlsx.event.actor_id": "Telegram ID",
-    "xlsx.event.agency_code": "Agency code",
-    "xlsx.event.detail": "Detail",
+    "xlsx.event.actor": "By",
+    "xlsx.event.agency": "Agency",
+    "summary.verification.pending": "being checked",
+    "summary.verification.verified": "verified",
+    "summary.verification.unverified": "not verified",
+    "event.actor.bot": "System (bot)",
+    "event.actor.cli": "Command line (agency-bot)",
+    "event.actor.staff": "{name} (Department staff)",
+    "event.actor.staff_id": "Department staff (ID {id})",
+    "event.actor.user": "{name}",
+    "event.actor.user_id": "Telegram user (ID {id})",
+    "event.channel.telegram": "in Telegram",
+    "event.channel.cli": "on the command line",
+    "event.agencies.imported": "Roster imported from {file}: {created} new, {updated} updated",
+    "event.callback.gone": "Pressed a button of a message no longer valid",
+    "event.callback.refused": "Refused a press by someone who is not a contact of the agency",
+    "event.contact.blocked": "The contact blocked the bot",
+    "event.contact.joined": "A contact joined ({role})",
+    "event.contact.rejoined": "A contact joined again",
+    "event.delivery.acknowledged": "Acknowledged",
+    "event.delivery.completed": "Reported done: {evidence}",
+    "event.delivery.failed": "Could not be sent: {reason}",
+    "event.delivery.marked": "Marked «{status}» by hand: {reason}",
+    "event.directive.all_acknowledged": "Every reachable agency has acknowledged",
+    "event.directive.cancelled": "Letter cancelled (not sent)",
+    "event.directive.closed": "Letter closed",
+    "event.directive.created": "Letter {number} created",
+    "event.directive.queued": (
+        "Letter sent to {agencies} agencies ({messages} messages;"
+        " {unreachable} agencies without a contact)"
+    ),
+    "event.evidence.checked.verified": "Evidence verified: {url}",
+    "event.evidence.checked.unverified": "Evidence not verified: {url} ({reason})",
+    "event.evidence.recheck_requested": "Evidence check requested again",
+    "event.invite.created": "Invite link created ({uses} use(s))",
+    "event.invite.rejected": "Invalid invite link refused",
+    "event.message.failed": "A message could not be sent: {reason}",
+    "event.message.sent.directive": "Letter delivered",
+    "event.message.sent.reminder": "Reminder delivered",
+    "event.message.sent.notice": "Notice delivered",
+    "event.reminder.queued.ack": "Reminder to acknowledge, round {round}",
+    "event.reminder.queued.completion": "Reminder to report, round {round}",
+    "event.reminder.escalated": " (heads and backup contacts included)",
+    "event.reminder.manual": "Reminder now (/remind): {agencies} agencies",
+    "event.reminder.unreachable": "No reminder possible: the agency has no contact left",
+    "event.reminders.paused": "Automatic reminders paused",
+    "event.reminders.resumed": "Automatic reminders resumed",
+    "event.report.exported": "Summary report exported ({format}, {channel})",
+    "event.staff.added": "Staff member added (ID {user_id}, {role})",
+    "event.staff.digest": "Daily digest sent to staff",
+    "event.staff.refused": "Refused a staff-only command",
+    "event.staff.removed": "Staff member removed (ID {user_id})",
+    "docx.title": "Report on carrying out letter No. {number}",
+    "docx.national_title": "SOCIALIST REPUBLIC OF VIET NAM",
+    "docx.motto": "Independence - Freedom - Happiness",
+    "docx.number": "No.:        /BC-{symbol}",
+    "docx.place_date": "{place}, {day}/{month}/{year}",
+    "docx.kind": "REPORT",
+    "docx.subject": "On carrying out letter No. {number} of {date} {about}",
+    "docx.about": "on {text}",
+    "docx.section.letter": "I. THE LETTER",
+    "docx.letter.sent": (
+        "On {date}, letter No. {number} {about} (addressed to {total} agencies) was sent in"
+        " Telegram, with the buttons «Đã nhận» and «Báo cáo kết quả» for agencies to"
+        " acknowledge it and report what they did, with evidence."
+    ),
+    "docx.letter.actions": "The letter asks the agencies to:",
+    "docx.letter.links": "Link to publish on the agency's website: {links}.",
+    "docx.letter.deadline": "Deadline for the report: {date}.",
+    "docx.letter.no_deadline": "The letter sets no deadline.",
+    "docx.section.results": "II. RESULTS",
+    "docx.results.as_of": "Figures as of {hour}:{minute} on {date}:",
+    "docx.results.received": (
+        "1. Receipt: the letter reached {sent}/{total} agencies ({sent_pct});"
+        " {acknowledged} agencies acknowledged it ({acknowledged_pct})."
+    ),
+    "docx.results.failed": (
+        "{failed} agencies could not be reached (no contact registered, or unreachable)."
+    ),
+    "docx.results.completed": (
+        "2. Completion: {completed} agencies reported done ({completed_pct}): {verified}"
+        " with verified evidence (their website links as asked), {unverified} with"
+        " evidence that could not be verified."
+    ),
+    "docx.results.completed_other": "{count} reported without a link or were confirmed by hand.",
+    "docx.results.overdue": (
+        "3. Overdue: {overdue} agencies ({overdue_pct}) had not completed when the"
+        " deadline ({deadline}) passed."
+    ),
+    "docx.results.not_yet_due": (
+        "3. The deadline ({deadline}) has not passed; no agency is overdue."
+    ),
+    "docx.results.no_deadline": "3. The letter sets no deadline, so no agency is overdue.",
+    "docx.results.by_group": "Results by group of agencies:",
+    "docx.relays.intro": (
+        "4. Relays: {count} agencies relayed the letter to the units under them; each"
+        " relay with its units:"
+    ),
+    "docx.relays.none": "4. Relays: no agency has relayed the letter to the units under it.",
+    "docx.relays.not_yet": "not relayed",
+    "docx.section.not_done": "III. AGENCIES NOT DONE",
+    "docx.not_done.intro": "{count} agencies have not completed:",
+    "docx.not_done.none": "Every agency has completed.",
+    "docx.table.no": "No.",
+    "docx.table.group": "Group of agencies",
+    "docx.table.units": "Agencies",
+    "docx.table.acknowledged": "Acknowledged",
+    "docx.table.completed": "Completed",
+    "docx.table.overdue": "Overdue",
+    "docx.table.total": "Total",
+    "docx.table.relay": "Relay",
+    "docx.table.relayed_at": "Relayed at",
+    "docx.table.agency": "Agency",
+    "docx.table.state": "State",
+    "docx.table.acknowledged_at": "Acknowledged at",
+    "docx.table.completed_at": "Completed at",
+    "docx.table.evidence": "Evidence",
+    "docx.table.note": "Note",
+    "docx.band.sent": "Not acknowledged: {count} agencies",
+    "docx.band.acknowledged": "Acknowledged, no report yet: {count} agencies",
+    "docx.band.failed": "Could not be sent: {count} agencies",
+    "docx.band.pending": "Not sent yet: {count} agencies",
+    "docx.note.overdue": "overdue",
+    "docx.note.reminded": "reminded {count} times",
+    "docx.state.pending": "Not sent yet",
+    "docx.state.sent": "Not acknowledged",
+    "docx.state.acknowledged": "Acknowledged, no report yet",
+    "docx.state.completed": "Completed",
+    "docx.state.failed": "Could not be sent: {reason}",
+    "docx.state.overdue": " (overdue)",
+    "docx.state.reminded": "; reminded {count} times",
+    "docx.closing": "This is the report on carrying out letter No. {number}./.",
+    "docx.recipients": "Recipients:",
+    "docx.appendix.title": "Appendix",
+    "docx.appendix.subject": "RECEIPT AND COMPLETION OF LETTER NO. {number}",
+    "docx.appendix.attached": "(Attached to report No.        /BC-{symbol} of {date})",
+    "docx.evidence.verified": "(verified)",
+    "docx.evidence.unverified": "(not verified)",
+    "docx.by_hand": "Confirmed by hand by the Department: {reason}",
     "chart.title": "Letter No. {number} — {count} agencies",
     "chart.timeline": "Acknowledged and completed over time (cumulative)",
     "chart.acknowledged": "Acknowledged ({count})",

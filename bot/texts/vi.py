@@ -341,9 +341,10 @@ TEXTS: dict[str, str] = {
     "digest.header": "📋 <b>Tổng hợp ngày {date}</b>: các đơn vị cần đôn đốc",
     "digest.directive": "<b>Công văn số {number}</b> (ID {id}) {subject}",
     "digest.deadline": "Hạn: {date}",
-    "digest.overdue": "⏰ Quá hạn chưa báo cáo ({count}): {names}",
-    "digest.unacknowledged": "🔔 Chưa xác nhận đã nhận ({count}): {names}",
-    "digest.unreachable": "⚠️ Không liên lạc được ({count}): {names}",
+    "digest.overdue": "⏰ Quá hạn chưa báo cáo ({count}):",
+    "digest.unacknowledged": "🔔 Chưa xác nhận đã nhận ({count}):",
+    "digest.unreachable": "⚠️ Không liên lạc được ({count}):",
+    "digest.group": "    • <i>{group}</i> ({count}): {names}",
     "digest.more": "{names} và {count} đơn vị khác",
     "remind.usage": (
         "Cách dùng: <code>/remind ID</code> nhắc ngay các đơn vị chưa xác nhận;"
@@ -412,8 +413,12 @@ TEXTS: dict[str, str] = {
         "❌ Không gửi được: {failed} ({failed_pct})\n"
         "⏰ Quá hạn: {overdue} ({overdue_pct})\n"
         "⏱ Thời gian nhận (trung vị): {median}\n\n"
+        "{groups}"
         "Xuất báo cáo: /report {id}"
     ),
+    "status.by_group": "<b>Theo nhóm</b> (đã nhận / số đơn vị):",
+    "status.group_line": "• {group}: {acknowledged}/{total} ({percent}), hoàn thành {completed}",
+    "status.more_groups": "• … và {count} nhóm khác",
     "status.since": "{ago} trước",
     "status.not_sent": "chưa gửi",
     "status.no_deadline": "không có",
@@ -450,6 +455,10 @@ TEXTS: dict[str, str] = {
         "{completed} hoàn thành."
     ),
     "summary.workbook_caption": "📊 Báo cáo tổng kết công văn số <b>{number}</b> (Excel).",
+    "summary.official_caption": (
+        "📄 Báo cáo kết quả triển khai Công văn số <b>{number}</b> (Word, theo Nghị định"
+        " 30/2020/NĐ-CP): kiểm tra, ghi số và trình ký."
+    ),
     "xlsx.sheet.summary": "Tổng hợp",
     "xlsx.sheet.agencies": "Đơn vị",
     "xlsx.sheet.events": "Nhật ký",
@@ -486,10 +495,153 @@ TEXTS: dict[str, str] = {
     "xlsx.col.failure_reason": "Lý do không gửi được",
     "xlsx.event.at": "Thời điểm",
     "xlsx.event.kind": "Sự kiện",
-    "xlsx.event.actor_type": "Người thực hiện",
-    "xlsx.event.actor_id": "ID Telegram",
-    "xlsx.event.agency_code": "Mã đơn vị",
-    "xlsx.event.detail": "Chi tiết",
+    "xlsx.event.actor": "Người thực hiện",
+    "xlsx.event.agency": "Đơn vị",
+    "summary.verification.pending": "đang kiểm tra",
+    "summary.verification.verified": "đã xác minh",
+    "summary.verification.unverified": "chưa xác minh",
+    "event.actor.bot": "Hệ thống (bot)",
+    "event.actor.cli": "Dòng lệnh (agency-bot)",
+    "event.actor.staff": "{name} (cán bộ Sở)",
+    "event.actor.staff_id": "Cán bộ Sở (ID {id})",
+    "event.actor.user": "{name}",
+    "event.actor.user_id": "Người dùng Telegram (ID {id})",
+    "event.channel.telegram": "qua Telegram",
+    "event.channel.cli": "bằng dòng lệnh",
+    "event.agencies.imported": "Nhập danh sách đơn vị từ {file}: {created} mới, {updated} cập nhật",
+    "event.callback.gone": "Bấm nút trên tin nhắn không còn hiệu lực",
+    "event.callback.refused": "Từ chối thao tác của người không phải cán bộ đầu mối của đơn vị",
+    "event.contact.blocked": "Cán bộ đầu mối đã chặn bot",
+    "event.contact.joined": "Cán bộ đầu mối tham gia ({role})",
+    "event.contact.rejoined": "Cán bộ đầu mối tham gia lại",
+    "event.delivery.acknowledged": "Xác nhận đã nhận",
+    "event.delivery.completed": "Báo cáo kết quả: {evidence}",
+    "event.delivery.failed": "Không gửi được: {reason}",
+    "event.delivery.marked": "Đánh dấu «{status}» thủ công: {reason}",
+    "event.directive.all_acknowledged": "Tất cả đơn vị nhận được tin đã xác nhận đã nhận",
+    "event.directive.cancelled": "Hủy công văn (chưa gửi)",
+    "event.directive.closed": "Đóng công văn",
+    "event.directive.created": "Tạo công văn số {number}",
+    "event.directive.queued": (
+        "Gửi công văn tới {agencies} đơn vị ({messages} tin nhắn;"
+        " {unreachable} đơn vị chưa có cán bộ đầu mối)"
+    ),
+    "event.evidence.checked.verified": "Minh chứng đã xác minh: {url}",
+    "event.evidence.checked.unverified": "Minh chứng chưa xác minh: {url} ({reason})",
+    "event.evidence.recheck_requested": "Yêu cầu kiểm tra lại minh chứng",
+    "event.invite.created": "Tạo đường link mời ({uses} lượt)",
+    "event.invite.rejected": "Từ chối đường link mời không hợp lệ",
+    "event.message.failed": "Gửi tin nhắn không thành công: {reason}",
+    "event.message.sent.directive": "Đã gửi công văn",
+    "event.message.sent.reminder": "Đã gửi tin nhắc",
+    "event.message.sent.notice": "Đã gửi thông báo",
+    "event.reminder.queued.ack": "Nhắc xác nhận đã nhận, lần {round}",
+    "event.reminder.queued.completion": "Nhắc báo cáo kết quả, lần {round}",
+    "event.reminder.escalated": " (gửi cả lãnh đạo và đầu mối dự phòng)",
+    "event.reminder.manual": "Nhắc ngay (/remind): {agencies} đơn vị",
+    "event.reminder.unreachable": "Không nhắc được: đơn vị không còn cán bộ đầu mối nhận tin",
+    "event.reminders.paused": "Tạm dừng nhắc tự động",
+    "event.reminders.resumed": "Tiếp tục nhắc tự động",
+    "event.report.exported": "Xuất báo cáo tổng kết ({format}, {channel})",
+    "event.staff.added": "Thêm cán bộ Sở (ID {user_id}, {role})",
+    "event.staff.digest": "Gửi bản tổng hợp hằng ngày cho cán bộ Sở",
+    "event.staff.refused": "Từ chối lệnh chỉ dành cho cán bộ Sở",
+    "event.staff.removed": "Xóa cán bộ Sở (ID {user_id})",
+    "docx.title": "Báo cáo kết quả triển khai Công văn số {number}",
+    "docx.national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "docx.motto": "Độc lập - Tự do - Hạnh phúc",
+    "docx.number": "Số:        /BC-{symbol}",
+    "docx.place_date": "{place}, ngày {day} tháng {month} năm {year}",
+    "docx.kind": "BÁO CÁO",
+    "docx.subject": "Kết quả triển khai Công văn số {number} ngày {date} {about}",
+    "docx.about": "về việc {text}",
+    "docx.section.letter": "I. NỘI DUNG CÔNG VĂN",
+    "docx.letter.sent": (
+        "Ngày {date}, Công văn số {number} {about} (nơi nhận: {total} cơ quan, đơn vị) được"
+        " gửi qua Telegram, kèm các nút «Đã nhận» và «Báo cáo kết quả» để đơn vị xác nhận"
+        " đã nhận và báo cáo kết quả thực hiện kèm minh chứng."
+    ),
+    "docx.letter.actions": "Công văn đề nghị các cơ quan, đơn vị:",
+    "docx.letter.links": (
+        "Đường link cần đăng tải trên trang thông tin điện tử của đơn vị: {links}."
+    ),
+    "docx.letter.deadline": "Thời hạn báo cáo kết quả: ngày {date}.",
+    "docx.letter.no_deadline": "Công văn không quy định thời hạn báo cáo kết quả.",
+    "docx.section.results": "II. KẾT QUẢ TRIỂN KHAI",
+    "docx.results.as_of": "Số liệu tính đến {hour} giờ {minute} ngày {date}:",
+    "docx.results.received": (
+        "1. Tiếp nhận: công văn đã được gửi tới {sent}/{total} cơ quan, đơn vị"
+        " ({sent_pct}); {acknowledged} đơn vị đã xác nhận đã nhận ({acknowledged_pct})."
+    ),
+    "docx.results.failed": (
+        "{failed} đơn vị chưa gửi được do chưa có cán bộ đầu mối đăng ký nhận công văn"
+        " hoặc không liên lạc được."
+    ),
+    "docx.results.completed": (
+        "2. Thực hiện: {completed} đơn vị đã báo cáo hoàn thành ({completed_pct}), trong"
+        " đó {verified} đơn vị có minh chứng đã được xác minh (trang thông tin điện tử"
+        " của đơn vị có đường link theo yêu cầu), {unverified} đơn vị có minh chứng chưa"
+        " xác minh được."
+    ),
+    "docx.results.completed_other": (
+        "{count} đơn vị báo cáo không kèm đường link hoặc được Sở xác nhận thủ công."
+    ),
+    "docx.results.overdue": (
+        "3. Quá hạn: {overdue} đơn vị ({overdue_pct}) chưa hoàn thành khi đã hết thời hạn"
+        " báo cáo (ngày {deadline})."
+    ),
+    "docx.results.not_yet_due": (
+        "3. Thời hạn báo cáo (ngày {deadline}) chưa hết; chưa có đơn vị quá hạn."
+    ),
+    "docx.results.no_deadline": "3. Công văn không quy định thời hạn nên không có đơn vị quá hạn.",
+    "docx.results.by_group": "Kết quả theo nhóm cơ quan, đơn vị:",
+    "docx.relays.intro": (
+        "4. Chuyển tiếp: {count} đơn vị đã chuyển tiếp công văn tới các đơn vị trực"
+        " thuộc; kết quả của từng đơn vị và các đơn vị trực thuộc:"
+    ),
+    "docx.relays.none": (
+        "4. Chuyển tiếp: chưa có đơn vị nào chuyển tiếp công văn tới các đơn vị trực thuộc."
+    ),
+    "docx.relays.not_yet": "chưa chuyển tiếp",
+    "docx.section.not_done": "III. CÁC CƠ QUAN, ĐƠN VỊ CHƯA HOÀN THÀNH",
+    "docx.not_done.intro": "Còn {count} cơ quan, đơn vị chưa hoàn thành:",
+    "docx.not_done.none": "Tất cả các cơ quan, đơn vị đã hoàn thành.",
+    "docx.table.no": "STT",
+    "docx.table.group": "Nhóm cơ quan, đơn vị",
+    "docx.table.units": "Số đơn vị",
+    "docx.table.acknowledged": "Đã nhận",
+    "docx.table.completed": "Hoàn thành",
+    "docx.table.overdue": "Quá hạn",
+    "docx.table.total": "Tổng cộng",
+    "docx.table.relay": "Đơn vị chuyển tiếp",
+    "docx.table.relayed_at": "Thời điểm chuyển tiếp",
+    "docx.table.agency": "Tên cơ quan, đơn vị",
+    "docx.table.state": "Tình hình thực hiện",
+    "docx.table.acknowledged_at": "Thời điểm nhận",
+    "docx.table.completed_at": "Thời điểm hoàn thành",
+    "docx.table.evidence": "Minh chứng",
+    "docx.table.note": "Ghi chú",
+    "docx.band.sent": "Chưa xác nhận đã nhận: {count} đơn vị",
+    "docx.band.acknowledged": "Đã nhận, chưa báo cáo kết quả: {count} đơn vị",
+    "docx.band.failed": "Không gửi được: {count} đơn vị",
+    "docx.band.pending": "Chưa gửi: {count} đơn vị",
+    "docx.note.overdue": "quá hạn",
+    "docx.note.reminded": "đã nhắc {count} lần",
+    "docx.state.pending": "Chưa gửi",
+    "docx.state.sent": "Chưa xác nhận đã nhận",
+    "docx.state.acknowledged": "Đã nhận, chưa báo cáo kết quả",
+    "docx.state.completed": "Hoàn thành",
+    "docx.state.failed": "Không gửi được: {reason}",
+    "docx.state.overdue": " (quá hạn)",
+    "docx.state.reminded": "; đã nhắc {count} lần",
+    "docx.closing": "Trên đây là báo cáo kết quả triển khai Công văn số {number}./.",
+    "docx.recipients": "Nơi nhận:",
+    "docx.appendix.title": "Phụ lục",
+    "docx.appendix.subject": "TÌNH HÌNH TIẾP NHẬN VÀ THỰC HIỆN CÔNG VĂN SỐ {number}",
+    "docx.appendix.attached": "(Kèm theo Báo cáo số        /BC-{symbol} ngày {date})",
+    "docx.evidence.verified": "(đã xác minh)",
+    "docx.evidence.unverified": "(chưa xác minh)",
+    "docx.by_hand": "Sở xác nhận thủ công: {reason}",
     "chart.title": "Công văn số {number} — {count} đơn vị",
     "chart.timeline": "Đã nhận và hoàn thành theo thời gian (cộng dồn)",
     "chart.acknowledged": "Đã nhận ({count})",

@@ -300,6 +300,7 @@ class DigestLine:
     deadline: date | None
     agency_name: str
     status: DeliveryStatus
+    group: str
 
 
 async def digest_lines(session: AsyncSession) -> list[DigestLine]:
@@ -312,6 +313,7 @@ async def digest_lines(session: AsyncSession) -> list[DigestLine]:
             Directive.deadline,
             Agency.name,
             Delivery.status,
+            Agency.group,
         )
         .join(Delivery, Delivery.directive_id == Directive.id)
         .join(Agency, Agency.id == Delivery.agency_id)

@@ -7,6 +7,7 @@ same few milliseconds for 12 agencies or 10,000; only the exports read every row
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from db.models import (
     Event,
     Evidence,
     Staff,
+    Urgency,
     Verification,
 )
 
@@ -44,6 +46,37 @@ class DirectiveHead:
 
 
 @dataclass(frozen=True)
+class LetterText:
+    """What the letter asked: the official report quotes it."""
+
+    body: str
+    actions: list[str]
+    links: list[str]
+    urgency: Urgency
+
+
+async def letter_text(session: AsyncSession, directive_id: int) -> LetterText | None:
+    row = (
+        await session.execute(
+            select(Directive.body, Directive.actions, Directive.links, Directive.urgency).where(
+                Directive.id == directive_id
+            )
+        )
+    ).one_or_none()
+    return LetterText(row[0], list(row[1] or []), list(row[2] or []), row[3]) if row else None
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """One group of agencies (its slug) in a directive's counts."""
+
+    group: str
+    total: int
+    acknowledged: int
+    completed: int
+
+
+@dataclass(frozen=True)
 class StatusCounts:
     """Per-agency counts; `acknowledged` includes completed agencies."""
 
@@ -58,6 +91,8 @@ class StatusCounts:
     overdue: int = 0
     first_sent_at: datetime | None = None
     median_ack_seconds: float | None = None
+    by_group: tuple[GroupCount, ...] = ()
+    """Largest group first."""
 
 
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
@@ -122,7 +157,26 @@ async def status_counts(session: AsyncSession, directive_id: int, *, overdue: bo
         overdue=total - done if overdue else 0,
         first_sent_at=first_sent,
         median_ack_seconds=await median_ack_seconds(session, directive_id),
+        by_group=await group_counts(session, directive_id),
     )
+
+
+async def group_counts(session: AsyncSession, directive_id: int) -> tuple[GroupCount, ...]:
+    """Agencies, acknowledged and completed per group: one GROUP BY over the deliveries."""
+    d = Delivery
+    rows = await session.execute(
+        select(
+            Agency.group,
+            func.count(d.id),
+            _count(d.acknowledged_at.is_not(None)),
+            _count(d.status == DeliveryStatus.COMPLETED),
+        )
+        .join(Agency, Agency.id == d.agency_id)
+        .where(d.directive_id == directive_id)
+        .group_by(Agency.group)
+        .order_by(func.count(d.id).desc(), Agency.group)
+    )
+    return tuple(GroupCount(*row) for row in rows.all())
 
 
 async def median_ack_seconds(session: AsyncSession, directive_id: int) -> float | None:
@@ -341,6 +395,9 @@ class EventRow:
     directive_id: int | None
     agency_code: str | None
     detail: dict[str, Any]
+    agency_name: str | None = None
+    actor_name: str | None = None
+    """The staff member's or the contact's name, when the actor is known by id."""
 
 
 async def events(
@@ -356,6 +413,7 @@ async def events(
         Event.directive_id,
         Agency.code,
         Event.detail,
+        Agency.name,
     ).outerjoin(Agency, Agency.id == Event.agency_id)
     if directive_id is not None:
         # ix_events_directive_at serves both the filter and the order.
@@ -364,7 +422,43 @@ async def events(
     if limit is not None:
         query = query.limit(limit)
     rows = (await session.execute(query)).all()
-    return [EventRow(*row) for row in reversed(rows)]
+    names = await _actor_names(session, rows)
+    return [
+        EventRow(
+            id=row[0],
+            at=row[1],
+            kind=row[2],
+            actor_type=row[3],
+            actor_id=row[4],
+            directive_id=row[5],
+            agency_code=row[6],
+            detail=row[7],
+            agency_name=row[8],
+            actor_name=names.get((row[3], row[4])) if row[4] is not None else None,
+        )
+        for row in reversed(rows)
+    ]
+
+
+NAME_BATCH = 500  # ids per IN (…) list
+
+
+async def _actor_names(session: AsyncSession, rows: Sequence[Any]) -> dict[tuple[str, int], str]:
+    """The staff members' and the contacts' names behind a log's actor ids: a few queries by
+    the distinct ids, cheaper than joining every event of a 60,000-event log."""
+    names: dict[tuple[str, int], str] = {}
+    for actor_type, model in (("staff", Staff), ("user", Contact)):
+        ids = sorted({r.actor_id for r in rows if r.actor_type == actor_type and r.actor_id})
+        for start in range(0, len(ids), NAME_BATCH):
+            found = await session.execute(
+                select(model.telegram_user_id, model.display_name).where(
+                    model.telegram_user_id.in_(ids[start : start + NAME_BATCH])
+                )
+            )
+            for user_id, name in found.all():
+                if name:
+                    names[(actor_type, user_id)] = name
+    return names
 
 
 async def recipient(
