@@ -117,6 +117,7 @@ def build_application(
         on_finished=progress.directives_finished,
         first_reminder_after=reminders.first_reminder_after,
         idle_poll=tuning.idle_poll,
+        limiter=limiter,
     )
     application.bot_data[DEPS_KEY] = Deps(
         settings=settings,

@@ -92,6 +92,12 @@ def name_list(names: Sequence[str], lang: str) -> str:
     return t(lang, "digest.more", names=shown, count=len(names) - DIGEST_NAMES)
 
 
+def _overdue(row: DigestLine, today: date) -> bool:
+    """Past the agency's deadline: its own (an extension moves it), else the letter's."""
+    deadline = row.agency_deadline
+    return deadline is not None and deadline < today
+
+
 def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list[str]:
     """The daily digest, one block per open letter with someone to chase, in messages that
     fit Telegram's limit; empty when there is nobody to chase."""
@@ -101,14 +107,15 @@ def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list
         by_directive.setdefault(line.directive_id, []).append(line)
     for directive_id, rows in by_directive.items():
         first = rows[0]
-        overdue_date = first.deadline is not None and first.deadline < today
-        overdue = [
-            r.agency_name for r in rows if overdue_date and r.status != DeliveryStatus.FAILED
-        ]
+        chased = [r for r in rows if r.status in (DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED)]
+        overdue = [r.agency_name for r in chased if _overdue(r, today)]
         unacknowledged = [
-            r.agency_name for r in rows if r.status == DeliveryStatus.SENT and not overdue_date
+            r.agency_name
+            for r in chased
+            if r.status == DeliveryStatus.SENT and not _overdue(r, today)
         ]
         unreachable = [r.agency_name for r in rows if r.status == DeliveryStatus.FAILED]
+        rejected = [r.agency_name for r in rows if r.status == DeliveryStatus.REJECTED]
         parts = [
             t(
                 lang,
@@ -124,6 +131,7 @@ def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list
             ("digest.overdue", overdue),
             ("digest.unacknowledged", unacknowledged),
             ("digest.unreachable", unreachable),
+            ("digest.rejected", rejected),
         ):
             if names:
                 parts.append(t(lang, key, count=len(names), names=name_list(names, lang)))

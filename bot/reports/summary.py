@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "failure_reason",
 )
 EVIDENCE_SEPARATOR = " | "
+CORRECTED_EVENT = "directive.corrected"
 BY_HAND_MARK = " (thủ công)"
 
 
@@ -55,11 +56,6 @@ class Report:
     timezone: ZoneInfo
 
 
-def deadline_passed(directive: DirectiveHead, now: datetime, tz: ZoneInfo) -> bool:
-    """Overdue starts the day after the deadline, in the department's time zone."""
-    return directive.deadline is not None and now.astimezone(tz).date() > directive.deadline
-
-
 async def load_counts(
     session: AsyncSession, directive_id: int, now: datetime, tz: ZoneInfo
 ) -> tuple[DirectiveHead, StatusCounts]:
@@ -67,8 +63,10 @@ async def load_counts(
     directive = await queries.directive_head(session, directive_id)
     if directive is None:
         raise UnknownDirectiveError(directive_id)
-    overdue = deadline_passed(directive, now, tz)
-    return directive, await queries.status_counts(session, directive_id, overdue=overdue)
+    counts = await queries.status_counts(
+        session, directive_id, today=now.astimezone(tz).date(), deadline=directive.deadline
+    )
+    return directive, counts
 
 
 async def load_report(
@@ -174,19 +172,31 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
+def corrections(report: Report) -> list[tuple[datetime, str]]:
+    """The corrections (đính chính) sent for the letter, from its log: (when, text)."""
+    return [
+        (e.at, str(e.detail.get("text", ""))) for e in report.events if e.kind == CORRECTED_EVENT
+    ]
+
+
 def summary_lines(report: Report) -> list[str]:
-    """The few lines above the table: the letter and its counts."""
+    """The few lines above the table: the letter and its counts, its recall and corrections."""
     d, c = report.directive, report.counts
     deadline = d.deadline.strftime("%d/%m/%Y") if d.deadline else "-"
     median = format_duration(c.median_ack_seconds) if c.median_ack_seconds is not None else "-"
-    return [
+    lines = [
         f"Directive {d.id}: {d.number} — {d.subject}",
         f"agencies {c.total}  sent {c.sent}  acknowledged {c.acknowledged} "
         f"({percent(c.acknowledged, c.total)})  completed {c.completed} "
         f"({percent(c.completed, c.total)}; verified {c.verified}, unverified {c.unverified})  "
-        f"failed {c.failed}  overdue {c.overdue}",
+        f"failed {c.failed}  rejected {c.rejected}  overdue {c.overdue}",
         f"deadline {deadline}  median time to acknowledge {median}",
     ]
+    if d.recalled_at is not None:
+        lines.append(f"RECALLED {iso_local(d.recalled_at, report.timezone)}: {d.recall_reason}")
+    for at, text in corrections(report):
+        lines.append(f"correction {iso_local(at, report.timezone)}: {' '.join(text.split())}")
+    return lines
 
 
 def render_table(report: Report, *, name_width: int = 34) -> str:

@@ -37,6 +37,7 @@ class PressContext:
     contact_agency_id: int | None
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    directive_recalled: bool = False
 
 
 def _delivery_facts() -> Select[Any]:
@@ -82,6 +83,7 @@ async def press_context(
         contact_agency_id=contact[2] if contact is not None else None,
         acknowledged_at=row[5],
         acknowledged_by=row[6],
+        directive_recalled=row[4] == DirectiveStatus.RECALLED,
     )
 
 
@@ -227,6 +229,7 @@ async def press_contexts(
                 contact_agency_id=contact[3] if contact is not None else None,
                 acknowledged_at=row[5],
                 acknowledged_by=row[6],
+                directive_recalled=row[4] == DirectiveStatus.RECALLED,
             )
         )
     return found
