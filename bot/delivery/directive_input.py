@@ -308,6 +308,9 @@ def _take_items(body: str) -> tuple[tuple[DirectiveItem, ...], str]:
     current: list[str] | None = None
     for line in body.split("\n"):
         match = _ITEM_LINE.match(line)
+        if match is not None and current is not None:  # one item right after another
+            items[-1] = _with_text(items[-1], current)
+            current = None
         if match is not None:
             number = int(match.group(1))
             where = f"item {number}"

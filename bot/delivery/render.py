@@ -217,20 +217,31 @@ def _letter_items(content: DirectiveContent, assigned: list[int] | None, lang: s
     """The items: the agency's own in full, the others folded to one line each (all in full,
     with whom they are for, in the staff preview)."""
     items: list[_Item] = []
+    folded = False  # one-line items follow each other without a blank line
     for number, item in enumerate(content.items, start=1):
         text = item.text.strip()
         if assigned is None:
-            prefix = t(lang, "directive.item.preview", number=number, to=", ".join(item.to))
+            to = ", ".join(_addressee(target, lang) for target in item.to)
+            prefix = t(lang, "directive.item.preview", number=number, to=to)
             items.append(_Item(prefix, text, sep="\n\n"))
         elif number in assigned:
             items.append(_Item(t(lang, "directive.item.mine", number=number), text, sep="\n\n"))
+            folded = False
         else:
             line = " ".join(text.split())
             if len(line) > FOLDED_ITEM:
                 line = line[: FOLDED_ITEM - 1].rstrip() + "…"
             prefix = t(lang, "directive.item.other", number=number)
-            items.append(_Item(prefix, line, wrap="i", sep="\n\n" if number == 1 else "\n"))
+            items.append(_Item(prefix, line, wrap="i", sep="\n" if folded else "\n\n"))
+            folded = True
     return items
+
+
+def _addressee(target: str, lang: str) -> str:
+    """Whom an item names, as staff read it in the preview."""
+    if target in ("all", "others"):
+        return t(lang, f"directive.item.to_{target}")
+    return target
 
 
 def _header(content: DirectiveContent, lang: str) -> list[_Item]:

@@ -503,6 +503,8 @@ TEXTS: dict[str, str] = {
     "directive.item.preview": "<b>{number}.</b> <i>({to})</i> ",
     "directive.item.mine": "👉 <b>{number}.</b> ",
     "directive.item.other": "▫️ {number}. ",
+    "directive.item.to_all": "everyone",
+    "directive.item.to_others": "the others",
     "broadcast.bad_items": (
         "An «Mục …» line could not be read: write «Mục 1 (bao-dai, so-gddt): text», items "
         "numbered 1, 2, 3… in order; «còn lại» means the agencies no other item names, "

@@ -531,6 +531,8 @@ TEXTS: dict[str, str] = {
     "directive.item.preview": "<b>{number}.</b> <i>({to})</i> ",
     "directive.item.mine": "👉 <b>{number}.</b> ",
     "directive.item.other": "▫️ {number}. ",
+    "directive.item.to_all": "tất cả",
+    "directive.item.to_others": "các đơn vị còn lại",
     "broadcast.bad_items": (
         "Dòng «Mục …» không đọc được: viết «Mục 1 (bao-dai, so-gddt): nội dung», các mục đánh số "
         "1, 2, 3… theo thứ tự; «còn lại» là các đơn vị chưa có mục nào, «không đăng link» nếu mục "
