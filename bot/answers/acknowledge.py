@@ -28,6 +28,7 @@ class AckResult(StrEnum):
     REFUSED = "refused"  # not an active contact of that delivery's agency
     GONE = "gone"  # no such delivery, or the directive is no longer open
     RECALLED = "recalled"  # the directive was recalled (thu hồi) by the Department
+    REJECTED = "rejected"  # the agency answered that the letter is not its business
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ def _refusal(
             },
         )
         return AckResult.REFUSED, event
+    if press.rejected:
+        event = NewEvent(
+            "callback.refused",
+            "user",
+            actor_id=user_id,
+            directive_id=press.directive_id,
+            agency_id=press.agency_id,
+            detail={
+                "delivery_id": delivery_id,
+                "action": action,
+                "reason": "the agency sent the letter back",
+            },
+        )
+        return AckResult.REJECTED, event
     return None
 
 

@@ -79,18 +79,18 @@ async def _examine(
     refusal, press = await check_press(session, delivery_id, user_id, "extension")
     if refusal == AckResult.REFUSED:
         return ExtensionOutcome(ExtensionResult.REFUSED), None, None
-    if refusal is not None or press is None:
-        recalled = refusal == AckResult.RECALLED
-        result = ExtensionResult.RECALLED if recalled else ExtensionResult.GONE
-        return ExtensionOutcome(result), None, None
+    if refusal == AckResult.RECALLED:
+        return ExtensionOutcome(ExtensionResult.RECALLED), None, None
     facts = await queries.letter_facts(session, delivery_id)
-    if facts is None:
+    if facts is None or (refusal is not None and refusal != AckResult.REJECTED):
         return ExtensionOutcome(ExtensionResult.GONE), None, None
     found = ExtensionOutcome(ExtensionResult.ASK, facts.number, facts.subject, facts.deadline)
-    if facts.status == DeliveryStatus.COMPLETED:
-        return _with(found, ExtensionResult.COMPLETED), None, None
     if facts.status == DeliveryStatus.REJECTED:
         return _with(found, ExtensionResult.REJECTED), None, None
+    if facts.status == DeliveryStatus.COMPLETED:
+        return _with(found, ExtensionResult.COMPLETED), None, None
+    if press is None:
+        return _with(found, ExtensionResult.GONE), None, None
     waiting = await queries.pending_request(session, delivery_id)
     if waiting is not None:
         result = ExtensionResult.WAITING

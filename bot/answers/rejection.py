@@ -57,17 +57,18 @@ async def _examine(
     refusal, press = await check_press(session, delivery_id, user_id, "reject")
     if refusal == AckResult.REFUSED:
         return RejectOutcome(RejectResult.REFUSED), None, None
-    if refusal is not None or press is None or press.contact_id is None:
-        recalled = refusal == AckResult.RECALLED
-        return RejectOutcome(RejectResult.RECALLED if recalled else RejectResult.GONE), None, None
+    if refusal == AckResult.RECALLED:
+        return RejectOutcome(RejectResult.RECALLED), None, None
     facts = await queries.letter_facts(session, delivery_id)
-    if facts is None:
+    if facts is None or (refusal is not None and refusal != AckResult.REJECTED):
         return RejectOutcome(RejectResult.GONE), None, None
     outcome = RejectOutcome(RejectResult.ASK, facts.number, facts.subject, facts.directive_id)
-    if facts.status == DeliveryStatus.COMPLETED:
-        return _with(outcome, RejectResult.COMPLETED), None, None
     if facts.status == DeliveryStatus.REJECTED:
         return _with(outcome, RejectResult.ALREADY), None, None
+    if facts.status == DeliveryStatus.COMPLETED:
+        return _with(outcome, RejectResult.COMPLETED), None, None
+    if press is None or press.contact_id is None:
+        return _with(outcome, RejectResult.GONE), None, None
     return outcome, facts, press.contact_id
 
 

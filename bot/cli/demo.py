@@ -217,11 +217,11 @@ async def _broadcast(bot: RunningBot, staff: SimUser, officers: list[SimUser], o
     out("folded to one line):")
     async with bot.sessionmaker() as session:
         contacts = {c.user_id: c.agency_name for c in await list_contacts(session)}
-    shown: set[str] = set()
+    agencies: set[str] = set()
     for officer in received:
         agency = contacts.get(officer.id, officer.first_name)
-        if agency not in shown:
-            shown.add(agency)
+        if agency not in agencies:
+            agencies.add(agency)
             lead = _first_line(next(m for m in officer.inbox if m.buttons()))
             out(f"  {agency}: {lead}")
 

@@ -189,6 +189,7 @@ TEXTS: dict[str, str] = {
     "ack.by_hand": "Department staff (by hand)",
     "ack.refused": "You are not a contact of the agency this letter was sent to.",
     "ack.gone": "This letter is no longer open for acknowledgement.",
+    "ack.rejected": "Your agency said this letter is not its business; nothing to acknowledge.",
     "ack.recalled": "The Department has recalled this letter: nothing to do.",
     "mark.usage": (
         "Usage: /mark ID AGENCY_CODE acknowledged|completed REASON\n"

@@ -206,6 +206,7 @@ TEXTS: dict[str, str] = {
         "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể xác nhận."
     ),
     "ack.gone": "Công văn này không còn mở để xác nhận.",
+    "ack.rejected": "Đơn vị đã báo công văn này không thuộc thẩm quyền; không cần xác nhận.",
     "ack.recalled": "Công văn này đã được Sở thu hồi: đơn vị không cần thực hiện.",
     # /mark
     "mark.usage": (

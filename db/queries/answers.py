@@ -38,6 +38,7 @@ class PressContext:
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     directive_recalled: bool = False
+    rejected: bool = False  # the agency sent the letter back (not its business)
 
 
 def _delivery_facts() -> Select[Any]:
@@ -52,6 +53,7 @@ def _delivery_facts() -> Select[Any]:
             Directive.status,
             Delivery.acknowledged_at,
             acknowledger.c.display_name,
+            Delivery.status,
         )
         .join(Directive, Directive.id == Delivery.directive_id)
         .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
@@ -84,6 +86,7 @@ async def press_context(
         acknowledged_at=row[5],
         acknowledged_by=row[6],
         directive_recalled=row[4] == DirectiveStatus.RECALLED,
+        rejected=row[7] == DeliveryStatus.REJECTED,
     )
 
 
@@ -169,6 +172,8 @@ async def acknowledge(
             .where(
                 Delivery.id.in_(pressed_by),
                 Delivery.acknowledged_at.is_(None),
+                # An agency that sent the letter back keeps its answer (not its business).
+                Delivery.status != DeliveryStatus.REJECTED,
                 active_contact,
                 open_directive,
             )
@@ -230,6 +235,7 @@ async def press_contexts(
                 acknowledged_at=row[5],
                 acknowledged_by=row[6],
                 directive_recalled=row[4] == DirectiveStatus.RECALLED,
+                rejected=row[7] == DeliveryStatus.REJECTED,
             )
         )
     return found
