@@ -30,6 +30,7 @@ from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file
 from db.queries.events import record_event
 from db.queries.people import block_contact
+from db.queries.recall import RECALLED_ERROR, recalled
 from db.queries.reminders import still_chased
 
 log = logging.getLogger(__name__)
@@ -232,6 +233,8 @@ class Dispatcher:
         sent_ids = list(message.telegram_message_ids)
         try:
             if message.kind == MessageKind.DIRECTIVE and message.directive_id is not None:
+                if not await self._letter_still_wanted(message, message.directive_id):
+                    return
                 await self._send_directive(message, message.directive_id, sent_ids)
             elif message.kind == MessageKind.REMINDER:
                 if not await self._still_wanted(message):
@@ -318,6 +321,15 @@ class Dispatcher:
                 )
             sent_ids.append(str(sent.message_id))
 
+    async def _letter_still_wanted(self, message: outbox.Claimed, directive_id: int) -> bool:
+        """A copy claimed before its letter was recalled is dropped, not sent (the recall
+        cancelled what was queued; this catches what was already claimed)."""
+        async with self._sessionmaker.begin() as session:
+            if not await recalled(session, directive_id):
+                return True
+            await outbox.mark_cancelled(session, message, RECALLED_ERROR)
+        return False
+
     async def _source_sent(self, message: outbox.Claimed) -> outbox.Source | None:
         """The copy an edit or a correction acts on, once it is sent; None meanwhile (the
         message waits) or when it never will be (the message is dropped)."""
@@ -327,6 +339,12 @@ class Dispatcher:
                 if message.source_id is None
                 else await outbox.source_of(session, message.source_id)
             )
+            if (
+                message.kind == MessageKind.CORRECTION
+                and message.directive_id is not None
+                and await recalled(session, message.directive_id)
+            ):
+                source = None  # a correction of a recalled letter has nothing to correct
             if source is not None and source.status == MessageStatus.SENT:
                 return source
             if source is not None and source.status in (

@@ -57,12 +57,13 @@ def _quote(subject: str) -> str:
     return line if len(line) <= SUBJECT_QUOTE else line[: SUBJECT_QUOTE - 1] + "…"
 
 
-def _reason(text: str, limit: int, what: str) -> str:
+def _text(text: str, limit: int, key: str, what: str) -> str:
+    """`text` stripped; RecallError when empty or over `limit` (`what` names it in English)."""
     text = text.strip()
     if not text:
-        raise RecallError(f"{what}.no_text", f"the {what} text is empty")
+        raise RecallError(f"{key}.no_text", f"the {what} is empty")
     if len(text) > limit:
-        raise RecallError(f"{what}.too_long", f"the {what} text is over {limit} characters")
+        raise RecallError(f"{key}.too_long", f"the {what} is over {limit} characters")
     return text
 
 
@@ -86,7 +87,7 @@ async def recall_directive(
     tz_name: str,
 ) -> Recalled:
     """Recall the letter; raises RecallError, changing nothing."""
-    reason = _reason(reason, MAX_REASON_LENGTH, "recall")
+    reason = _text(reason, MAX_REASON_LENGTH, "recall", "reason")
     number, subject = await check_recallable(session, directive_id)
     directive = await get_directive(session, directive_id)
     if directive is None or not await queries.mark_recalled(
@@ -134,7 +135,7 @@ async def correct_directive(
 ) -> Corrected:
     """Queue a correction for every copy of the letter sent or still to be sent; raises
     RecallError, changing nothing."""
-    text = _reason(text, MAX_CORRECTION_LENGTH, "correct")
+    text = _text(text, MAX_CORRECTION_LENGTH, "correct", "correction")
     directive = await get_directive(session, directive_id)
     if directive is None or directive.status in (DirectiveStatus.DRAFT, DirectiveStatus.CANCELLED):
         raise RecallError("correct.unknown", f"no directive with id {directive_id}")

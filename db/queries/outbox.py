@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -131,6 +131,11 @@ async def mark_sent(
         )
     )
     if message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE:
+        # A copy that was on its way when its letter was recalled arrived, and is edited;
+        # nothing chases it.
+        recalled = exists().where(
+            Directive.id == Delivery.directive_id, Directive.status == DirectiveStatus.RECALLED
+        )
         await session.execute(
             update(Delivery)
             .where(
@@ -141,10 +146,14 @@ async def mark_sent(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
                 failure_reason=None,
-                reminder_phase=ReminderPhase.ACK,
+                reminder_phase=case((recalled, None), else_=ReminderPhase.ACK.value),
                 scheduled_reminders=0,
-                next_reminder_at=first_reminder_at,
+                next_reminder_at=case(
+                    (recalled, None),
+                    else_=literal(first_reminder_at, Delivery.next_reminder_at.type),
+                ),
             )
+            .execution_options(synchronize_session=False)
         )
 
 

@@ -55,6 +55,11 @@ def _of_directive(directive_id: int) -> Any:
     return select(Delivery.id).where(Delivery.directive_id == directive_id)
 
 
+async def recalled(session: AsyncSession, directive_id: int) -> bool:
+    status = await session.scalar(select(Directive.status).where(Directive.id == directive_id))
+    return status == DirectiveStatus.RECALLED
+
+
 async def cancel_queued(session: AsyncSession, directive_id: int) -> int:
     """Whatever of the letter has not gone out yet (copies, reminders, corrections) never
     will; returns how many messages that was."""
