@@ -41,6 +41,8 @@ BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
 IDLE_POLL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 10.0
+RECALL_CHECK_SECONDS = 1.0
+"""How often a letter being sent is looked at again, in case it was recalled meanwhile."""
 SOURCE_WAIT_SECONDS = 1.0
 """How long an edit or a correction waits before looking again at a copy not yet sent."""
 # Telegram's answers to an edit of a message that is gone or that cannot change any more:
@@ -66,6 +68,8 @@ class _Prepared:
     first_reminder_after: timedelta | None
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     rendered: dict[int, list[str]] = field(default_factory=dict)
+    recalled: bool = False
+    status_read_at: float = float("-inf")  # the event loop's time of the last look
 
     def parts(self, items_mask: int) -> list[str]:
         found = self.rendered.get(items_mask)
@@ -323,10 +327,21 @@ class Dispatcher:
 
     async def _letter_still_wanted(self, message: outbox.Claimed, directive_id: int) -> bool:
         """A copy claimed before its letter was recalled is dropped, not sent (the recall
-        cancelled what was queued; this catches what was already claimed)."""
+        cancelled what was queued; this catches what was already claimed).
+
+        The letter's status is read at most once a second, not for every copy: a query per
+        message costs a broadcast its pace on SQLite (bench/broadcast.py), and a second of
+        copies sent after a recall is edited like the ones before it.
+        """
+        prepared = await self._prepare(directive_id)
+        now = asyncio.get_running_loop().time()
+        if now - prepared.status_read_at >= RECALL_CHECK_SECONDS:
+            prepared.status_read_at = now
+            async with self._sessionmaker() as session:
+                prepared.recalled = await recalled(session, directive_id)
+        if not prepared.recalled:
+            return True
         async with self._sessionmaker.begin() as session:
-            if not await recalled(session, directive_id):
-                return True
             await outbox.mark_cancelled(session, message, RECALLED_ERROR)
         return False
 
