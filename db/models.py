@@ -283,6 +283,8 @@ class Directive(Base):
     recalled_at: Mapped[datetime | None]
     recalled_by: Mapped[int | None] = mapped_column(BigInteger)
     recall_reason: Mapped[str | None] = mapped_column(Text)
+    # Corrections (đính chính) sent: /status shows the count without reading the event log.
+    corrections: Mapped[int] = mapped_column(Integer, default=0)
 
     # /status without an ID lists the newest directives (migration 0003).
     __table_args__ = (Index("ix_directives_created_at", "created_at"),)

@@ -158,6 +158,7 @@ async def correct_directive(
         of=(MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.SENT),
         now=now,
     )
+    directive.corrections += 1
     await record_event(
         session,
         "directive.corrected",

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, func, insert, literal, select, update
+from sqlalchemy import JSON, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     Delivery,
     Directive,
     DirectiveStatus,
-    Event,
     MessageKind,
     MessageStatus,
     OutboundMessage,
@@ -125,22 +124,3 @@ async def queue_for_copies(
         )
     )
     return affected(result)
-
-
-async def corrections(session: AsyncSession, directive_id: int) -> list[tuple[datetime, str]]:
-    """The corrections sent for a directive, oldest first: (when, text)."""
-    rows = await session.execute(
-        select(Event.at, Event.detail)
-        .where(Event.directive_id == directive_id, Event.kind == "directive.corrected")
-        .order_by(Event.at, Event.id)
-    )
-    return [(at, str(detail.get("text", ""))) for at, detail in rows.all()]
-
-
-async def correction_count(session: AsyncSession, directive_id: int) -> int:
-    count = await session.scalar(
-        select(func.count(Event.id)).where(
-            Event.directive_id == directive_id, Event.kind == "directive.corrected"
-        )
-    )
-    return count or 0

@@ -80,11 +80,6 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 async def directive_head(session: AsyncSession, directive_id: int) -> DirectiveHead | None:
     """The directive as staff see it; drafts and cancelled ones do not exist for reports."""
-    corrections = (
-        select(func.count(Event.id))
-        .where(Event.directive_id == Directive.id, Event.kind == "directive.corrected")
-        .scalar_subquery()
-    )
     row = (
         await session.execute(
             select(
@@ -97,11 +92,11 @@ async def directive_head(session: AsyncSession, directive_id: int) -> DirectiveH
                 Directive.created_at,
                 Directive.recalled_at,
                 Directive.recall_reason,
-                corrections,
+                Directive.corrections,
             ).where(Directive.id == directive_id, Directive.status.not_in(HIDDEN))
         )
     ).one_or_none()
-    return DirectiveHead(*row) if row is not None else None
+    return DirectiveHead(*tuple(row)) if row is not None else None
 
 
 async def status_counts(

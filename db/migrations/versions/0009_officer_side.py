@@ -33,6 +33,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("recalled_by", sa.BigInteger(), nullable=True))
         batch_op.add_column(sa.Column("recall_reason", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("corrections", sa.Integer(), nullable=False, server_default=sa.text("0"))
+        )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("items_mask", sa.Integer(), nullable=False, server_default=sa.text("0"))
@@ -115,6 +118,7 @@ def downgrade() -> None:
         batch_op.drop_column("check_links")
         batch_op.drop_column("items_mask")
     with op.batch_alter_table("directives", schema=None) as batch_op:
+        batch_op.drop_column("corrections")
         batch_op.drop_column("recall_reason")
         batch_op.drop_column("recalled_by")
         batch_op.drop_column("recalled_at")
