@@ -3,6 +3,7 @@ agency reads its own items, and only those asked to publish the links are link-c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,29 @@ async def test_an_unknown_recipient_in_an_item_line_is_named(
     assert any("Tất cả" in str(button.get("text")) for button in question.buttons())
     bad = await admin.ask("/broadcast V/v x\nMục 2 (bao-dai): số sai", "Dòng «Mục …»")
     assert "theo thứ tự" in bad.shown_text
+
+
+async def test_an_agency_sent_the_letter_for_information_owes_no_report(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"])
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    today = running.deps.clock().astimezone(running.settings.reminders.timezone).date()
+    items = (DirectiveItem("Kiểm tra an toàn thực phẩm.", ("so-y-te",)),)
+    await queue_letter(
+        running, to=("so-y-te", "so-tai-chinh"), items=items, deadline=today - timedelta(days=1)
+    )
+    informed = officers["so-tai-chinh"][0]
+    message = await letter(informed)
+    assert message.shown_text.startswith("📌 Gửi để biết (không có mục nào giao cho đơn vị)\n")
+
+    async def sent() -> bool:
+        return (await deliveries(running))["so-tai-chinh"][:2] == (0, False)
+
+    await eventually(sent, True)
+    await informed.press(message, "Đã nhận")
+    await informed.wait_for_message("Đã nhận bởi")
+    # Acknowledged, it owes nothing more, and is not overdue past the letter's deadline.
+    await informed.ask("/viec", "không còn công văn nào")
+    card = await admin.ask("/status 1", "Tổng số đơn vị")
+    assert "⏰ Quá hạn: 1 (50%)" in card.shown_text  # Sở Y tế only

@@ -98,6 +98,12 @@ def test_the_digest_follows_each_agencys_own_deadline_and_lists_letters_sent_bac
     assert "Quá hạn chưa báo cáo (1): Sở Y tế" in message
     assert "Sở Tài chính" not in message
     assert "Không thuộc thẩm quyền (1): Sở Nội vụ" in message
+    # Sent for information (none of the items is its): never overdue, still listed until
+    # it acknowledges.
+    informed = DigestLine(*letter, "Sở Xây dựng", DeliveryStatus.SENT, informational=True)
+    [message] = digest_messages([*lines, informed], TODAY, "vi")
+    assert "Quá hạn chưa báo cáo (1): Sở Y tế" in message
+    assert "Chưa xác nhận đã nhận (1): Sở Xây dựng" in message
     # Extended until yesterday: overdue again.
     lines[1] = DigestLine(*letter, "Sở Tài chính", DeliveryStatus.SENT, date(2026, 11, 25))
     [message] = digest_messages(lines, TODAY, "vi")

@@ -93,9 +93,10 @@ def name_list(names: Sequence[str], lang: str) -> str:
 
 
 def _overdue(row: DigestLine, today: date) -> bool:
-    """Past the agency's deadline: its own (an extension moves it), else the letter's."""
+    """Past the agency's deadline: its own (an extension moves it), else the letter's; an
+    agency sent the letter for information owes no report, so is never overdue."""
     deadline = row.agency_deadline
-    return deadline is not None and deadline < today
+    return deadline is not None and deadline < today and not row.informational
 
 
 def digest_messages(lines: Sequence[DigestLine], today: date, lang: str) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, false, func, literal, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, not_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Agency, Delivery
@@ -74,6 +74,13 @@ def link_check_expression(items: Sequence[Item]) -> ColumnElement[bool]:
         c for item, c in zip(items, conditions, strict=True) if item.get("publish_links", True)
     ]
     return or_(false(), *asked)
+
+
+def for_information() -> ColumnElement[bool]:
+    """The delivery is "for information": its letter has items and none is addressed to the
+    agency (only then is a delivery both without items and without a link check). It is to
+    be acknowledged, but owes no report and cannot be overdue."""
+    return and_(Delivery.items_mask == 0, Delivery.check_links.is_(False))
 
 
 def item_numbers(mask: int) -> list[int]:

@@ -24,6 +24,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.queries.items import for_information
 from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
@@ -124,6 +125,8 @@ async def open_letters(
         Delivery.agency_id == agency_id,
         Delivery.status.in_(OWED),
         Directive.status.in_(OPEN_DIRECTIVE),
+        # Sent for information and acknowledged: nothing more is owed.
+        ~and_(for_information(), Delivery.status == DeliveryStatus.ACKNOWLEDGED),
     )
     total = await session.scalar(
         select(func.count(Delivery.id))

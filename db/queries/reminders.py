@@ -32,6 +32,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.queries.items import for_information
 from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
@@ -312,6 +313,7 @@ class DigestLine:
     agency_name: str
     status: DeliveryStatus
     own_deadline: date | None = None  # an extension: the agency's own deadline
+    informational: bool = False  # none of the letter's items is the agency's: no report owed
 
     @property
     def agency_deadline(self) -> date | None:
@@ -330,6 +332,7 @@ async def digest_lines(session: AsyncSession) -> list[DigestLine]:
             Agency.name,
             Delivery.status,
             Delivery.deadline,
+            for_information(),
         )
         .join(Delivery, Delivery.directive_id == Directive.id)
         .join(Agency, Agency.id == Delivery.agency_id)
@@ -346,4 +349,4 @@ async def digest_lines(session: AsyncSession) -> list[DigestLine]:
         )
         .order_by(Directive.id, Agency.code)
     )
-    return [DigestLine(*row) for row in rows.all()]
+    return [DigestLine(*row[:-1], informational=bool(row[-1])) for row in rows.all()]

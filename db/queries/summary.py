@@ -27,6 +27,7 @@ from db.models import (
     Staff,
     Verification,
 )
+from db.queries.items import for_information
 
 NOT_ACKNOWLEDGED = (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)
 HIDDEN = (DirectiveStatus.DRAFT, DirectiveStatus.CANCELLED)
@@ -104,7 +105,8 @@ async def status_counts(
 ) -> StatusCounts:
     """Counts in one aggregate. An agency is overdue when its deadline — its own (an
     extension), else the letter's `deadline` — is before `today` (the department's date) and
-    it has neither completed nor sent the letter back."""
+    it has neither completed nor sent the letter back (nor was it sent the letter only for
+    information)."""
     d = Delivery
     completed = d.status == DeliveryStatus.COMPLETED
     rejected = d.status == DeliveryStatus.REJECTED
@@ -126,7 +128,7 @@ async def status_counts(
                 _count(d.status == DeliveryStatus.FAILED),
                 func.min(d.sent_at),
                 _count(rejected),
-                _count(and_(passed, d.status.not_in(ANSWERED_FOR_GOOD))),
+                _count(and_(passed, d.status.not_in(ANSWERED_FOR_GOOD), ~for_information())),
             ).where(d.directive_id == directive_id)
         )
     ).one()
