@@ -14,8 +14,12 @@
 
 Run it from the repository, with the package installed (`pip install -e .`):
 
-    python bench/broadcast.py [--agencies 600] [--queue-agencies 10000]
+    python bench/broadcast.py [--agencies 600] [--queue-agencies 10000] [--items]
                               [--postgres URL | --no-postgres] [--json]
+
+With --items the letter has three items addressed to different agencies, like the sample:
+the queue then computes each agency's items in the same INSERT … SELECT, and the dispatcher
+renders the letter three times (once per distinct set of items), not once per agency.
 
 PostgreSQL is `--postgres`, else $AGENCY_BOT_TEST_POSTGRES, else the local server; the
 benchmark creates its own database there and drops it after. SQLite lives in a temporary
@@ -46,7 +50,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, settings_from_mapping
-from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.directive_input import DirectiveDraft, DirectiveItem
 from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.deps import get_deps_from_app
 from bot.logs import setup_logging
@@ -126,7 +130,18 @@ class Report:
 # the sending rate ------------------------------------------------------------------------------
 
 
-def draft(n: int) -> DirectiveDraft:
+# With --items, the letter has three items like the sample's: one for a few agencies, one
+# for a few others (nothing to publish), one for the rest; three renderings in all.
+ITEMS = (
+    DirectiveItem("Đăng tin về hội sách.", tuple(f"bench-{n:05d}" for n in range(1, 11))),
+    DirectiveItem(
+        "Chỉ đạo các trường.", tuple(f"bench-{n:05d}" for n in range(11, 21)), publish_links=False
+    ),
+    DirectiveItem("Tuyên truyền đến công chức, viên chức.", ("others",)),
+)
+
+
+def draft(n: int, *, items: bool = False) -> DirectiveDraft:
     """A letter shaped like the real ones: a number, a body, a link button, one action."""
     return DirectiveDraft(
         subject=f"V/v thử hiệu năng gửi công văn lần {n}",
@@ -134,6 +149,7 @@ def draft(n: int) -> DirectiveDraft:
         number=f"{n}/STTTT-BENCH",
         links=("https://example.org/bench",),
         actions=("Đăng tải đường link",),
+        items=ITEMS if items else (),
     )
 
 
@@ -172,12 +188,14 @@ async def _join_officers(
             raise RuntimeError(f"officer of {code} could not join: {outcome}")
 
 
-async def _queue_to_all(sm: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+async def _queue_to_all(
+    sm: async_sessionmaker[AsyncSession], settings: Settings, *, items: bool
+) -> int:
     """Queue one directive to every agency through the service layer; returns the messages."""
     async with sm.begin() as session:
         directive = await create_directive(
             session,
-            draft(1),
+            draft(1, items=items),
             now=utcnow(),
             timezone=settings.reminders.timezone,
             created_by=None,
@@ -272,7 +290,7 @@ def _rate_result(
     )
 
 
-async def bench_rate(agencies: int, folder: Path) -> RateResult:
+async def bench_rate(agencies: int, folder: Path, *, items: bool = False) -> RateResult:
     """Broadcast to `agencies` officers through the running bot and the limited sandbox."""
     limits = RateLimits(global_per_second=SEND_RATE, per_chat_per_second=1, per_chat_window=1.0)
     async with Sandbox(latency=LATENCY_SECONDS, limits=limits) as sandbox:
@@ -281,7 +299,7 @@ async def bench_rate(agencies: int, folder: Path) -> RateResult:
             codes = await _seed_roster(running.sessionmaker, agencies)
             await _join_officers(running.sessionmaker, sandbox, codes)
             first_call = len(sandbox.calls)
-            messages = await _queue_to_all(running.sessionmaker, settings)
+            messages = await _queue_to_all(running.sessionmaker, settings, items=items)
             queued_at = time.monotonic()
             get_deps_from_app(running.application.bot_data).outbox_wake.set()
             async with LoopLag() as lag:
@@ -327,12 +345,14 @@ def _contact_row(n: int, agency_id: int, now: datetime) -> dict[str, Any]:
     }
 
 
-async def _time_queue(sm: async_sessionmaker[AsyncSession], n: int, expected: int) -> float:
+async def _time_queue(
+    sm: async_sessionmaker[AsyncSession], n: int, expected: int, *, items: bool = False
+) -> float:
     """One fresh draft, then the timed transaction: load it and queue it, as "Gửi" does."""
     async with sm.begin() as session:
         stored = await create_directive(
             session,
-            draft(n),
+            draft(n, items=items),
             now=utcnow(),
             timezone=DEFAULT_TIMEZONE,
             created_by=None,
@@ -350,20 +370,22 @@ async def _time_queue(sm: async_sessionmaker[AsyncSession], n: int, expected: in
     return elapsed
 
 
-async def bench_queue(db_url: str, agencies: int, runs: int) -> QueueResult:
+async def bench_queue(db_url: str, agencies: int, runs: int, *, items: bool = False) -> QueueResult:
     """Queue `runs` broadcasts to `agencies` agencies on a fresh database and time each."""
     engine = make_engine(db_url)
     try:
         await upgrade(engine)
         sm = make_sessionmaker(engine)
         await bulk_roster(sm, agencies)
-        times = [await _time_queue(sm, n, agencies) for n in range(1, runs + 1)]
+        times = [await _time_queue(sm, n, agencies, items=items) for n in range(1, runs + 1)]
     finally:
         await engine.dispose()
     return QueueResult(agencies, times, min(times), statistics.median(times))
 
 
-async def bench_queue_postgres(server_url: str, agencies: int, runs: int) -> QueueResult | Skipped:
+async def bench_queue_postgres(
+    server_url: str, agencies: int, runs: int, *, items: bool = False
+) -> QueueResult | Skipped:
     """The queue benchmark on PostgreSQL, or why it could not run (server down, no rights)."""
     shown = asyncpg_url(server_url).render_as_string(hide_password=True)
     scratch = ScratchPostgres(server_url)
@@ -372,7 +394,7 @@ async def bench_queue_postgres(server_url: str, agencies: int, runs: int) -> Que
             db_url = await scratch.create()
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             return Skipped(f"{shown}: {type(exc).__name__}: {exc}".strip())
-        return await bench_queue(db_url, agencies, runs)
+        return await bench_queue(db_url, agencies, runs, items=items)
     finally:
         await scratch.drop()
 
@@ -447,6 +469,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help=f"PostgreSQL server URL (default ${POSTGRES_ENV} or {DEFAULT_POSTGRES})",
     )
     parser.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL figures")
+    parser.add_argument(
+        "--items", action="store_true", help="the letter has three items (three renderings)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args(argv)
 
@@ -456,14 +481,18 @@ async def run(args: argparse.Namespace) -> Report:
     with tempfile.TemporaryDirectory(prefix="agency-bot-bench-") as tmp:
         folder = Path(tmp)
         if args.agencies > 0:
-            report.rate = await bench_rate(args.agencies, folder)
+            report.rate = await bench_rate(args.agencies, folder, items=args.items)
         if args.queue_agencies > 0:
             sqlite_url = f"sqlite+aiosqlite:///{folder / 'queue.db'}"
-            report.queue["sqlite"] = await bench_queue(sqlite_url, args.queue_agencies, args.runs)
+            report.queue["sqlite"] = await bench_queue(
+                sqlite_url, args.queue_agencies, args.runs, items=args.items
+            )
             report.queue["postgresql"] = (
                 Skipped("--no-postgres")
                 if args.no_postgres
-                else await bench_queue_postgres(args.postgres, args.queue_agencies, args.runs)
+                else await bench_queue_postgres(
+                    args.postgres, args.queue_agencies, args.runs, items=args.items
+                )
             )
     return report
 

@@ -118,6 +118,7 @@ def build_application(
         first_reminder_after=reminders.first_reminder_after,
         due_after=reminders.due_after,
         idle_poll=tuning.idle_poll,
+        limiter=limiter,
     )
     application.bot_data[DEPS_KEY] = Deps(
         settings=settings,

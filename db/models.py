@@ -120,6 +120,7 @@ class DirectiveStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     CLOSED = "closed"
+    RECALLED = "recalled"  # withdrawn by staff (/recall): copies edited, nothing more sent
 
 
 class DeliveryStatus(StrEnum):
@@ -128,6 +129,9 @@ class DeliveryStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     COMPLETED = "completed"
     FAILED = "failed"
+    # The agency answered that the letter is not its business (Không thuộc thẩm quyền):
+    # neither waiting nor failed, no longer chased, counted apart.
+    REJECTED = "rejected"
 
 
 class ReminderPhase(StrEnum):
@@ -141,6 +145,8 @@ class MessageKind(StrEnum):
     DIRECTIVE = "directive"
     REMINDER = "reminder"
     NOTICE = "notice"
+    EDIT = "edit"  # rewrite a delivered copy of a letter (a recall): `source_id` is the copy
+    CORRECTION = "correction"  # a correction in reply to a copy (`source_id`) of the letter
 
 
 class MessageStatus(StrEnum):
@@ -149,6 +155,15 @@ class MessageStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"  # a reminder no longer wanted: the agency answered meanwhile
+
+
+class ExtensionStatus(StrEnum):
+    """An officer's request for more time (Xin gia hạn), as the letter's sender answered it."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    SUPERSEDED = "superseded"  # staff set the agency's deadline themselves meanwhile
 
 
 class Verification(StrEnum):
@@ -262,6 +277,14 @@ class Directive(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Numbered items addressed to some of the recipients, in order (item 1 first): each
+    # {"text": str, "to": [group, code, "all" or "others"], "publish_links": bool}.
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    recalled_at: Mapped[datetime | None]
+    recalled_by: Mapped[int | None] = mapped_column(BigInteger)
+    recall_reason: Mapped[str | None] = mapped_column(Text)
+    # Corrections (đính chính) sent: /status shows the count without reading the event log.
+    corrections: Mapped[int] = mapped_column(Integer, default=0)
 
     # /status without an ID lists the newest directives (migration 0003).
     __table_args__ = (Index("ix_directives_created_at", "created_at"),)
@@ -311,6 +334,19 @@ class Delivery(Base):
     # What the agency is being chased for (a ReminderPhase), None when nothing is.
     reminder_phase: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The letter's items addressed to this agency: bit n-1 set for item n (0: none, or the
+    # letter has no items). Agencies with the same bits get the same rendering.
+    items_mask: Mapped[int] = mapped_column(Integer, default=0)
+    # Whether the agency's evidence is checked against the letter's links: one of its items
+    # asks it to publish them (or the letter has no items, and asks everyone).
+    check_links: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency's own deadline (an approved extension, or set by staff); None: the letter's.
+    deadline: Mapped[date | None] = mapped_column(Date)
+    rejected_at: Mapped[datetime | None]
+    rejected_by_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
 
     directive: Mapped[Directive] = relationship(lazy="raise")
     agency: Mapped[Agency] = relationship(lazy="raise")
@@ -377,6 +413,27 @@ class Prompt(Base):
     expires_at: Mapped[datetime]
 
 
+class ExtensionRequest(Base):
+    """An officer asks for more time for their agency; the letter's sender (staff) decides."""
+
+    __tablename__ = "extension_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    requested_by: Mapped[int] = mapped_column(BigInteger)
+    new_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        _enum(ExtensionStatus, "extension_status"), default=ExtensionStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_extension_requests_delivery", "delivery_id"),)
+
+
 class OutboundMessage(Base):
     """One Telegram message (or a split series) the dispatcher must send: the send queue.
 
@@ -402,6 +459,9 @@ class OutboundMessage(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # The queued copy of a letter this message acts on (an edit of it, a correction replying
+    # to it); it waits until that copy is sent. No foreign key: rows are never deleted alone.
+    source_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         Index("ix_outbound_messages_status_next", "status", "next_attempt_at"),

@@ -12,6 +12,7 @@ from handlers import (
     broadcast,
     close,
     completion,
+    extension,
     fallback,
     help,
     invite,
@@ -19,6 +20,8 @@ from handlers import (
     mark,
     membership,
     pending,
+    recall,
+    rejection,
     remind,
     replies,
     staff,
@@ -26,6 +29,7 @@ from handlers import (
     status,
     summary,
     verify,
+    worklist,
 )
 
 
@@ -47,10 +51,21 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *remind.HANDLERS,
         *close.HANDLERS,
         *verify.HANDLERS,
+        *worklist.HANDLERS,
+        *extension.HANDLERS,
+        *rejection.HANDLERS,
+        *recall.HANDLERS,
         *membership.HANDLERS,
         # Text replies: answers to the bot's questions by kind; else a broadcast's recipients.
         *replies.reply_handlers(
-            {pending.MARK_REASON: mark.reason_replied}, broadcast.recipients_reply
+            {
+                pending.MARK_REASON: mark.reason_replied,
+                extension.EXTENSION_DATE: extension.date_replied,
+                extension.EXTENSION_REASON: extension.reason_replied,
+                rejection.REJECTION_REASON: rejection.reason_replied,
+                rejection.RETARGET_CODE: rejection.code_replied,
+            },
+            broadcast.recipients_reply,
         ),
         *fallback.HANDLERS,  # last: answers what nothing else did
     ]

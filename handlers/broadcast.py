@@ -16,10 +16,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.delivery.directive_input import DirectiveInputError, parse_broadcast_text
 from bot.delivery.drafts import (
+    ItemsError,
     TelegramAttachment,
     UnknownTargetsError,
     cancel_draft,
     create_directive,
+    item_audience,
     queue_broadcast,
     set_targets,
 )
@@ -130,12 +132,16 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
     deps = get_deps(context)
     # The decision and the state change commit first; Telegram is called afterwards, so no
     # database transaction waits on the network.
-    async with deps.sessionmaker.begin() as session:
-        directive = await get_directive(session, step.directive_id)
-        refusal = _refusal(directive, step, who)
-        if refusal is None and directive is not None:
-            outcome = await _apply(session, directive, step, who, deps)
-            groups = await groups_with_counts(session)
+    try:
+        async with deps.sessionmaker.begin() as session:
+            directive = await get_directive(session, step.directive_id)
+            refusal = _refusal(directive, step, who)
+            if refusal is None and directive is not None:
+                outcome = await _apply(session, directive, step, who, deps)
+                groups = await groups_with_counts(session)
+    except (ItemsError, UnknownTargetsError):  # the items no longer fit the recipients
+        await query.answer(t(who.lang, "broadcast.items_changed"), show_alert=True)
+        return
     if refusal is not None or directive is None:
         await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
         return
@@ -148,7 +154,10 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
         )
     elif outcome == "preview":
         await query.edit_message_reply_markup(None)
-        await _preview(query.message, directive, who, deps)
+        if not await _preview(query.message, directive, who, deps):
+            # Items that reach none of these recipients: choose them again.
+            keyboard = _recipients_keyboard(directive, groups, who.lang, deps.settings.group_name)
+            await query.edit_message_reply_markup(keyboard)
     else:
         await query.edit_message_text(outcome)
 
@@ -232,10 +241,37 @@ def _draft_asked_in(question: Message) -> int | None:
     return None
 
 
-async def _preview(message: Message, directive: Directive, who: Who, deps: Deps) -> None:
-    """Show the directive exactly as contacts will get it, then the Gửi / Hủy question."""
+async def _item_check(
+    message: Message, directive: Directive, who: Who, deps: Deps
+) -> list[int] | None:
+    """How many recipients each item reaches, or None (and staff told why) when an item
+    names an unknown recipient or reaches none of those chosen."""
+    try:
+        async with deps.sessionmaker() as session:
+            return await item_audience(session, directive)
+    except UnknownTargetsError as error:
+        unknown = ", ".join(error.targets)
+        await message.chat.send_message(t(who.lang, "broadcast.unknown_targets", targets=unknown))
+    except ItemsError as error:
+        items = "; ".join(
+            t(who.lang, "broadcast.item_named", number=number, to=", ".join(to))
+            for number, to in error.nobody
+        )
+        await message.chat.send_message(t(who.lang, "broadcast.items_nobody", items=items))
+    return None
+
+
+async def _preview(message: Message, directive: Directive, who: Who, deps: Deps) -> bool:
+    """Show the directive exactly as contacts will get it, then the Gửi / Hủy question;
+    False when its items do not fit the recipients (nothing shown but why)."""
     async with deps.sessionmaker() as session:
         reach = await audience(session, directive.targets)
+    per_item: list[int] = []
+    if reach.agencies and directive.items:
+        found = await _item_check(message, directive, who, deps)
+        if found is None:
+            return False
+        per_item = found
     chat = message.chat
     parts = render_directive(directive_content(directive))
     keyboard = directive_keyboard(None, list(directive.links))
@@ -249,7 +285,7 @@ async def _preview(message: Message, directive: Directive, who: Who, deps: Deps)
             await chat.send_message(part, reply_markup=markup)
     if reach.agencies == 0:
         await chat.send_message(t(who.lang, "broadcast.nobody"))
-        return
+        return True
     text = t(
         who.lang,
         "broadcast.preview_summary",
@@ -265,9 +301,16 @@ async def _preview(message: Message, directive: Directive, who: Who, deps: Deps)
     )
     if reach.unreachable:
         text += t(who.lang, "broadcast.unreachable_note", count=reach.unreachable)
+    if per_item:
+        counts = "; ".join(
+            t(who.lang, "broadcast.item_count", number=number, count=count)
+            for number, count in enumerate(per_item, start=1)
+        )
+        text += t(who.lang, "broadcast.item_counts", counts=counts)
     summary = await chat.send_message(text, reply_markup=_send_keyboard(directive, who.lang))
     async with deps.sessionmaker.begin() as session:
         await set_progress_message(session, directive.id, summary.chat_id, summary.message_id)
+    return True
 
 
 def _send_keyboard(directive: Directive, lang: str) -> InlineKeyboardMarkup:

@@ -15,7 +15,7 @@ from bot.onboarding.joining import (
     redeem_invite,
 )
 from bot.telegram.guards import with_who
-from bot.telegram.menus import publish_staff_commands
+from bot.telegram.menus import publish_contact_commands, publish_staff_commands
 from bot.telegram.timefmt import format_local
 from bot.texts import t
 
@@ -61,10 +61,13 @@ async def start(update: Update, context: Context, who: Who) -> None:
             )
         else:
             outcome = await reactivate_on_start(session, joiner, deps.clock())
-    if outcome is not None and outcome.result in (JoinResult.JOINED, JoinResult.REJOINED):
+    joined = outcome is not None and outcome.result in (JoinResult.JOINED, JoinResult.REJOINED)
+    if joined:
         deps.outbox_wake.set()
     if outcome is not None:
         await message.reply_text(_reply_for(outcome, who, user.full_name, tz_name))
+        if joined and who.staff_role is None:  # staff keep their own menu
+            await publish_contact_commands(context.bot, user.id)
     elif who.staff_role is not None:
         await publish_staff_commands(context.bot, user.id, who.staff_role)
         role = t(who.lang, f"role.{who.staff_role}")

@@ -63,7 +63,8 @@ async def _show(
     except UnknownDirectiveError:
         await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
         return
-    text, markup = status_card(directive, counts, now, who.lang, deps.settings.group_name)
+    tz_name = str(deps.settings.reminders.timezone)
+    text, markup = status_card(directive, counts, now, who.lang, deps.settings.group_name, tz_name)
     if not edit:
         await message.reply_text(text, reply_markup=markup)
         return

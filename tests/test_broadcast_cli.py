@@ -90,8 +90,9 @@ async def test_cli_broadcast_is_delivered_by_the_running_bot_with_one_upload(
     pdf = tmp_path / "Công văn 123 Hội Sách.pdf"
     pdf.write_bytes(b"%PDF-1.4 sample letter\n%%EOF\n")
     directive = tmp_path / "directive.toml"
+    # First in the file: a key after the sample's [[items]] tables would belong to its last item.
     directive.write_text(
-        SAMPLE.read_text(encoding="utf-8") + f'\nattachment = "{pdf.name}"\n', encoding="utf-8"
+        f'attachment = "{pdf.name}"\n' + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8"
     )
     async with running_bot(settings, tuning=FAST) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)

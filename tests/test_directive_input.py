@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.delivery.directive_input import (
     MAX_ATTACHMENT_BYTES,
+    OTHERS,
     DirectiveDraft,
     DirectiveInputError,
     ReminderOverride,
@@ -31,6 +32,7 @@ BROADCAST_REASONS = {
     "bad_urgency",
     "bad_deadline",
     "bad_every",
+    "bad_items",
 }
 
 
@@ -57,17 +59,21 @@ def test_sample_letter_reads_every_key() -> None:
         "V/v tuyên truyền cho Hội Sách trực tuyến chào mừng Ngày Sách Việt Nam lần thứ 7"
     )
     assert draft.body.startswith("Thực hiện Công văn số 555/CXBIPH-KTCN ngày 4/6/2020")
-    assert draft.body.endswith("Trân trọng!")
-    assert "\n\n1. Đề nghị Báo Sóc Trăng" in draft.body
-    assert "\n\n2. Đề nghị Sở Giáo dục" in draft.body
-    assert "\n\n3. Đề nghị các sở, ban, ngành" in draft.body
+    assert draft.body.endswith("phối hợp thực hiện những nội dung sau:")
     assert "V&V" in draft.body
     assert draft.links == ("https://book365.vn",)
     assert draft.targets == ("so-nganh", "hoi", "bao-dai", "ubnd-huyen", "co-so-in")
-    assert draft.actions == (
-        "Tuyên truyền về Hội Sách trực tuyến đến công chức, viên chức và người lao động",
-        "Đăng tải đường link https://book365.vn trên Trang thông tin điện tử của đơn vị",
-    )
+    assert draft.actions == ()
+    # The letter's three items: 1 to the newspaper and radio-TV, 2 to the Department of
+    # Education (which passes the link on: nothing to publish itself), 3 to the others.
+    assert [(item.to, item.publish_links) for item in draft.items] == [
+        (("bao-dai",), True),
+        (("so-gddt",), False),
+        ((OTHERS,), True),
+    ]
+    assert draft.items[0].text.startswith("Đề nghị Báo Sóc Trăng, Đài Phát thanh")
+    assert draft.items[1].text.startswith("Đề nghị Sở Giáo dục và Đào tạo chỉ đạo")
+    assert draft.items[2].text.startswith("Đề nghị các sở, ban, ngành, đoàn thể tỉnh")
     assert draft.deadline == date(2020, 6, 30)
     assert draft.urgency is Urgency.THUONG
     assert draft.issue_date is None
@@ -377,10 +383,75 @@ def test_long_subject_and_body_are_refused_with_their_reason() -> None:
 
 def test_sample_letter_typed_into_telegram() -> None:
     sample = read_directive_file(SAMPLE)
-    text = f"Số: {sample.number}\n{sample.subject}\n\n{sample.body}\n"
+    items = (
+        f"Mục 1 (bao-dai): {sample.items[0].text}\n"
+        f"Mục 2 (so-gddt; không đăng link): {sample.items[1].text}\n"
+        f"Mục 3 (còn lại): {sample.items[2].text}\n"
+    )
+    text = f"Số: {sample.number}\n{sample.subject}\n\n{sample.body}\n\n{items}"
     draft = parse_broadcast_text(text)
     assert (draft.number, draft.subject, draft.body) == (sample.number, sample.subject, sample.body)
+    assert draft.items == sample.items
     assert draft.links == ("https://book365.vn",)
+
+
+def test_item_lines_run_to_the_next_blank_line_and_keep_the_rest_in_the_body() -> None:
+    draft = parse_broadcast_text(
+        "V/v ngày sách\nKính gửi các đơn vị.\n\n"
+        "muc 1 (bao-dai, dai-ptth): Đăng tin\ntrên trang chủ.\n"
+        "MỤC 2 (all): Tuyên truyền nội bộ.\n\n"
+        "Trân trọng!"
+    )
+    assert draft.body == "Kính gửi các đơn vị.\n\n\nTrân trọng!"
+    assert [(i.text, i.to) for i in draft.items] == [
+        ("Đăng tin\ntrên trang chủ.", ("bao-dai", "dai-ptth")),
+        ("Tuyên truyền nội bộ.", ("all",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mục 2 (bao-dai): số thứ tự sai",  # items are numbered 1, 2, 3 … in order
+        "Mục 1 (): không có nơi nhận",
+        "Mục 1 (Báo Sóc Trăng!): không phải mã",
+        "Mục 1 (bao-dai):",
+    ],
+)
+def test_unreadable_item_lines_are_refused_with_their_own_reason(line: str) -> None:
+    with pytest.raises(DirectiveInputError) as excinfo:
+        parse_broadcast_text(f"V/v x\nNội dung.\n{line}")
+    assert excinfo.value.reason == "bad_items"
+
+
+def test_item_tables_are_checked_key_by_key(tmp_path: Path) -> None:
+    errors = errors_of(
+        write(
+            tmp_path,
+            """
+        subject = "V/v x"
+        [[items]]
+        text = ""
+        to = ["bao-dai"]
+        [[items]]
+        to = "bao-dai"
+        publish_links = "yes"
+        colour = "red"
+        [[items]]
+        text = "Mục ba"
+        to = ["Báo Sóc Trăng"]
+        """,
+        )
+    )
+    assert errors == [
+        "items[1].text = '': empty",
+        "unknown key 'items[2].colour'",
+        "items[2].publish_links = 'yes': not true or false",
+        'items[2].text: missing (e.g. text = "Đề nghị ...")',
+        "items[2].to = 'bao-dai': not a list of recipients (write to = [\"...\"])",
+        "items[3].to = 'Báo Sóc Trăng': not a group or agency code (e.g. all, bao-dai, so-y-te, "
+        "others)",
+    ]
 
 
 def test_urgency_deadline_and_reminder_lines_set_fields_and_leave_the_body() -> None:

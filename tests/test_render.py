@@ -14,14 +14,17 @@ from hypothesis import strategies as st
 from bot.delivery.directive_input import read_directive_file
 from bot.delivery.render import (
     CAPTION_LIMIT,
+    FOLDED_ITEM,
     TEXT_LIMIT,
     DirectiveContent,
+    LetterItem,
     render_directive,
     split_text,
 )
 from bot.sandbox.botapi import validate_send
 from bot.sandbox.html import parse_html, utf16_len
 from db.models import Urgency
+from db.queries.items import item_numbers
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
 MARKER = re.compile(r"^\((?:tiếp theo, phần|continued, part) \d+/\d+\)\n")
@@ -56,6 +59,7 @@ def sample_content(**changes: object) -> DirectiveContent:
         links=draft.links,
         actions=draft.actions,
         has_attachment=False,
+        items=tuple(LetterItem(item.text, item.to) for item in draft.items),
     )
     return replace(sample, **changes)  # type: ignore[arg-type]
 
@@ -99,51 +103,92 @@ def assert_nothing_lost(letter: DirectiveContent, parts: list[str]) -> None:
 # --- the sample letter -----------------------------------------------------------------------
 
 
+NEWSPAPER, EDUCATION, OTHERS = 0b001, 0b010, 0b100  # the sample's items, as agencies get them
+
+
 def test_sample_letter_header_reads_like_an_official_letter() -> None:
-    parts = render_directive(sample_content())
+    parts = render_directive(sample_content(), items_mask=NEWSPAPER)
     assert len(parts) == 1
     assert plains(parts)[0].startswith(
+        "📌 Đơn vị thực hiện: mục 1\n"
         "Số: 123/STTTT-TTBCXB\n"
         "Ngày 15/06/2020\n"
         "V/v tuyên truyền cho Hội Sách trực tuyến chào mừng Ngày Sách Việt Nam lần thứ 7\n"
         "Hạn báo cáo: 30/06/2020\n\n"
         "Thực hiện Công văn số 555/CXBIPH-KTCN"
     )
-    assert parts[0].startswith("<b>Số: 123/STTTT-TTBCXB</b>\n")
+    assert "<b>Số: 123/STTTT-TTBCXB</b>\n" in parts[0]
     assert "<b>V/v tuyên truyền cho Hội Sách" in parts[0]
     assert "V&amp;V" in parts[0]
 
 
-def test_sample_letter_ends_with_actions_and_links() -> None:
-    plain = plains(render_directive(sample_content()))[0]
+def test_sample_letter_shows_the_agencys_item_in_full_and_folds_the_others() -> None:
+    letter = sample_content()
+    plain = plains(render_directive(letter, items_mask=EDUCATION))[0]
+    assert plain.startswith("📌 Đơn vị thực hiện: mục 2\n")
+    mine = f"👉 2. {letter.items[1].text}"
+    assert mine in plain
+    folded = [line for line in plain.split("\n") if line.startswith("▫️")]
+    assert [line[:5] for line in folded] == ["▫️ 1.", "▫️ 3."]
+    assert all(line.endswith("…") and len(line) <= FOLDED_ITEM + 6 for line in folded)
+    assert letter.items[0].text not in plain
     assert plain.endswith(
-        "Trân trọng!\n\n"
-        "Đề nghị thực hiện:\n"
-        "1. Tuyên truyền về Hội Sách trực tuyến đến công chức, viên chức và người lao động\n"
-        "2. Đăng tải đường link https://book365.vn trên Trang thông tin điện tử của đơn vị\n\n"
-        "Đường link:\n"
-        "• https://book365.vn"
+        f"những nội dung sau:\n\n{folded[0]}\n\n{mine}\n\n{folded[1]}"
+        "\n\nĐường link:\n• https://book365.vn"
     )
+
+
+def test_an_agency_addressed_by_no_item_is_told_it_is_for_information() -> None:
+    plain = plains(render_directive(sample_content(), items_mask=0))[0]
+    assert plain.startswith("📌 Gửi để biết (không có mục nào giao cho đơn vị)\nSố: ")
+    assert "👉" not in plain
+    assert plain.count("▫️") == 3
+
+
+def test_the_staff_preview_shows_every_item_in_full_with_whom_it_is_for() -> None:
+    letter = sample_content()
+    plain = plains(render_directive(letter))[0]
+    assert plain.startswith("📌 Bản xem trước")
+    assert f"1. (bao-dai) {letter.items[0].text}" in plain
+    assert f"2. (so-gddt) {letter.items[1].text}" in plain
+    assert f"3. (các đơn vị còn lại) {letter.items[2].text}" in plain
+
+
+@pytest.mark.parametrize("mask", [None, 0, NEWSPAPER, EDUCATION, OTHERS, NEWSPAPER | OTHERS])
+@pytest.mark.parametrize("has_attachment", [False, True])
+def test_every_agencys_rendering_is_sendable(mask: int | None, has_attachment: bool) -> None:
+    letter = sample_content(has_attachment=has_attachment)
+    parts = render_directive(letter, items_mask=mask)
+    assert_sendable(parts, has_attachment)
+    assert_nothing_lost(letter, parts)
+    shown_in_full = range(1, 4) if mask is None else item_numbers(mask)
+    for number in shown_in_full:
+        assert squash(letter.items[number - 1].text) in reading(parts)
 
 
 def test_sample_letter_with_attachment_starts_in_the_caption() -> None:
     letter = sample_content(has_attachment=True)
-    parts = render_directive(letter)
+    parts = render_directive(letter, items_mask=OTHERS)
     assert len(parts) == 2
     assert_sendable(parts, has_attachment=True)
     assert_nothing_lost(letter, parts)
     caption, rest = plains(parts)
-    assert caption.startswith("Số: 123/STTTT-TTBCXB\nNgày 15/06/2020\nV/v tuyên truyền")
-    assert caption.endswith("ý nghĩa xã hội.")  # cut between paragraphs
-    assert rest.startswith("(tiếp theo, phần 2/2)\nĐể tiếp tục phát huy")
+    assert caption.startswith(
+        "📌 Đơn vị thực hiện: mục 3\nSố: 123/STTTT-TTBCXB\nNgày 15/06/2020\nV/v tuyên truyền"
+    )
+    assert caption.endswith("phát hành tham gia.")  # cut between paragraphs
+    assert rest.startswith("(tiếp theo, phần 2/2)\nHội Sách trực tuyến lần đầu tiên")
 
 
 def test_sample_letter_in_english_uses_the_english_labels() -> None:
-    plain = plains(render_directive(sample_content(), "en"))[0]
-    assert plain.startswith("No. 123/STTTT-TTBCXB\nDate: 15/06/2020\nV/v tuyên truyền")
+    plain = plains(render_directive(sample_content(), "en", items_mask=NEWSPAPER))[0]
+    assert plain.startswith(
+        "📌 For your agency: item 1\nNo. 123/STTTT-TTBCXB\nDate: 15/06/2020\nV/v tuyên truyền"
+    )
     assert "Report by: 30/06/2020" in plain
-    assert "Requested actions:\n1. " in plain
     assert "Links:\n• https://book365.vn" in plain
+    requested = plains(render_directive(content(actions=("Đăng tin",)), "en"))[0]
+    assert "Requested actions:\n1. Đăng tin" in requested
 
 
 # --- the header ------------------------------------------------------------------------------

@@ -56,20 +56,34 @@ async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: 
 
 async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> None:
     lines: list[str] = []
-    await run_demo(officers=4, out=lines.append, report_dir=tmp_path / "report")
+    await run_demo(officers=6, out=lines.append, report_dir=tmp_path / "report")
     text = "\n".join(lines)
     assert "Roster imported: 77 agencies" in text
     joined = [line for line in lines if line.startswith("  ✓")]
-    assert len(joined) == 5  # four primaries and one backup
+    assert len(joined) == 7  # six primaries and one backup
     assert "Báo Sóc Trăng" in joined[0]
     assert "đầu mối chính" in joined[0]
     assert "đầu mối dự phòng" in joined[-1]
     assert "forged link" in text
     assert "không hợp lệ" in text
     assert "used-up link" in text
-    assert "Đã gửi xong công văn số 123/STTTT-TTBCXB: 5/5 tin nhắn" in text
-    assert "5 of 5 officers have the letter" in text
-    assert "[✅ Đã nhận]  [📝 Báo cáo kết quả]  [🔗 book365.vn]" in text
+    assert "Đã gửi xong công văn số 123/STTTT-TTBCXB: 7/7 tin nhắn" in text
+    assert "7 of 7 officers have the letter" in text
+    assert (
+        "[✅ Đã nhận]  [📝 Báo cáo kết quả]  [⏳ Xin gia hạn]  [🚫 Không thuộc thẩm quyền]  "
+        "[🔗 book365.vn]"
+    ) in text
+    # The sample's three items: each agency reads what is asked of it first.
+    assert "  Báo Sóc Trăng: 📌 Đơn vị thực hiện: mục 1" in lines
+    assert "  Sở Giáo dục và Đào tạo: 📌 Đơn vị thực hiện: mục 2" in lines
+    assert "  Hội Khuyến học tỉnh Sóc Trăng: 📌 Đơn vị thực hiện: mục 3" in lines
+    # One agency gets more time, another says the letter is not its business.
+    assert "Sở Giáo dục và Đào tạo xin gia hạn công văn số 123/STTTT-TTBCXB" in text
+    assert "[✅ Đồng ý]  [✖ Từ chối]" in text
+    assert "Sở đồng ý gia hạn công văn số 123/STTTT-TTBCXB" in text
+    assert "(hoi-vhnt) báo công văn số 123/STTTT-TTBCXB" in text
+    assert "[↪️ Gửi cho đơn vị khác]" in text
+    assert "↩️ Không thuộc thẩm quyền: 1" in text
     assert text.count("✅ Đã tìm thấy đường link") == 2
     assert "⚠️ Chưa xác minh được" in text
     assert "no link to https://book365.vn" in text

@@ -89,10 +89,12 @@ async def test_workbook_has_the_three_sheets_as_tables_with_real_dates(report: R
         "Xác minh",
         "Số lần nhắc",
         "Lý do không gửi được",
+        "Hạn riêng (gia hạn)",
+        "Lý do không thuộc thẩm quyền",
     ]
     assert agencies.freeze_panes == "A2"
     [table] = agencies.tables.values()
-    assert table.ref == "A1:K5"
+    assert table.ref == "A1:M5"
     rows = {row[0]: row for row in agencies.iter_rows(min_row=2, values_only=True)}
     health = rows["so-y-te"]
     assert (health[2], health[3]) == ("Sở, ban, ngành", "hoàn thành")  # words, not slugs

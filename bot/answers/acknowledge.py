@@ -27,6 +27,8 @@ class AckResult(StrEnum):
     ALREADY = "already"  # the agency had acknowledged: who and when
     REFUSED = "refused"  # not an active contact of that delivery's agency
     GONE = "gone"  # no such delivery, or the directive is no longer open
+    RECALLED = "recalled"  # the directive was recalled (thu hồi) by the Department
+    REJECTED = "rejected"  # the agency answered that the letter is not its business
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,17 @@ def _refusal(
     open; every refusal goes to the event log.
     """
     if press is None or not press.directive_open:
-        event = NewEvent(
-            "callback.gone",
-            "user",
-            actor_id=user_id,
-            detail={"delivery_id": delivery_id, "action": action},
-        )
-        return AckResult.GONE, event
+        detail: dict[str, object] = {"delivery_id": delivery_id, "action": action}
+        if press is not None and press.directive_recalled:
+            event = NewEvent(
+                "callback.gone",
+                "user",
+                actor_id=user_id,
+                directive_id=press.directive_id,
+                detail={**detail, "recalled": True},
+            )
+            return AckResult.RECALLED, event
+        return AckResult.GONE, NewEvent("callback.gone", "user", actor_id=user_id, detail=detail)
     if not press.contact_active or press.contact_agency_id != press.agency_id:
         event = NewEvent(
             "callback.refused",
@@ -86,6 +92,20 @@ def _refusal(
             },
         )
         return AckResult.REFUSED, event
+    if press.rejected:
+        event = NewEvent(
+            "callback.refused",
+            "user",
+            actor_id=user_id,
+            directive_id=press.directive_id,
+            agency_id=press.agency_id,
+            detail={
+                "delivery_id": delivery_id,
+                "action": action,
+                "reason": "the agency sent the letter back",
+            },
+        )
+        return AckResult.REJECTED, event
     return None
 
 

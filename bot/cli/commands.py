@@ -101,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     mark.add_argument("--status", required=True, choices=["acknowledged", "completed"])
     mark.add_argument("--reason", required=True, help="e.g. 'confirmed by phone'")
 
+    recall = command(
+        "recall",
+        "recall a directive: its delivered copies are edited to say so, nothing more is sent",
+    )
+    recall.add_argument("id", type=int, help="directive id (as printed by broadcast --json)")
+    recall.add_argument("--reason", required=True, help="why, shown on every copy")
+
+    correct = command("correct", "send every recipient of a directive a correction")
+    correct.add_argument("id", type=int, help="directive id (as printed by broadcast --json)")
+    correct.add_argument("--text", required=True, help="the correction, quoted with the letter")
+
     report = command(
         "report",
         "a directive's summary report: per-agency status as a table, CSV, XLSX, PNG chart, "
@@ -248,6 +259,7 @@ async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
 async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
     from bot.delivery.directive_input import DirectiveInputError, read_directive_file
     from bot.delivery.drafts import (
+        ItemsError,
         UnknownTargetsError,
         create_directive,
         queue_broadcast,
@@ -281,6 +293,8 @@ async def _cmd_broadcast(args: argparse.Namespace, settings: Settings) -> None:
             raise CommandError(
                 f"unknown recipients: {', '.join(exc.targets)} (see: agency-bot agencies list)"
             ) from None
+        except ItemsError as exc:
+            raise CommandError(f"{args.file}: {exc}") from None
     _print(
         args,
         {"directive_id": directive.id, "agencies": result.agencies},
@@ -311,6 +325,49 @@ async def _cmd_mark(args: argparse.Namespace, settings: Settings) -> None:
         args,
         {"directive_id": args.id, "agency": args.code, "status": status.value},
         f"{args.code}: {status.value} for directive {args.id} (set by hand: {args.reason})",
+    )
+
+
+async def _cmd_recall(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.delivery.recall import RecallError, recall_directive
+
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                done = await recall_directive(
+                    session,
+                    args.id,
+                    args.reason,
+                    staff_id=None,
+                    now=utcnow(),
+                    tz_name=str(settings.reminders.timezone),
+                )
+        except RecallError as exc:
+            raise CommandError(str(exc)) from None
+    _print(
+        args,
+        {"directive_id": args.id, "edits": done.edits, "cancelled": done.cancelled},
+        f"directive {args.id} ({done.number}) recalled: {done.edits} delivered copies to edit, "
+        f"{done.cancelled} queued messages cancelled; the running bot edits them",
+    )
+
+
+async def _cmd_correct(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.delivery.recall import RecallError, correct_directive
+
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                done = await correct_directive(
+                    session, args.id, args.text, staff_id=None, now=utcnow()
+                )
+        except RecallError as exc:
+            raise CommandError(str(exc)) from None
+    _print(
+        args,
+        {"directive_id": args.id, "messages": done.messages},
+        f"correction of directive {args.id} ({done.number}) queued for {done.messages} "
+        "copies; the running bot sends it",
     )
 
 
@@ -369,6 +426,8 @@ def _command_for(args: argparse.Namespace) -> Command:
         "invite": _cmd_invite,
         "broadcast": _cmd_broadcast,
         "mark": _cmd_mark,
+        "recall": _cmd_recall,
+        "correct": _cmd_correct,
         "report": _cmd_report,
         "events": _cmd_events,
     }

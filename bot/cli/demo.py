@@ -2,10 +2,11 @@
 
 Staff invite officers (one with /invite in Telegram, the rest as the IT officer would script
 them), officers open their deep links, a stranger tries a forged link and a latecomer a
-used-up one; staff broadcast the sample letter, officers acknowledge and report, the
-two who stay silent are chased by reminders on an accelerated clock (an hour per step),
-and the story ends with the summary report: its table printed, its workbook, chart and
-official report (DOCX) written to a folder.
+used-up one; staff broadcast the sample letter with its three items, each agency reads what
+is asked of it, officers acknowledge and report, one agency asks for more time and gets it,
+another answers that the letter is not its business, the two who stay silent are chased by
+reminders on an accelerated clock (an hour per step), and the story ends with the summary
+report: its table printed, its workbook, chart and official report (DOCX) written to a folder.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from aiohttp import web
 
 from bot.clock import OffsetClock
 from bot.config import settings_from_mapping
-from bot.delivery.directive_input import read_directive_file
+from bot.delivery.directive_input import OTHERS, DirectiveItem, read_directive_file
 from bot.deps import get_deps_from_app
 from bot.onboarding.invites import create_invite
 from bot.onboarding.roster import import_roster
@@ -80,6 +81,11 @@ DEMO_REMINDERS: dict[str, str | int] = {
 }
 _LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 WAIT = 10.0
+DUE_IN = timedelta(days=10)
+# Who asks for more time, and who says the letter is not its business (both acknowledged
+# the letter and have not reported).
+ASKS_MORE_TIME = "so-gddt"
+NOT_OURS = "hoi-vhnt"
 
 Out = Callable[[str], None]
 
@@ -100,6 +106,14 @@ def _edited(message: SentMessage, before: str) -> Callable[[SentMessage], bool]:
 
 def _first_line(message: SentMessage) -> str:
     return (message.text or "").split("\n")[0]
+
+
+def _item_line(number: int, item: DirectiveItem) -> str:
+    """An item as staff type it in /broadcast: «Mục 2 (so-gddt; không đăng link): …»."""
+    targets = ["còn lại" if target == OTHERS else target for target in item.to]
+    if not item.publish_links:
+        targets.append("không đăng link")
+    return f"Mục {number} ({', '.join(targets)}): {item.text}"
 
 
 REPORT_DIR = Path("agency-bot-demo-report")
@@ -132,6 +146,7 @@ async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPO
                 await _broadcast(bot, staff, joined, out)
                 async with _agency_websites() as site:
                     await _answers(bot, staff, joined, site, out)
+                await _more_time_and_not_ours(bot, staff, joined, out)
                 await _reminders(bot, clock, joined, out)
                 await _summary(bot, staff, report_dir, out)
 
@@ -176,8 +191,12 @@ async def _broadcast(bot: RunningBot, staff: SimUser, officers: list[SimUser], o
     with as_file(files("bot.examples") / "directive-book-day.toml") as path:
         draft = read_directive_file(path)
     out("")
-    out(f"{staff.first_name} sends the sample letter with /broadcast …")
-    text = f"{draft.subject}\nSố: {draft.number}\n{draft.body}"
+    out(f"{staff.first_name} sends the sample letter with /broadcast, its three items as lines")
+    out("«Mục N (recipients): …» (item 1 to the newspaper and radio-TV, item 2 to the")
+    out("Department of Education, item 3 to the others), due in ten days …")
+    deadline = bot.deps.clock().astimezone(bot.settings.reminders.timezone).date() + DUE_IN
+    text = f"{draft.subject}\nSố: {draft.number}\nHạn: {deadline:%d/%m/%Y}\n{draft.body}\n"
+    text += "\n".join(_item_line(number, item) for number, item in enumerate(draft.items, 1))
     prompt = await staff.ask(f"/broadcast {text}", "Chọn nơi nhận", WAIT)
     await staff.press(prompt, "Tất cả")
     summary = await staff.wait_for_message("Bấm «Gửi»", timeout=WAIT)
@@ -194,6 +213,17 @@ async def _broadcast(bot: RunningBot, staff: SimUser, officers: list[SimUser], o
     out(f"{len(received)} of {len(officers)} officers have the letter, with the buttons:")
     letter = next(m for m in received[0].inbox if m.buttons())
     out("  " + "  ".join(f"[{b['text']}]" for b in letter.buttons()))
+    out("Each message opens with what is asked of the agency (its items in full, the others")
+    out("folded to one line):")
+    async with bot.sessionmaker() as session:
+        contacts = {c.user_id: c.agency_name for c in await list_contacts(session)}
+    agencies: set[str] = set()
+    for officer in received:
+        agency = contacts.get(officer.id, officer.first_name)
+        if agency not in agencies:
+            agencies.add(agency)
+            lead = _first_line(next(m for m in officer.inbox if m.buttons()))
+            out(f"  {agency}: {lead}")
 
 
 # Pages on the agencies' websites: most published the link, one forgot it.
@@ -257,6 +287,47 @@ async def _answers(
         evidence = row.evidence_verified or ""
         by = row.acknowledged_by or ""
         out(f"  {row.agency_name:<{width}}  {row.status:<12}  {by:<17}  {evidence}".rstrip())
+
+
+async def _more_time_and_not_ours(
+    bot: RunningBot, staff: SimUser, officers: list[SimUser], out: Out
+) -> None:
+    """One agency asks for more time and gets it; another sends the letter back."""
+    async with bot.sessionmaker() as session:
+        agency_of = {c.user_id: c.agency_code for c in await list_contacts(session)}
+    by_agency = {agency_of.get(o.id): o for o in reversed(officers)}  # primaries win
+    asker, rejecter = by_agency.get(ASKS_MORE_TIME), by_agency.get(NOT_OURS)
+    if asker is not None:
+        out("")
+        letter = next(m for m in asker.inbox if m.buttons())
+        await asker.press(letter, "Xin gia hạn")
+        question = await asker.wait_for_message("trả lời tin nhắn này", timeout=WAIT)
+        day = bot.deps.clock().astimezone(bot.settings.reminders.timezone).date() + 2 * DUE_IN
+        reason = "chờ tổng hợp kết quả từ các trường"
+        out(f"{asker.first_name} ({ASKS_MORE_TIME}) presses Xin gia hạn and answers the bot's")
+        out(f"question: “{day:%d/%m/%Y} {reason}”")
+        await asker.send(f"{day:%d/%m/%Y} {reason}", reply_to=question.message_id)
+        await asker.wait_for_message("Đã gửi Sở", timeout=WAIT)
+        request = await staff.wait_for_message("xin gia hạn", timeout=WAIT)
+        out("  to " + staff.first_name + ": " + request.shown_text.replace("\n", "\n       "))
+        out("  " + "  ".join(f"[{b['text']}]" for b in request.buttons()))
+        await staff.press(request, "Đồng ý")
+        answer = await asker.wait_for_message("đồng ý", timeout=WAIT)
+        out(f"{staff.first_name} presses Đồng ý; {asker.first_name} is told:")
+        out("  " + answer.shown_text)
+    if rejecter is not None:
+        out("")
+        letter = next(m for m in rejecter.inbox if m.buttons())
+        await rejecter.press(letter, "Không thuộc thẩm quyền")
+        question = await rejecter.wait_for_message("trả lời tin nhắn này", timeout=WAIT)
+        reason = "Hội không có trang thông tin điện tử; việc tuyên truyền do Sở VHTTDL phụ trách"
+        out(f"{rejecter.first_name} ({NOT_OURS}) presses Không thuộc thẩm quyền: “{reason}”")
+        await rejecter.send(reason, reply_to=question.message_id)
+        await rejecter.wait_for_message("Đã báo Sở", timeout=WAIT)
+        notice = await staff.wait_for_message("không thuộc thẩm quyền", timeout=WAIT)
+        out("  to " + staff.first_name + ": " + notice.shown_text.replace("\n", "\n       "))
+        out("  " + "  ".join(f"[{b['text']}]" for b in notice.buttons()))
+        out("  (its reminders stop; it is counted apart in /status and the report)")
 
 
 async def _reminders(

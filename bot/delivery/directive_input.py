@@ -27,11 +27,14 @@ from db.models import Urgency
 __all__ = [
     "MAX_ATTACHMENT_BYTES",
     "MAX_BODY",
+    "MAX_ITEMS",
     "MAX_LINKS",
     "MAX_NUMBER",
     "MAX_SUBJECT",
+    "OTHERS",
     "DirectiveDraft",
     "DirectiveInputError",
+    "DirectiveItem",
     "ReminderOverride",
     "extract_links",
     "is_web_url",
@@ -47,6 +50,11 @@ MAX_LINKS = 20
 """Each link becomes a URL button; more than this makes the keyboard unusable."""
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 """Telegram's upload limit for bots (sendDocument)."""
+MAX_ITEMS = 20
+"""Numbered items per letter (each agency's share of them is kept as bits of an integer)."""
+MAX_ITEM_TEXT = 4000
+OTHERS = "others"
+"""An item's recipient meaning: every recipient that no other item names."""
 
 _KEYS = (
     "number",
@@ -59,6 +67,13 @@ _KEYS = (
     "urgency",
     "actions",
     "reminders",
+    "items",
+)
+_ITEM_KEYS = ("text", "to", "publish_links")
+# How staff may write "the others" and "do not ask them to publish the links".
+_OTHERS_WORDS = frozenset({"others", "còn lại", "con lai", "còn-lại", "con-lai", "khác", "khac"})
+_NO_LINKS_WORDS = frozenset(
+    {"không đăng link", "khong dang link", "không đăng", "khong dang", "no links", "no-links"}
 )
 _REMINDER_KEYS = ("first_after", "every", "max_count")
 _URGENCIES = {
@@ -90,6 +105,21 @@ class ReminderOverride:
 
 
 @dataclass(frozen=True)
+class DirectiveItem:
+    """A numbered item of a letter and whom it is addressed to (groups, codes, "all", or
+    OTHERS); `publish_links`: the item asks them to publish the letter's links, so their
+    evidence is checked against the links."""
+
+    text: str
+    to: tuple[str, ...]
+    publish_links: bool = True
+
+    def stored(self) -> dict[str, Any]:
+        """As kept in Directive.items."""
+        return {"text": self.text, "to": list(self.to), "publish_links": self.publish_links}
+
+
+@dataclass(frozen=True)
 class DirectiveDraft:
     """A letter as staff wrote it, validated, before it is numbered, dated and queued."""
 
@@ -108,13 +138,14 @@ class DirectiveDraft:
     attachment: Path | None = None
     """An absolute path to an existing file (file input only)."""
     reminders: ReminderOverride = field(default_factory=ReminderOverride)
+    items: tuple[DirectiveItem, ...] = ()
 
 
 class DirectiveInputError(ValueError):
     """The input was refused; `errors` lists every problem, `reason` says which reply to give.
 
-    `reason` is "empty", "subject_too_long" or "body_too_long" for a /broadcast text and
-    "invalid" for a directive file.
+    `reason` is "empty", "subject_too_long", "body_too_long", "bad_items" (and the other
+    "bad_…" of a field line) for a /broadcast text and "invalid" for a directive file.
     """
 
     def __init__(self, errors: Iterable[str] | str, reason: str = "invalid") -> None:
@@ -238,6 +269,77 @@ def _broadcast_fields(text: str) -> tuple[dict[str, Any], str]:
     return fields, text
 
 
+# "Mục 1 (bao-dai, dai-ptth): …": an item, its recipients in brackets.
+_ITEM_LINE = re.compile(
+    r"^[^\S\n]*(?:mục|muc|item)[^\S\n]*([0-9]{1,3})[^\S\n]*\(([^()\n]*)\)[^\S\n]*[:.]?[^\S\n]*(.*)$",
+    re.I,
+)
+
+
+def _item_targets(raw: str, where: str) -> tuple[tuple[str, ...], bool]:
+    """The recipients written in an item's brackets, and whether it asks to publish links."""
+    targets: list[str] = []
+    publish = True
+    for token in re.split(r"[,;]", raw):
+        word = " ".join(token.casefold().split())
+        if not word:
+            continue
+        if word in _NO_LINKS_WORDS:
+            publish = False
+        elif word in _OTHERS_WORDS:
+            targets.append(OTHERS)
+        elif CODE_RE.fullmatch(word):
+            targets.append(word)
+        else:
+            raise DirectiveInputError(f"{where}: {token.strip()!r} is not a recipient", "bad_items")
+    if not targets:
+        raise DirectiveInputError(f"{where}: no recipient in the brackets", "bad_items")
+    return _dedupe(targets), publish
+
+
+def _take_items(body: str) -> tuple[tuple[DirectiveItem, ...], str]:
+    """The "Mục N (…): …" items of a /broadcast body and the body without them.
+
+    An item runs from its line to the next blank line or item line; items are numbered 1,
+    2, 3 … in order, as in the letter.
+    """
+    items: list[DirectiveItem] = []
+    kept: list[str] = []
+    current: list[str] | None = None
+    for line in body.split("\n"):
+        match = _ITEM_LINE.match(line)
+        if match is not None and current is not None:  # one item right after another
+            items[-1] = _with_text(items[-1], current)
+            current = None
+        if match is not None:
+            number = int(match.group(1))
+            where = f"item {number}"
+            if number != len(items) + 1:
+                raise DirectiveInputError(f"{where}: expected item {len(items) + 1}", "bad_items")
+            targets, publish = _item_targets(match.group(2), where)
+            current = [match.group(3).strip()]
+            items.append(DirectiveItem("", targets, publish))
+        elif current is not None and line.strip():
+            current.append(line.strip())
+        else:
+            if current is not None:
+                items[-1] = _with_text(items[-1], current)
+                current = None
+            kept.append(line)
+    if current is not None:
+        items[-1] = _with_text(items[-1], current)
+    if len(items) > MAX_ITEMS:
+        raise DirectiveInputError(f"{len(items)} items, at most {MAX_ITEMS}", "bad_items")
+    return tuple(items), "\n".join(kept)
+
+
+def _with_text(item: DirectiveItem, lines: list[str]) -> DirectiveItem:
+    text = "\n".join(lines).strip()
+    if not text or len(text) > MAX_ITEM_TEXT:
+        raise DirectiveInputError(f"an item is empty or over {MAX_ITEM_TEXT}", "bad_items")
+    return DirectiveItem(text, item.to, item.publish_links)
+
+
 def parse_broadcast_text(text: str) -> DirectiveDraft:
     """Read a /broadcast message: first line the subject, the rest the body, "Số:" the number.
 
@@ -246,7 +348,8 @@ def parse_broadcast_text(text: str) -> DirectiveDraft:
     number, rest = _take_number(_normalize(text))
     fields, rest = _broadcast_fields(rest)
     lines = _trim_blank_lines(rest).split("\n")
-    subject, body = lines[0].strip(), _trim_blank_lines("\n".join(lines[1:]))
+    items, rest_of_body = _take_items("\n".join(lines[1:]))
+    subject, body = lines[0].strip(), _trim_blank_lines(rest_of_body)
     if not subject:
         raise DirectiveInputError(
             "the letter is empty: write its subject on the first line", "empty"
@@ -259,8 +362,11 @@ def parse_broadcast_text(text: str) -> DirectiveDraft:
         raise DirectiveInputError(
             f"body: {len(body)} characters, at most {MAX_BODY}", "body_too_long"
         )
-    links = extract_links(f"{subject}\n{body}")[:MAX_LINKS]
-    return DirectiveDraft(subject=subject, body=body, number=number, links=tuple(links), **fields)
+    item_text = "\n".join(item.text for item in items)
+    links = extract_links(f"{subject}\n{body}\n{item_text}")[:MAX_LINKS]
+    return DirectiveDraft(
+        subject=subject, body=body, number=number, links=tuple(links), items=items, **fields
+    )
 
 
 # --- directive files -------------------------------------------------------------------------
@@ -459,6 +565,72 @@ def _reminders(check: _Checker) -> ReminderOverride:
     )
 
 
+def _item_text(check: _Checker, table: Mapping[str, Any], key: str) -> str:
+    value = table.get("text")
+    if value is None:
+        check.errors.append(f'{key}.text: missing (e.g. text = "Đề nghị ...")')
+        return ""
+    if not isinstance(value, str):
+        check.fail(f"{key}.text", value, "not a string")
+        return ""
+    text = _trim_blank_lines(_normalize(value))
+    if not text:
+        check.fail(f"{key}.text", value, "empty")
+    elif len(text) > MAX_ITEM_TEXT:
+        check.errors.append(f"{key}.text: {len(text)} characters, at most {MAX_ITEM_TEXT}")
+    return text
+
+
+def _item_to(check: _Checker, table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get("to")
+    if value is None:
+        check.errors.append(f'{key}.to: missing (e.g. to = ["bao-dai", "so-gddt"] or ["others"])')
+        return ()
+    if not isinstance(value, list) or not value:
+        check.fail(f"{key}.to", value, 'not a list of recipients (write to = ["..."])')
+        return ()
+    targets: list[str] = []
+    for target in value:
+        word = " ".join(_normalize(target).casefold().split()) if isinstance(target, str) else ""
+        if word in _OTHERS_WORDS:
+            targets.append(OTHERS)
+        elif CODE_RE.fullmatch(word):
+            targets.append(word)
+        else:
+            check.fail(
+                f"{key}.to",
+                target,
+                "not a group or agency code (e.g. all, bao-dai, so-y-te, others)",
+            )
+    return _dedupe(targets)
+
+
+def _items(check: _Checker) -> tuple[DirectiveItem, ...]:
+    """The `[[items]]` tables, numbered in order from 1."""
+    value = check.data.get("items", [])
+    if not isinstance(value, list):
+        check.fail("items", value, "not a list of tables (write [[items]] before each item)")
+        return ()
+    if len(value) > MAX_ITEMS:
+        check.errors.append(f"items: {len(value)} items, at most {MAX_ITEMS}")
+        return ()
+    items: list[DirectiveItem] = []
+    for number, table in enumerate(value, start=1):
+        key = f"items[{number}]"
+        if not isinstance(table, dict):
+            check.fail(key, table, "not a table (write [[items]] on its own line)")
+            continue
+        check.unknown_keys(table, _ITEM_KEYS, f"{key}.")
+        publish = table.get("publish_links", True)
+        if not isinstance(publish, bool):
+            check.fail(f"{key}.publish_links", publish, "not true or false")
+            publish = True
+        items.append(
+            DirectiveItem(_item_text(check, table, key), _item_to(check, table, key), publish)
+        )
+    return tuple(items)
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     """The file's TOML table, or DirectiveInputError with the one reason it cannot be read."""
     try:
@@ -497,6 +669,7 @@ def read_directive_file(path: Path) -> DirectiveDraft:
         targets=_targets(check),
         attachment=_attachment(check, path.resolve().parent),
         reminders=_reminders(check),
+        items=_items(check),
     )
     if check.errors:
         raise DirectiveInputError(check.errors)

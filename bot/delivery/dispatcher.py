@@ -17,19 +17,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import InlineKeyboardMarkup, InputFile, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot.delivery.leadership import Leadership
-from bot.delivery.render import directive_content, render_directive
+from bot.delivery.render import DirectiveContent, directive_content, render_directive
 from bot.telegram.keyboards import directive_keyboard
-from bot.telegram.limiter import retry_after_seconds
-from db.models import Directive, MessageKind, ReminderPhase
+from bot.telegram.limiter import SendLimiter, retry_after_seconds
+from db.models import Directive, MessageKind, MessageStatus, ReminderPhase
 from db.queries import outbox
 from db.queries.directives import BLOCKED_REASON, get_directive, get_directive_file
 from db.queries.events import record_event
 from db.queries.people import block_contact
+from db.queries.recall import RECALLED_ERROR, recalled
 from db.queries.reminders import still_chased
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,13 @@ BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
 IDLE_POLL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 10.0
+RECALL_CHECK_SECONDS = 1.0
+"""How often a letter being sent is looked at again, in case it was recalled meanwhile."""
+SOURCE_WAIT_SECONDS = 1.0
+"""How long an edit or a correction waits before looking again at a copy not yet sent."""
+# Telegram's answers to an edit of a message that is gone or that cannot change any more:
+# the copy is as edited as it will be, so the edit moves on to the next part.
+_UNEDITABLE = ("message to edit not found", "message can't be edited")
 
 
 def backoff(attempt: int, rng: random.Random) -> float:
@@ -50,14 +58,42 @@ def backoff(attempt: int, rng: random.Random) -> float:
 
 @dataclass
 class _Prepared:
-    """A directive rendered once and reused for all its contacts."""
+    """A directive read once and reused for all its contacts: rendered once per distinct set
+    of items (agencies addressed by the same items read the same letter)."""
 
-    parts: list[str]
+    content: DirectiveContent
     links: list[str]
     attachment_name: str | None
     file_id: str | None
     first_reminder_after: timedelta | None
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    rendered: dict[int, list[str]] = field(default_factory=dict)
+    recalled: bool = False
+    status_read_at: float = float("-inf")  # the event loop's time of the last look
+
+    def parts(self, items_mask: int) -> list[str]:
+        found = self.rendered.get(items_mask)
+        if found is None:
+            found = self.rendered.setdefault(
+                items_mask, render_directive(self.content, items_mask=items_mask)
+            )
+        return found
+
+
+def _keyboard(payload: dict[str, object]) -> InlineKeyboardMarkup | None:
+    """The buttons a notice carries (rows of {"text", "callback_data"}), if any."""
+    rows = payload.get("keyboard")
+    if not isinstance(rows, list) or not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(str(b["text"]), callback_data=str(b["callback_data"]))
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
 
 
 class Dispatcher:
@@ -75,6 +111,7 @@ class Dispatcher:
         due_after: Callable[[datetime, timedelta], datetime] = lambda at, after: at + after,
         workers: int = WORKERS,
         idle_poll: float = IDLE_POLL_SECONDS,
+        limiter: SendLimiter | None = None,
     ) -> None:
         self._bot = bot
         self._sessionmaker = sessionmaker
@@ -88,6 +125,9 @@ class Dispatcher:
         self._idle_poll = idle_poll
         self._first_reminder_after = first_reminder_after
         self._due_after = due_after  # the working clock: a cadence counts working time
+        # Edits count against the chat's limit in PTB's hook; a recall edits thousands of
+        # copies, so they take a slot of the overall rate here as well.
+        self._limiter = limiter
         self._room = asyncio.Event()
         self._prepared: dict[int, _Prepared] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -199,14 +239,28 @@ class Dispatcher:
         sent_ids = list(message.telegram_message_ids)
         try:
             if message.kind == MessageKind.DIRECTIVE and message.directive_id is not None:
+                if not await self._letter_still_wanted(message, message.directive_id):
+                    return
                 await self._send_directive(message, message.directive_id, sent_ids)
             elif message.kind == MessageKind.REMINDER:
                 if not await self._still_wanted(message):
                     return
                 await self._send_reminder(message, sent_ids)
+            elif message.kind in (MessageKind.EDIT, MessageKind.CORRECTION):
+                source = await self._source_sent(message)
+                if source is None:
+                    return
+                if message.kind == MessageKind.EDIT:
+                    await self._edit_copy(message, source, sent_ids)
+                else:
+                    await self._send_correction(message, source, sent_ids)
             else:
                 sent = await self._bot.send_message(
-                    message.chat_id, str(message.payload["text"]), rate_limit_args=0
+                    message.chat_id,
+                    str(message.payload["text"]),
+                    reply_markup=_keyboard(message.payload),
+                    disable_web_page_preview=True,
+                    rate_limit_args=0,
                 )
                 sent_ids.append(str(sent.message_id))
         except RetryAfter as error:
@@ -258,19 +312,117 @@ class Dispatcher:
         self, message: outbox.Claimed, directive_id: int, sent_ids: list[str]
     ) -> None:
         prepared = await self._prepare(directive_id)
+        parts = prepared.parts(message.items_mask)
         keyboard = directive_keyboard(message.delivery_id, prepared.links)
-        last = len(prepared.parts) - 1
-        for index in range(message.parts_sent, len(prepared.parts)):
+        last = len(parts) - 1
+        for index in range(message.parts_sent, len(parts)):
             markup = keyboard if index == last else None
             if index == 0 and prepared.attachment_name is not None:
                 sent = await self._send_attachment(
-                    message, directive_id, prepared.attachment_name, prepared, markup
+                    message, directive_id, prepared.attachment_name, prepared, parts[0], markup
                 )
             else:
                 sent = await self._bot.send_message(
-                    message.chat_id, prepared.parts[index], reply_markup=markup, rate_limit_args=0
+                    message.chat_id, parts[index], reply_markup=markup, rate_limit_args=0
                 )
             sent_ids.append(str(sent.message_id))
+
+    async def _letter_still_wanted(self, message: outbox.Claimed, directive_id: int) -> bool:
+        """A copy claimed before its letter was recalled is dropped, not sent (the recall
+        cancelled what was queued; this catches what was already claimed).
+
+        The letter's status is read at most once a second, not for every copy: a query per
+        message costs a broadcast its pace on SQLite (bench/broadcast.py), and a second of
+        copies sent after a recall is edited like the ones before it.
+        """
+        prepared = await self._prepare(directive_id)
+        now = asyncio.get_running_loop().time()
+        if now - prepared.status_read_at >= RECALL_CHECK_SECONDS:
+            prepared.status_read_at = now
+            async with self._sessionmaker() as session:
+                prepared.recalled = await recalled(session, directive_id)
+        if not prepared.recalled:
+            return True
+        async with self._sessionmaker.begin() as session:
+            await outbox.mark_cancelled(session, message, RECALLED_ERROR)
+        return False
+
+    async def _source_sent(self, message: outbox.Claimed) -> outbox.Source | None:
+        """The copy an edit or a correction acts on, once it is sent; None meanwhile (the
+        message waits) or when it never will be (the message is dropped)."""
+        async with self._sessionmaker.begin() as session:
+            source = (
+                None
+                if message.source_id is None
+                else await outbox.source_of(session, message.source_id)
+            )
+            if (
+                message.kind == MessageKind.CORRECTION
+                and message.directive_id is not None
+                and await recalled(session, message.directive_id)
+            ):
+                source = None  # a correction of a recalled letter has nothing to correct
+            if source is not None and source.status == MessageStatus.SENT:
+                return source
+            if source is not None and source.status in (
+                MessageStatus.QUEUED,
+                MessageStatus.SENDING,
+            ):
+                at = self._clock() + timedelta(seconds=SOURCE_WAIT_SECONDS)
+                await outbox.mark_retry(
+                    session,
+                    message,
+                    error="waiting for the letter to be sent",
+                    at=at,
+                    message_ids=list(message.telegram_message_ids),
+                    count_attempt=False,
+                )
+            else:
+                await outbox.mark_cancelled(session, message, "the letter never reached this chat")
+        return None
+
+    async def _edit_copy(
+        self, message: outbox.Claimed, source: outbox.Source, done: list[str]
+    ) -> None:
+        """Rewrite every message of a delivered copy (a recall), its buttons taken away; the
+        parts already rewritten are in `done`, so a retry goes on where it stopped."""
+        for index in range(len(done), len(source.telegram_message_ids)):
+            message_id = int(source.telegram_message_ids[index])
+            text = str(message.payload["text" if index == 0 else "rest"])
+            if self._limiter is not None:
+                await self._limiter.acquire(None)
+            try:
+                if index == 0 and message.payload.get("caption_first"):
+                    await self._bot.edit_message_caption(
+                        message.chat_id, message_id, caption=text, rate_limit_args=0
+                    )
+                else:
+                    await self._bot.edit_message_text(
+                        text, message.chat_id, message_id, rate_limit_args=0
+                    )
+            except BadRequest as error:
+                reason = error.message.lower()
+                if "not modified" not in reason and not any(m in reason for m in _UNEDITABLE):
+                    raise
+            done.append(str(message_id))
+
+    async def _send_correction(
+        self, message: outbox.Claimed, source: outbox.Source, sent_ids: list[str]
+    ) -> None:
+        """The correction, as a reply to the copy of the letter it corrects."""
+        reply = (
+            ReplyParameters(int(source.telegram_message_ids[0]), allow_sending_without_reply=True)
+            if source.telegram_message_ids
+            else None
+        )
+        sent = await self._bot.send_message(
+            message.chat_id,
+            str(message.payload["text"]),
+            reply_parameters=reply,
+            disable_web_page_preview=True,
+            rate_limit_args=0,
+        )
+        sent_ids.append(str(sent.message_id))
 
     async def _still_wanted(self, message: outbox.Claimed) -> bool:
         """A reminder queued before the agency answered is dropped, not sent."""
@@ -303,17 +455,20 @@ class Dispatcher:
         directive_id: int,
         file_name: str,
         prepared: _Prepared,
+        caption: str,
         markup: InlineKeyboardMarkup | None,
     ) -> Message:
         """Upload the file once, under a lock; every later contact gets Telegram's file_id."""
         if prepared.file_id is None:
             async with prepared.upload_lock:
                 if prepared.file_id is None:
-                    return await self._upload(message, directive_id, file_name, prepared, markup)
+                    return await self._upload(
+                        message, directive_id, file_name, prepared, caption, markup
+                    )
         return await self._bot.send_document(
             message.chat_id,
             prepared.file_id,
-            caption=prepared.parts[0],
+            caption=caption,
             reply_markup=markup,
             rate_limit_args=0,
         )
@@ -324,6 +479,7 @@ class Dispatcher:
         directive_id: int,
         file_name: str,
         prepared: _Prepared,
+        caption: str,
         markup: InlineKeyboardMarkup | None,
     ) -> Message:
         async with self._sessionmaker() as session:
@@ -333,7 +489,7 @@ class Dispatcher:
         sent = await self._bot.send_document(
             message.chat_id,
             InputFile(data, filename=file_name),
-            caption=prepared.parts[0],
+            caption=caption,
             reply_markup=markup,
             rate_limit_args=0,
         )
@@ -354,7 +510,7 @@ class Dispatcher:
         if directive is None:
             raise BadRequest("directive deleted")
         prepared = _Prepared(
-            parts=render_directive(directive_content(directive)),
+            content=directive_content(directive),
             links=list(directive.links),
             attachment_name=directive.attachment_name,
             file_id=directive.attachment_file_id,

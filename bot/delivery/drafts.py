@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.directive_input import OTHERS, DirectiveDraft
 from db.models import Directive, DirectiveStatus
 from db.queries import directives as queries
+from db.queries import items as items_queries
 from db.queries.events import record_event, record_failed_deliveries
 
 
@@ -20,6 +21,15 @@ class UnknownTargetsError(ValueError):
     def __init__(self, targets: Sequence[str]) -> None:
         super().__init__(f"unknown recipients: {', '.join(targets)}")
         self.targets = list(targets)
+
+
+class ItemsError(ValueError):
+    """Items that reach none of the letter's recipients (by number, with whom they name)."""
+
+    def __init__(self, nobody: Sequence[tuple[int, Sequence[str]]]) -> None:
+        self.nobody = [(number, list(to)) for number, to in nobody]
+        described = "; ".join(f"item {n} ({', '.join(to)})" for n, to in self.nobody)
+        super().__init__(f"addressed to none of the letter's recipients: {described}")
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ async def create_directive(
             _seconds(draft.reminders.every),
             draft.reminders.max_count,
         ),
+        items=[item.stored() for item in draft.items],
     )
     await record_event(
         session,
@@ -91,10 +102,35 @@ async def set_targets(session: AsyncSession, directive: Directive, targets: Sequ
     directive.targets = list(dict.fromkeys(targets))
 
 
+async def item_audience(session: AsyncSession, directive: Directive) -> list[int]:
+    """How many recipients each item reaches; raises UnknownTargetsError for an item naming an
+    unknown group or code, ItemsError for items that reach none of the recipients."""
+    items = directive.items
+    if not items:
+        return []
+    named = [target for item in items for target in item["to"] if target != OTHERS]
+    unknown = await queries.unknown_targets(session, list(dict.fromkeys(named)))
+    if unknown:
+        raise UnknownTargetsError(unknown)
+    counts = await items_queries.item_audience(
+        session, queries.target_filter(directive.targets), items
+    )
+    pairs = enumerate(zip(items, counts, strict=True), start=1)
+    nobody = [(number, item["to"]) for number, (item, count) in pairs if count == 0]
+    if nobody:
+        raise ItemsError(nobody)
+    return counts
+
+
 async def queue_broadcast(
     session: AsyncSession, directive: Directive, *, now: datetime, actor_id: int | None
 ) -> queries.QueueResult:
-    """Write the deliveries and the queued messages, in the caller's one transaction."""
+    """Write the deliveries and the queued messages, in the caller's one transaction.
+
+    A letter whose items do not all reach a recipient is refused (ItemsError), as is one whose
+    items name an unknown group or code (UnknownTargetsError).
+    """
+    await item_audience(session, directive)
     result = await queries.queue_directive(session, directive, now)
     if result.unreachable:
         await record_failed_deliveries(session, directive.id)

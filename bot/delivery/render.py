@@ -20,11 +20,13 @@ from datetime import date
 from bot.telegram.html import parse_html, utf16_len
 from bot.texts import t
 from db.models import Directive, Urgency
+from db.queries.items import item_numbers
 
 __all__ = [
     "CAPTION_LIMIT",
     "TEXT_LIMIT",
     "DirectiveContent",
+    "LetterItem",
     "directive_content",
     "render_directive",
     "split_text",
@@ -38,6 +40,16 @@ _SPLIT_AT_LEAST = 1000
 """Shorter items are never split across parts: they move whole to the next one."""
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
 _JOINERS = "\u200d\ufe0e\ufe0f"  # zero-width joiner, variation selectors: part of an emoji
+FOLDED_ITEM = 90
+"""Characters of an item addressed to other agencies shown on its one line."""
+
+
+@dataclass(frozen=True)
+class LetterItem:
+    """A numbered item of the letter and whom it is addressed to (groups, codes…)."""
+
+    text: str
+    to: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class DirectiveContent:
     links: tuple[str, ...]
     actions: tuple[str, ...]
     has_attachment: bool
+    items: tuple[LetterItem, ...] = ()
 
 
 def directive_content(directive: Directive) -> DirectiveContent:
@@ -67,6 +80,10 @@ def directive_content(directive: Directive) -> DirectiveContent:
         links=tuple(directive.links),
         actions=tuple(directive.actions),
         has_attachment=directive.attachment_name is not None,
+        items=tuple(
+            LetterItem(str(item["text"]), tuple(str(to) for to in item["to"]))
+            for item in directive.items
+        ),
     )
 
 
@@ -183,6 +200,50 @@ def _has_vv(subject: str) -> bool:
     return subject.lstrip()[:3].casefold() == "v/v"
 
 
+def _lead(content: DirectiveContent, assigned: list[int] | None, lang: str) -> list[_Item]:
+    """What is asked of this agency, first: "Đơn vị thực hiện: mục 1, 3" (nothing when the
+    letter has no items; `assigned` None is the staff preview, for every agency)."""
+    if not content.items:
+        return []
+    if assigned is None:
+        return [_Item(t(lang, "directive.lead.preview"))]
+    if not assigned:
+        return [_Item(t(lang, "directive.lead.none"))]
+    numbers = ", ".join(str(number) for number in assigned)
+    return [_Item(t(lang, "directive.lead", numbers=numbers))]
+
+
+def _letter_items(content: DirectiveContent, assigned: list[int] | None, lang: str) -> list[_Item]:
+    """The items: the agency's own in full, the others folded to one line each (all in full,
+    with whom they are for, in the staff preview)."""
+    items: list[_Item] = []
+    folded = False  # one-line items follow each other without a blank line
+    for number, item in enumerate(content.items, start=1):
+        text = item.text.strip()
+        if assigned is None:
+            to = ", ".join(_addressee(target, lang) for target in item.to)
+            prefix = t(lang, "directive.item.preview", number=number, to=to)
+            items.append(_Item(prefix, text, sep="\n\n"))
+        elif number in assigned:
+            items.append(_Item(t(lang, "directive.item.mine", number=number), text, sep="\n\n"))
+            folded = False
+        else:
+            line = " ".join(text.split())
+            if len(line) > FOLDED_ITEM:
+                line = line[: FOLDED_ITEM - 1].rstrip() + "…"
+            prefix = t(lang, "directive.item.other", number=number)
+            items.append(_Item(prefix, line, wrap="i", sep="\n" if folded else "\n\n"))
+            folded = True
+    return items
+
+
+def _addressee(target: str, lang: str) -> str:
+    """Whom an item names, as staff read it in the preview."""
+    if target in ("all", "others"):
+        return t(lang, f"directive.item.to_{target}")
+    return target
+
+
 def _header(content: DirectiveContent, lang: str) -> list[_Item]:
     """The letter's heading in official style: urgency, number, date, subject, deadline."""
     lines: list[_Item] = []
@@ -210,11 +271,12 @@ def _numbered(heading: str, entries: Sequence[str], bullet: str | None) -> list[
     return items
 
 
-def _items(content: DirectiveContent, lang: str) -> list[_Item]:
-    """Everything after the header: body, requested actions, links."""
+def _items(content: DirectiveContent, assigned: list[int] | None, lang: str) -> list[_Item]:
+    """Everything after the header: body, the letter's items, requested actions, links."""
     items: list[_Item] = []
     if content.body.strip():
         items.append(_Item(raw=content.body.strip(), sep="\n\n"))
+    items += _letter_items(content, assigned, lang)
     items += _numbered(t(lang, "directive.actions"), content.actions, None)
     items += _numbered(t(lang, "directive.links"), content.links, "• ")
     return items
@@ -324,13 +386,18 @@ def _attachment_label(content: DirectiveContent, lang: str) -> str:
     return html.escape(split_text(_plain(label), CAPTION_LIMIT)[0], quote=False)
 
 
-def render_directive(content: DirectiveContent, lang: str = "vi") -> list[str]:
+def render_directive(
+    content: DirectiveContent, lang: str = "vi", *, items_mask: int | None = None
+) -> list[str]:
     """The HTML parts of the letter, in order; with an attachment, parts[0] is its caption.
 
-    Every part fits Telegram's limits and, read in order, they hold the whole letter.
+    Every part fits Telegram's limits and, read in order, they hold the whole letter. A
+    letter with items is laid out for one agency: `items_mask` has bit n-1 set for each
+    item n addressed to it (None: the staff preview, every item in full).
     """
-    header = _header(content, lang)
-    items = header + _items(content, lang)
+    assigned = None if items_mask is None else item_numbers(items_mask)
+    header = _lead(content, assigned, lang) + _header(content, lang)
+    items = header + _items(content, assigned, lang)
     first_limit = CAPTION_LIMIT if content.has_attachment else TEXT_LIMIT
     packer = _Packer(first_limit, _marker_reserve(items, lang))
     if content.has_attachment and _block_units(header) > CAPTION_LIMIT:

@@ -25,6 +25,7 @@ from db.queries import completions
 from db.queries.answers import press_context
 from db.queries.directives import get_directive
 from db.queries.events import record_event
+from db.queries.items import needs_link_check
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,8 @@ async def confirm_completion(
     number, subject, links = await _directive_of(session, press.directive_id)
     if not report.items:
         return CompletionOutcome(CompletionResult.EMPTY, delivery_id, number, subject)
+    # Only an agency one of whose items asks it to publish the links is checked (SPEC §13).
+    check_links = check_links and await needs_link_check(session, delivery_id)
     pending = Verification.PENDING if check_links else None
     url_ids = await completions.complete_delivery(
         session,

@@ -41,9 +41,17 @@ def cadence_for(directive: Directive, settings: RemindersSettings) -> Cadence:
     return Cadence(first_after, every, max_count, settings.escalate_after)
 
 
-def requires_report(directive: Directive) -> bool:
-    """Receiving is not doing: a letter with requested actions or a deadline wants a report."""
-    return bool(directive.actions) or directive.deadline is not None
+def requires_report(
+    directive: Directive, items_mask: int | None = None, own_deadline: date | None = None
+) -> bool:
+    """Receiving is not doing: a letter with requested actions, items or a deadline wants a
+    report; of an agency (`items_mask` given), unless the letter's items ask nothing of it
+    (sent for information), or when it has a deadline of its own."""
+    if own_deadline is not None:
+        return True
+    if directive.items and items_mask == 0:
+        return False
+    return bool(directive.actions) or bool(directive.items) or directive.deadline is not None
 
 
 def completion_due(

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -86,6 +86,14 @@ class Reminders:
     def cadence(self, directive: Directive) -> Cadence:
         return cadence_for(directive, self._settings.reminders)
 
+    def report_due(self, directive: Directive, deadline: date, now: datetime) -> datetime | None:
+        """When an acknowledged agency whose deadline became `deadline` (an extension) is
+        next chased for its report; None when the letter's cadence has no rounds."""
+        cadence = self.cadence(directive)
+        if cadence.max_count <= 0:
+            return None
+        return completion_due(self.work, deadline, cadence, now, first=True)
+
     def first_reminder_after(self, directive: Directive) -> timedelta | None:
         """How long (in working time) after an agency first receives the letter its first
         round falls due; None when the letter has no rounds."""
@@ -126,13 +134,14 @@ class Reminders:
             for change in found:
                 directive = directives[change.directive_id]
                 cadence = self.cadence(directive)
+                deadline = change.own_deadline or directive.deadline
                 if (
                     change.status == DeliveryStatus.ACKNOWLEDGED
-                    and requires_report(directive)
+                    and requires_report(directive, change.items_mask, change.own_deadline)
                     and cadence.max_count > 0
                 ):
                     since = change.acknowledged_at or now
-                    due = completion_due(self.work, directive.deadline, cadence, since, first=True)
+                    due = completion_due(self.work, deadline, cadence, since, first=True)
                     next_phase = queries.ScheduleChange(
                         change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0
                     )
@@ -203,7 +212,8 @@ class Reminders:
         elif target.phase == ReminderPhase.ACK:
             next_at = self.work.after(now, cadence.every)
         else:
-            next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
+            deadline = target.own_deadline or directive.deadline
+            next_at = completion_due(self.work, deadline, cadence, now, first=False)
         changes.append(
             queries.ScheduleChange(target.delivery_id, target.phase, next_at, round_number, 1)
         )
@@ -246,7 +256,7 @@ class Reminders:
                 subject=directive.subject,
                 agency=target.agency_name,
                 sent_ago=now - (target.sent_at or now),
-                deadline=directive.deadline,
+                deadline=target.own_deadline or directive.deadline,
                 today=today,
             )
             payload = {

@@ -103,6 +103,13 @@ def by_group(rows: Sequence[DigestLine], lang: str, group_name: Callable[[str], 
     ]
 
 
+def _overdue(row: DigestLine, today: date) -> bool:
+    """Past the agency's deadline: its own (an extension moves it), else the letter's; an
+    agency sent the letter for information owes no report, so is never overdue."""
+    deadline = row.agency_deadline
+    return deadline is not None and deadline < today and not row.informational
+
+
 def digest_messages(
     lines: Sequence[DigestLine],
     today: date,
@@ -118,10 +125,13 @@ def digest_messages(
         by_directive.setdefault(line.directive_id, []).append(line)
     for directive_id, rows in by_directive.items():
         first = rows[0]
-        overdue_date = first.deadline is not None and first.deadline < today
-        overdue = [r for r in rows if overdue_date and r.status != DeliveryStatus.FAILED]
-        unacknowledged = [r for r in rows if r.status == DeliveryStatus.SENT and not overdue_date]
+        chased = [r for r in rows if r.status in (DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED)]
+        overdue = [r for r in chased if _overdue(r, today)]
+        unacknowledged = [
+            r for r in chased if r.status == DeliveryStatus.SENT and not _overdue(r, today)
+        ]
         unreachable = [r for r in rows if r.status == DeliveryStatus.FAILED]
+        rejected = [r for r in rows if r.status == DeliveryStatus.REJECTED]
         parts = [
             t(
                 lang,
@@ -137,6 +147,7 @@ def digest_messages(
             ("digest.overdue", overdue),
             ("digest.unacknowledged", unacknowledged),
             ("digest.unreachable", unreachable),
+            ("digest.rejected", rejected),
         ):
             if found:
                 parts.append(t(lang, key, count=len(found)))

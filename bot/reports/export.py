@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.reports.files import file_stem
 from bot.reports.summary import (
     Report,
+    corrections,
     iso_local,
     json_rows,
     load_report,
@@ -90,6 +91,11 @@ async def export_report(
             "directive_id": directive_id,
             "number": report.directive.number,
             "counts": asdict(report.counts),
+            "recalled_at": iso_local(report.directive.recalled_at, tz) or None,
+            "recall_reason": report.directive.recall_reason,
+            "corrections": [
+                {"at": iso_local(at, tz), "text": text} for at, text in corrections(report)
+            ],
             "agencies": json_rows(report.rows, tz),
         }, ""
     return None, text.rstrip("\n")

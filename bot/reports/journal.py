@@ -46,6 +46,21 @@ def _words(key: str) -> Callable[[str, dict[str, Any]], str]:
     return describe
 
 
+def _dated(key: str, *fields: str) -> Callable[[str, dict[str, Any]], str]:
+    """Like `_words`, with the ISO dates of `fields` shown as dd/mm/yyyy."""
+    words = _words(key)
+
+    def describe(lang: str, detail: dict[str, Any]) -> str:
+        shown = dict(detail)
+        for name in fields:
+            value = detail.get(name)
+            if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+                shown[name] = f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+        return words(lang, shown)
+
+    return describe
+
+
 def _message_sent(lang: str, detail: dict[str, Any]) -> str:
     kind = detail.get("message_kind")
     if kind not in ("directive", "reminder", "notice"):
@@ -113,8 +128,12 @@ _SIMPLE = (
     "delivery.failed",
     "directive.all_acknowledged",
     "directive.cancelled",
+    "delivery.rejected",
+    "delivery.retargeted",
     "directive.closed",
+    "directive.corrected",
     "directive.created",
+    "directive.recalled",
     "directive.queued",
     "evidence.recheck_requested",
     "invite.created",
@@ -132,6 +151,10 @@ _SIMPLE = (
 DESCRIBE: dict[str, Callable[[str, dict[str, Any]], str]] = {
     **{kind: _words(f"event.{kind}") for kind in _SIMPLE},
     "contact.joined": _contact_joined,
+    "deadline.set": _dated("event.deadline.set", "deadline"),
+    "extension.requested": _dated("event.extension.requested", "new_deadline"),
+    "extension.approved": _dated("event.extension.approved", "new_deadline"),
+    "extension.refused": _dated("event.extension.refused", "new_deadline"),
     "delivery.completed": _delivery_completed,
     "delivery.marked": _delivery_marked,
     "evidence.checked": _evidence_checked,

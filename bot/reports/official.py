@@ -64,6 +64,7 @@ NOT_DONE_ORDER = (
     DeliveryStatus.SENT,
     DeliveryStatus.ACKNOWLEDGED,
     DeliveryStatus.FAILED,
+    DeliveryStatus.REJECTED,
     DeliveryStatus.PENDING,
 )
 
@@ -446,6 +447,15 @@ class _Builder:
             widths=(Cm(1.4), Cm(6.4), Cm(3.9), Cm(4.8)),
         )
 
+    def _overdue(self, row: AgencyRow) -> bool:
+        """Past its deadline (its own, after an extension, else the letter's) and not done;
+        an agency that sent the letter back owes nothing."""
+        if row.status in (DeliveryStatus.COMPLETED, DeliveryStatus.REJECTED):
+            return False
+        if row.own_deadline is not None:
+            return self.today > row.own_deadline
+        return self.overdue
+
     def _sorted(self, rows: Sequence[AgencyRow]) -> list[AgencyRow]:
         """The roster's order as a clerk keeps it: by group, then by name (Vietnamese)."""
         return sorted(
@@ -458,7 +468,9 @@ class _Builder:
         notes = []
         if row.status == DeliveryStatus.FAILED and row.failure_reason:
             notes.append(_short(row.failure_reason, 200))
-        if self.overdue:
+        if row.status == DeliveryStatus.REJECTED and row.rejection_reason:
+            notes.append(_short(row.rejection_reason, 200))
+        if self._overdue(row):
             notes.append(tx("docx.note.overdue"))
         if row.reminders_sent:
             notes.append(tx("docx.note.reminded", count=row.reminders_sent))
@@ -470,7 +482,7 @@ class _Builder:
             text = tx("docx.state.failed", reason=_short(row.failure_reason or "", 200))
         else:
             text = tx(f"docx.state.{row.status.value}")
-        if row.status != DeliveryStatus.COMPLETED and self.overdue:
+        if self._overdue(row):
             text += tx("docx.state.overdue")
         if row.reminders_sent and row.status != DeliveryStatus.COMPLETED:
             text += tx("docx.state.reminded", count=row.reminders_sent)

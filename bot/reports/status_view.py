@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.reports.summary import percent
 from bot.telegram import callbacks
 from bot.telegram.callbacks import OpenStatus, PendingMark, PendingPage
+from bot.telegram.timefmt import format_local
 from bot.texts import Html, t
 from db.models import DeliveryStatus
 from db.queries.summary import (
@@ -73,6 +74,7 @@ def status_card(
     now: datetime,
     lang: str,
     group_name: Callable[[str], str] = lambda slug: slug,
+    tz_name: str = "Asia/Ho_Chi_Minh",
 ) -> tuple[str, InlineKeyboardMarkup]:
     c = counts
     since = (
@@ -109,17 +111,25 @@ def status_card(
         unverified=c.unverified,
         failed=c.failed,
         failed_pct=percent(c.failed, c.total),
+        rejected=c.rejected,
+        rejected_pct=percent(c.rejected, c.total),
         overdue=c.overdue,
         overdue_pct=percent(c.overdue, c.total),
         median=median,
         groups=group_lines(c, lang, group_name),
     )
+    if directive.corrections:
+        text = t(lang, "status.corrections", count=directive.corrections) + "\n" + text
+    if directive.recalled_at is not None:
+        at = format_local(directive.recalled_at, tz_name)
+        recalled = t(lang, "status.recalled", at=at, reason=directive.recall_reason or "")
+        text = recalled + "\n" + text
     buttons = [
         InlineKeyboardButton(
             t(lang, "status.refresh_button"), callback_data=callbacks.pack(OpenStatus(directive.id))
         )
     ]
-    waiting = c.total - c.acknowledged
+    waiting = c.total - c.acknowledged - c.rejected
     if waiting:
         buttons.insert(
             0,

@@ -39,6 +39,7 @@ CSV_COLUMNS = (
     "failure_reason",
 )
 EVIDENCE_SEPARATOR = " | "
+CORRECTED_EVENT = "directive.corrected"
 BY_HAND_MARK = " (thủ công)"
 
 
@@ -64,7 +65,8 @@ class Report:
 
 
 def deadline_passed(directive: DirectiveHead, now: datetime, tz: ZoneInfo) -> bool:
-    """Overdue starts the day after the deadline, in the department's time zone."""
+    """The letter's own deadline is behind us (the day after it, in the department's time
+    zone); an agency's extension may still hold it off (StatusCounts.overdue counts that)."""
     return directive.deadline is not None and now.astimezone(tz).date() > directive.deadline
 
 
@@ -75,8 +77,10 @@ async def load_counts(
     directive = await queries.directive_head(session, directive_id)
     if directive is None:
         raise UnknownDirectiveError(directive_id)
-    overdue = deadline_passed(directive, now, tz)
-    return directive, await queries.status_counts(session, directive_id, overdue=overdue)
+    counts = await queries.status_counts(
+        session, directive_id, today=now.astimezone(tz).date(), deadline=directive.deadline
+    )
+    return directive, counts
 
 
 async def load_report(
@@ -204,19 +208,31 @@ def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "0%"
 
 
+def corrections(report: Report) -> list[tuple[datetime, str]]:
+    """The corrections (đính chính) sent for the letter, from its log: (when, text)."""
+    return [
+        (e.at, str(e.detail.get("text", ""))) for e in report.events if e.kind == CORRECTED_EVENT
+    ]
+
+
 def summary_lines(report: Report) -> list[str]:
-    """The few lines above the table: the letter and its counts."""
+    """The few lines above the table: the letter and its counts, its recall and corrections."""
     d, c = report.directive, report.counts
     deadline = d.deadline.strftime("%d/%m/%Y") if d.deadline else "-"
     median = format_duration(c.median_ack_seconds) if c.median_ack_seconds is not None else "-"
-    return [
+    lines = [
         f"Directive {d.id}: {d.number} — {d.subject}",
         f"agencies {c.total}  sent {c.sent}  acknowledged {c.acknowledged} "
         f"({percent(c.acknowledged, c.total)})  completed {c.completed} "
         f"({percent(c.completed, c.total)}; verified {c.verified}, unverified {c.unverified})  "
-        f"failed {c.failed}  overdue {c.overdue}",
+        f"failed {c.failed}  rejected {c.rejected}  overdue {c.overdue}",
         f"deadline {deadline}  median time to acknowledge {median}",
     ]
+    if d.recalled_at is not None:
+        lines.append(f"RECALLED {iso_local(d.recalled_at, report.timezone)}: {d.recall_reason}")
+    for at, text in corrections(report):
+        lines.append(f"correction {iso_local(at, report.timezone)}: {' '.join(text.split())}")
+    return lines
 
 
 def render_table(report: Report, *, name_width: int = 34) -> str:

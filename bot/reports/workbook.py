@@ -21,6 +21,7 @@ from bot.reports.journal import actor, describe
 from bot.reports.summary import (
     Report,
     acknowledged_by,
+    corrections,
     evidence_text,
     failure_reason,
     format_duration,
@@ -42,6 +43,8 @@ AGENCY_COLUMNS = (  # (text key suffix, width)
     ("evidence_verified", 14),
     ("reminders_sent", 10),
     ("failure_reason", 30),
+    ("own_deadline", 14),
+    ("rejection_reason", 30),
 )
 EVENT_COLUMNS = (
     ("at", 17),
@@ -54,6 +57,10 @@ EVENT_COLUMNS = (
 def _local(moment: datetime | None, report: Report) -> datetime | None:
     """Excel has no time zones: a naive datetime in the department's zone."""
     return moment.astimezone(report.timezone).replace(tzinfo=None) if moment else None
+
+
+def _shown(moment: datetime, report: Report) -> str:
+    return moment.astimezone(report.timezone).strftime("%d/%m/%Y %H:%M")
 
 
 def _text(value: str) -> str:
@@ -102,6 +109,13 @@ def _summary_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang:
         ("xlsx.fact.first_sent", _local(c.first_sent_at, report), "date"),
         ("xlsx.fact.generated", _local(report.now, report), "date"),
     ]
+    if d.recalled_at is not None:
+        facts.append(("xlsx.fact.recalled_at", _local(d.recalled_at, report), "date"))
+        facts.append(("xlsx.fact.recall_reason", d.recall_reason or "", None))
+    facts += [
+        ("xlsx.fact.correction", f"{_shown(at, report)} — {text}", None)
+        for at, text in corrections(report)
+    ]
     row = 2
     for key, value, fmt in facts:
         sheet.write_string(row, 0, t(lang, key), formats["bold"])
@@ -122,6 +136,7 @@ def _summary_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang:
         ("verified", c.verified),
         ("unverified", c.unverified),
         ("failed", c.failed),
+        ("rejected", c.rejected),
         ("overdue", c.overdue),
     )
     for name, value in counts:
@@ -151,6 +166,11 @@ def _agency_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: 
         sheet.write_string(r, 8, verification_words(row, lang))
         sheet.write_number(r, 9, row.reminders_sent)
         sheet.write_string(r, 10, _text(failure_reason(row)))
+        if row.own_deadline is not None:
+            sheet.write_datetime(
+                r, 11, datetime.combine(row.own_deadline, datetime.min.time()), formats["day"]
+            )
+        sheet.write_string(r, 12, _text(row.rejection_reason or ""))
     headers = [{"header": t(lang, f"xlsx.col.{key}")} for key, _ in AGENCY_COLUMNS]
     last_row = max(1, len(report.rows))  # a table needs one data row, even an empty one
     sheet.add_table(

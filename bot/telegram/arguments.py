@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 # Telegram user ids fit in 52 bits (up to 16 digits).
@@ -32,3 +33,20 @@ def directive_id_arg(args: Sequence[str]) -> int | None:
     """The one directive ID argument of `/status ID` and the like; None when missing,
     several, or malformed."""
     return parse_id(args[0]) if len(args) == 1 else None
+
+
+_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})")
+_YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date as people type it: 15/07/2020, 5/7/2020, 15-07-2020 or 2020-07-15."""
+    text = text.strip()
+    try:
+        if match := _DMY.fullmatch(text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if match := _YMD.fullmatch(text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # 31/02/2020
+        return None
+    return None

@@ -150,6 +150,80 @@ class PendingMark(_Data):
         return (str(self.directive_id), str(self.agency_id), self.status)
 
 
+@dataclass(frozen=True)
+class AskExtension(_Data):
+    """Xin gia hạn: the officer asks for more time for the agency's delivery."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "x"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class DecideExtension(_Data):
+    """The letter's sender answers a request for more time: Đồng ý ("y") or Từ chối ("n")."""
+
+    request_id: int
+    action: str
+    PREFIX: ClassVar[str] = "xd"
+    ACTIONS: ClassVar[frozenset[str]] = frozenset({"y", "n"})
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.request_id), self.action)
+
+
+@dataclass(frozen=True)
+class Reject(_Data):
+    """Không thuộc thẩm quyền: the officer says the letter is not the agency's business."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "nj"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class Retarget(_Data):
+    """Staff send a letter an agency rejected to another agency instead."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "rt"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class RecallStep(_Data):
+    """Confirm ("yes") or drop ("no") the recall of a directive."""
+
+    directive_id: int
+    action: str
+    PREFIX: ClassVar[str] = "rv"
+    ACTIONS: ClassVar[frozenset[str]] = frozenset({"yes", "no"})
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id), self.action)
+
+
+@dataclass(frozen=True)
+class WorklistAck(_Data):
+    """Đã nhận pressed in /viec: acknowledge, then show the list again in place."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "wa"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+_ONE_ID = (AskExtension, Reject, Retarget, WorklistAck)
+_WITH_ACTION = (DecideExtension, RecallStep)
+
+
 CallbackData = (
     SetLanguage
     | Acknowledge
@@ -161,6 +235,12 @@ CallbackData = (
     | OpenStatus
     | PendingPage
     | PendingMark
+    | AskExtension
+    | DecideExtension
+    | Reject
+    | Retarget
+    | RecallStep
+    | WorklistAck
 )
 
 
@@ -193,6 +273,8 @@ def parse(raw: str | None) -> CallbackData | None:
         return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
     if prefix in (OpenStatus.PREFIX, PendingPage.PREFIX, PendingMark.PREFIX):
         return _parse_summary(prefix, fields)
+    if prefix in {kind.PREFIX for kind in (*_ONE_ID, *_WITH_ACTION)}:
+        return _parse_officer_side(prefix, fields)
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):
@@ -215,4 +297,17 @@ def _parse_summary(prefix: str, fields: list[str]) -> CallbackData | None:
         if fields[2] not in PendingMark.STATUSES:
             return None
         return PendingMark(int(fields[0]), int(fields[1]), fields[2])
+    return None
+
+
+def _parse_officer_side(prefix: str, fields: list[str]) -> CallbackData | None:
+    """The buttons of the officer's side of a letter (§13) and of its recall."""
+    if not fields or not _ID.match(fields[0]):
+        return None
+    for one in _ONE_ID:
+        if prefix == one.PREFIX:
+            return one(int(fields[0])) if len(fields) == 1 else None
+    for kind in _WITH_ACTION:
+        if prefix == kind.PREFIX and len(fields) == 2 and fields[1] in kind.ACTIONS:
+            return kind(int(fields[0]), fields[1])
     return None

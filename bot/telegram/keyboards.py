@@ -24,7 +24,8 @@ def link_label(url: str) -> str:
 def directive_keyboard(
     delivery_id: int | None, links: list[str], lang: str = "vi"
 ) -> InlineKeyboardMarkup:
-    """Đã nhận and Báo cáo kết quả on one row, then one URL button per link.
+    """Đã nhận and Báo cáo kết quả on one row, Xin gia hạn and Không thuộc thẩm quyền on the
+    next, then one URL button per link.
 
     Without a delivery (a staff preview) the buttons look the same but do nothing.
     """
@@ -39,5 +40,18 @@ def directive_keyboard(
             InlineKeyboardButton(t(lang, "button.report"), callback_data=callbacks.pack(report)),
         ]
     ]
+    rows.append(_officer_row(delivery_id, lang))
     rows += [[InlineKeyboardButton(link_label(url), url=url)] for url in links]
     return InlineKeyboardMarkup(rows)
+
+
+def _officer_row(delivery_id: int | None, lang: str) -> list[InlineKeyboardButton]:
+    """More time, and "not ours" (SPEC §13)."""
+    more_time: callbacks.CallbackData = callbacks.PreviewButton()
+    not_ours: callbacks.CallbackData = callbacks.PreviewButton()
+    if delivery_id is not None:
+        more_time, not_ours = callbacks.AskExtension(delivery_id), callbacks.Reject(delivery_id)
+    return [
+        InlineKeyboardButton(t(lang, "button.extension"), callback_data=callbacks.pack(more_time)),
+        InlineKeyboardButton(t(lang, "button.reject"), callback_data=callbacks.pack(not_ours)),
+    ]

@@ -13,6 +13,7 @@ from db.models import StaffRole
 log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help", "whoami", "lang")
+CONTACT = ("viec", "help", "whoami", "lang")
 OPERATOR = (
     "broadcast",
     "status",
@@ -20,7 +21,10 @@ OPERATOR = (
     "report",
     "remind",
     "close",
+    "recall",
+    "correct",
     "mark",
+    "deadline",
     "verify",
     "invite",
     "agencies",
@@ -55,6 +59,25 @@ async def publish_staff_commands(bot: Bot, user_id: int, role: StaffRole | None)
         await _publish_staff_commands(bot, user_id, role)
     except (BadRequest, Forbidden) as exc:
         log.info("no staff menu for %s yet: %s", user_id, exc.message)
+        return False
+    return True
+
+
+async def publish_contact_commands(bot: Bot, user_id: int) -> bool:
+    """An agency officer's own menu (/viec first), published when they join.
+
+    Telegram keeps a chat's menu, so once is enough; False when Telegram refused it (the
+    officer is told nothing: the menu is a convenience).
+    """
+    try:
+        for lang in LANGUAGES:
+            await bot.set_my_commands(
+                _menu(CONTACT, lang),
+                scope=BotCommandScopeChat(user_id),
+                language_code=None if lang == "vi" else lang,
+            )
+    except (BadRequest, Forbidden) as exc:
+        log.info("no contact menu for %s: %s", user_id, exc.message)
         return False
     return True
 

@@ -51,7 +51,10 @@ TEXTS: dict[str, str] = {
         "The Department's letters to <b>{agency}</b> arrive in this chat.\n"
         "• Press <b>Đã nhận</b> when you have received a letter.\n"
         "• Press <b>Báo cáo kết quả</b> when you have done what it asks, with a link as proof.\n"
+        "• Press <b>Xin gia hạn</b> to ask for more time, <b>Không thuộc thẩm quyền</b> when the "
+        "letter is not your agency's business.\n"
         "Until you press, the bot reminds you during working hours.\n\n"
+        "/viec — the letters your agency still has to deal with\n"
         "/whoami — your agency and role\n"
         "/lang — change language (Tiếng Việt / English)\n"
         "/help — this help"
@@ -67,6 +70,9 @@ TEXTS: dict[str, str] = {
         "/remind ID — remind the agencies that have not acknowledged, now; "
         "/remind ID pause|resume — pause or resume automatic reminders\n"
         "/close ID — close a letter when its campaign is over (no more reminders or answers)\n"
+        "/recall ID REASON — recall a letter sent by mistake (after a confirmation)\n"
+        "/correct ID TEXT — send every recipient a correction of a letter\n"
+        "/deadline ID CODE DATE REASON — set one agency's own deadline\n"
         "/invite CODE — create an invite link for an agency\n"
         "/agencies — the roster\n"
         "/staff — manage Department staff (administrators)\n"
@@ -120,6 +126,8 @@ TEXTS: dict[str, str] = {
     "agencies.more": "… and {count} more (full list: agency-bot agencies list)",
     "button.ack": "✅ Đã nhận (received)",
     "button.report": "📝 Báo cáo kết quả (report)",
+    "button.extension": "⏳ Xin gia hạn (more time)",
+    "button.reject": "🚫 Không thuộc thẩm quyền (not ours)",
     "callback.unknown": "This button is no longer valid.",
     "broadcast.empty": (
         "The letter is empty. Type /broadcast and the text (the first line is the subject, "
@@ -181,6 +189,8 @@ TEXTS: dict[str, str] = {
     "ack.by_hand": "Department staff (by hand)",
     "ack.refused": "You are not a contact of the agency this letter was sent to.",
     "ack.gone": "This letter is no longer open for acknowledgement.",
+    "ack.rejected": "Your agency said this letter is not its business; nothing to acknowledge.",
+    "ack.recalled": "The Department has recalled this letter: nothing to do.",
     "mark.usage": (
         "Usage: /mark ID AGENCY_CODE acknowledged|completed REASON\n"
         "Example: /mark 12 so-y-te acknowledged confirmed by phone"
@@ -318,6 +328,7 @@ TEXTS: dict[str, str] = {
     "digest.unacknowledged": "🔔 Not acknowledged ({count}):",
     "digest.unreachable": "⚠️ Unreachable ({count}):",
     "digest.group": "    • <i>{group}</i> ({count}): {names}",
+    "digest.rejected": "↩️ Not their business ({count}):",
     "digest.more": "{names} and {count} more",
     "remind.usage": (
         "Usage: <code>/remind ID</code> reminds the agencies that have not acknowledged, now;"
@@ -363,6 +374,7 @@ TEXTS: dict[str, str] = {
     "summary.status.acknowledged": "acknowledged",
     "summary.status.completed": "completed",
     "summary.status.failed": "failed",
+    "summary.status.rejected": "not their business",
     "summary.staff_unnamed": "Department staff",
     "summary.unknown_directive": "No letter has the ID {id}.",
     "status.usage": "Usage: /status [ID] — how a letter is being received (no ID: recent letters)",
@@ -382,6 +394,7 @@ TEXTS: dict[str, str] = {
         "    • evidence verified: {verified}\n"
         "    • evidence unverified: {unverified}\n"
         "❌ Failed: {failed} ({failed_pct})\n"
+        "↩️ Not their business: {rejected} ({rejected_pct})\n"
         "⏰ Overdue: {overdue} ({overdue_pct})\n"
         "⏱ Median time to acknowledge: {median}\n\n"
         "{groups}"
@@ -442,6 +455,9 @@ TEXTS: dict[str, str] = {
     "xlsx.fact.deadline": "Deadline",
     "xlsx.fact.first_sent": "Sending started",
     "xlsx.fact.generated": "Report generated",
+    "xlsx.fact.recalled_at": "RECALLED at",
+    "xlsx.fact.recall_reason": "Reason for the recall",
+    "xlsx.fact.correction": "Correction",
     "xlsx.count.header": "Measure",
     "xlsx.count.agencies": "Agencies",
     "xlsx.count.share": "Share",
@@ -452,6 +468,7 @@ TEXTS: dict[str, str] = {
     "xlsx.count.verified": "Completed, evidence verified",
     "xlsx.count.unverified": "Completed, evidence unverified",
     "xlsx.count.failed": "Failed",
+    "xlsx.count.rejected": "Not their business",
     "xlsx.count.overdue": "Overdue",
     "xlsx.count.median": "Median time to acknowledge",
     "xlsx.col.agency_code": "Agency code",
@@ -465,6 +482,8 @@ TEXTS: dict[str, str] = {
     "xlsx.col.evidence_verified": "Verification",
     "xlsx.col.reminders_sent": "Reminders",
     "xlsx.col.failure_reason": "Failure reason",
+    "xlsx.col.own_deadline": "Own deadline (extension)",
+    "xlsx.col.rejection_reason": "Why not their business",
     "xlsx.event.at": "Time",
     "xlsx.event.kind": "Event",
     "xlsx.event.actor": "By",
@@ -518,6 +537,14 @@ TEXTS: dict[str, str] = {
     "event.staff.added": "Staff member added (ID {user_id}, {role})",
     "event.staff.digest": "Daily digest sent to staff",
     "event.staff.refused": "Refused a staff-only command",
+    "event.deadline.set": "The agency's own deadline set: {deadline} ({reason})",
+    "event.delivery.rejected": "The agency answered that the letter is not its business: {reason}",
+    "event.delivery.retargeted": "The letter sent to another agency instead of {instead_of}",
+    "event.directive.corrected": "Correction sent: {text}",
+    "event.directive.recalled": "Letter recalled: {reason}",
+    "event.extension.requested": "More time asked, until {new_deadline}: {reason}",
+    "event.extension.approved": "More time granted, until {new_deadline}",
+    "event.extension.refused": "More time refused (asked until {new_deadline})",
     "event.staff.removed": "Staff member removed (ID {user_id})",
     "docx.title": "Report on carrying out letter No. {number}",
     "docx.national_title": "SOCIALIST REPUBLIC OF VIET NAM",
@@ -588,6 +615,7 @@ TEXTS: dict[str, str] = {
     "docx.band.sent": "Not acknowledged: {count} agencies",
     "docx.band.acknowledged": "Acknowledged, no report yet: {count} agencies",
     "docx.band.failed": "Could not be sent: {count} agencies",
+    "docx.band.rejected": "Not their business: {count} agencies",
     "docx.band.pending": "Not sent yet: {count} agencies",
     "docx.note.overdue": "overdue",
     "docx.note.reminded": "reminded {count} times",
@@ -596,6 +624,7 @@ TEXTS: dict[str, str] = {
     "docx.state.acknowledged": "Acknowledged, no report yet",
     "docx.state.completed": "Completed",
     "docx.state.failed": "Could not be sent: {reason}",
+    "docx.state.rejected": "Answered: not its business",
     "docx.state.overdue": " (overdue)",
     "docx.state.reminded": "; reminded {count} times",
     "docx.closing": "This is the report on carrying out letter No. {number}./.",
@@ -619,4 +648,219 @@ TEXTS: dict[str, str] = {
     "chart.minutes": "Minutes",
     "chart.seconds": "Seconds",
     "chart.no_data": "No data yet",
+    # --- the officer's side of a letter (issue 15) ---
+    "directive.lead": "📌 <b>For your agency: item {numbers}</b>",
+    "directive.lead.none": "📌 <b>For information</b> (no item is addressed to your agency)",
+    "directive.lead.preview": (
+        "📌 <b>Preview</b>: each agency sees its own items in full and the others folded to one "
+        "line"
+    ),
+    "directive.item.preview": "<b>{number}.</b> <i>({to})</i> ",
+    "directive.item.mine": "👉 <b>{number}.</b> ",
+    "directive.item.other": "▫️ {number}. ",
+    "directive.item.to_all": "everyone",
+    "directive.item.to_others": "the others",
+    "broadcast.bad_items": (
+        "An «Mục …» line could not be read: write «Mục 1 (bao-dai, so-gddt): text», items "
+        "numbered 1, 2, 3… in order; «còn lại» means the agencies no other item names, "
+        "«không đăng link» an item that does not ask to publish the links."
+    ),
+    "broadcast.item_named": "item {number} ({to})",
+    "broadcast.items_nobody": (
+        "⚠️ None of the chosen recipients is in {items}. Choose the recipients again or rewrite "
+        "the letter. Nothing was sent."
+    ),
+    "broadcast.items_changed": (
+        "The letter's items no longer fit its recipients. Choose them again. Nothing was sent."
+    ),
+    "broadcast.item_count": "item {number}: {count} agencies",
+    "broadcast.item_counts": "\nBy item: {counts}.",
+    "cmd.viec": "Letters your agency still has to deal with",
+    "cmd.recall": "Recall a letter sent by mistake",
+    "cmd.correct": "Send a correction of a letter",
+    "cmd.deadline": "Set one agency's own deadline",
+    "worklist.not_contact": (
+        "/viec is for agency contacts: open the invite link the Department sent you to join."
+    ),
+    "worklist.none": "✅ <b>{agency}</b> has no letter left to deal with.",
+    "worklist.header": (
+        "📋 <b>Letters {agency} has to deal with</b> ({count}), nearest deadline first:"
+    ),
+    "worklist.letter": "<b>{index}. No. {number}</b> {subject}\n    {status}",
+    "worklist.unacknowledged": "⬜ not acknowledged",
+    "worklist.acknowledged": "✅ acknowledged",
+    "worklist.deadline": "due {date}",
+    "worklist.extended": "due {date} (extended)",
+    "worklist.left": "{days} days left",
+    "worklist.today": "due today",
+    "worklist.overdue": "⏰ <b>{days} days overdue</b>",
+    "worklist.no_deadline": "no deadline",
+    "worklist.asked": "⏳ more time asked",
+    "worklist.more": "… and {count} more letters with later deadlines.",
+    "worklist.ack_button": "{index}. ✅ Đã nhận",
+    "worklist.report_button": "{index}. 📝 Báo cáo",
+    "worklist.extension_button": "{index}. ⏳ Gia hạn",
+    "extension.no_deadline": "none",
+    "extension.reply_below": "Reply to the message below with the new date and a reason.",
+    "extension.ask_date": (
+        "⏳ <b>More time</b> for letter No. <b>{number}</b> {subject}\n"
+        "Current deadline: {deadline}.\n"
+        "<b>Reply to this message</b> with the new date and a reason, e.g.:\n"
+        "<code>15/07/2026 waiting for the director's approval</code>"
+    ),
+    "extension.ask_reason": (
+        "New date: <b>{new_deadline}</b>. <b>Reply to this message</b> with the reason."
+    ),
+    "extension.bad_date": (
+        "The date could not be read. Reply with a date like 15/07/2026, then the reason after a "
+        "space."
+    ),
+    "extension.sent": (
+        "⏳ Your request to extend letter No. <b>{number}</b> to <b>{new_deadline}</b> went to "
+        "the Department. Its answer will come here."
+    ),
+    "extension.refused": (
+        "You are not a contact of the agency this letter was sent to, so you cannot ask for more "
+        "time."
+    ),
+    "extension.gone": "This letter is no longer open.",
+    "extension.recalled": "The Department has recalled this letter: nothing to do.",
+    "extension.completed": "Your agency has reported on letter No. {number}: no extension needed.",
+    "extension.rejected": "Your agency said letter No. {number} is not its business.",
+    "extension.waiting": (
+        "Your agency asked to extend letter No. {number} to {new_deadline}; waiting for the "
+        "Department's answer."
+    ),
+    "extension.not_later": (
+        "The new date must be after the current deadline ({deadline}) and after today. Reply "
+        "again with another date."
+    ),
+    "extension.too_far": "The new date is too far (at most a year from today). Reply again.",
+    "extension.no_reason": "A reason is needed. Reply again with the reason.",
+    "extension.reason_too_long": "The reason is too long: 500 characters at most. Reply again.",
+    "extension.request": (
+        "⏳ <b>{agency}</b> asks for more time for letter No. <b>{number}</b> {subject}\n"
+        "Current deadline: {deadline} → asked: <b>{new_deadline}</b>\n"
+        "Reason: {reason}"
+    ),
+    "extension.y_button": "✅ Đồng ý (approve)",
+    "extension.n_button": "✖ Từ chối (refuse)",
+    "extension.decision_approved": "Extension for {agency} to {new_deadline} approved.",
+    "extension.decision_refused": "Extension for {agency} refused.",
+    "extension.decision_answered": "This request was answered already.",
+    "extension.decision_gone": "Letter No. {number} is no longer open: no extension possible.",
+    "extension.stamp_approved": "✅ Approved by <b>{name}</b> at {at}",
+    "extension.stamp_refused": "✖ Refused by <b>{name}</b> at {at}",
+    "extension.told_approved": (
+        "✅ The Department <b>approved</b> more time for letter No. <b>{number}</b> {subject}: "
+        "your agency's new deadline is <b>{new_deadline}</b>."
+    ),
+    "extension.told_refused": (
+        "✖ The Department <b>refused</b> more time for letter No. <b>{number}</b> {subject}: the "
+        "deadline stays <b>{deadline}</b>."
+    ),
+    "deadline.usage": (
+        "Usage: /deadline ID AGENCY_CODE DATE REASON\n"
+        "Example: /deadline 12 so-gddt 15/07/2026 waiting for the schools' figures"
+    ),
+    "deadline.no_reason": "A reason is needed.",
+    "deadline.reason_too_long": "The reason is too long: 500 characters at most.",
+    "deadline.bad_date": "The date must be between today and a year from now.",
+    "deadline.unknown": "No open letter with ID {id}.",
+    "deadline.not_a_recipient": "Agency {code} is not a recipient of letter ID {id}.",
+    "deadline.done": (
+        "📅 Deadline of <b>{agency}</b> ({code}) for letter No. {number} set to "
+        "<b>{deadline}</b>. The agency was told."
+    ),
+    "deadline.told": (
+        "📅 The Department moved your agency's deadline for letter No. <b>{number}</b> "
+        "{subject}: <b>{deadline}</b>.\nReason: {reason}"
+    ),
+    "reject.reply_below": "Reply to the message below with the reason.",
+    "reject.ask": (
+        "🚫 Letter No. <b>{number}</b> {subject} is <b>not your agency's business</b>?\n"
+        "<b>Reply to this message</b> with the reason (e.g. the Department of Health handles "
+        "this). The Department is told and your agency is not reminded of it any more."
+    ),
+    "reject.done": (
+        "The Department was told that letter No. <b>{number}</b> is not your agency's business. "
+        "Your agency will not be reminded of it any more."
+    ),
+    "reject.refused": (
+        "You are not a contact of the agency this letter was sent to, so you cannot answer it."
+    ),
+    "reject.gone": "This letter is no longer open.",
+    "reject.recalled": "The Department has recalled this letter: nothing to do.",
+    "reject.completed": "Your agency has reported on letter No. {number}.",
+    "reject.already": "Your agency said letter No. {number} is not its business already.",
+    "reject.no_reason": "A reason is needed. Reply again with the reason.",
+    "reject.reason_too_long": "The reason is too long: 500 characters at most. Reply again.",
+    "reject.notice": (
+        "↩️ <b>{agency}</b> ({code}) says letter No. <b>{number}</b> {subject} is "
+        "<b>not its business</b>.\nReason: {reason}\n"
+        "You may send the letter to another agency instead with the button below."
+    ),
+    "reject.retarget_button": "↪️ Gửi cho đơn vị khác (send to another agency)",
+    "retarget.reply_below": "Reply to the message below with the agency's code.",
+    "retarget.ask": (
+        "↪️ Send letter No. <b>{number}</b> to another agency instead of <b>{agency}</b>: "
+        "<b>reply to this message</b> with the agency's code (see /agencies)."
+    ),
+    "retarget.gone": "This agency has not (or no longer) sent the letter back.",
+    "retarget.closed": "The letter is no longer open: it cannot be sent to more agencies.",
+    "retarget.unknown_agency": (
+        "No agency with code {code}. Reply again with a correct code (see /agencies)."
+    ),
+    "retarget.already": "Agency {code} is a recipient already. Reply again with another code.",
+    "retarget.done": (
+        "↪️ Letter No. <b>{number}</b> sent to <b>{agency}</b> instead of {instead} "
+        "({messages} contact(s))."
+    ),
+    "retarget.no_contact": (
+        "↪️ <b>{agency}</b> added to the recipients of letter No. <b>{number}</b> instead of "
+        "{instead}, but it has no contact yet: send it an invite link (/invite)."
+    ),
+    "recall.usage": (
+        "Usage: /recall ID REASON — recall a letter sent by mistake\n"
+        "Example: /recall 12 sent to the wrong recipients"
+    ),
+    "recall.unknown": "No letter with ID {id}.",
+    "recall.already": "Letter ID {id} is recalled already.",
+    "recall.no_text": "A reason for the recall is needed.",
+    "recall.too_long": "The reason is too long: 500 characters at most.",
+    "recall.confirm": (
+        "Recall letter No. <b>{number}</b> {subject}?\nReason: {reason}\n"
+        "Every copy sent will be changed to «ĐÃ THU HỒI» (recalled) without its buttons; what is "
+        "not sent yet is cancelled; no more reminders. This cannot be undone."
+    ),
+    "recall.yes": "🚫 Thu hồi (recall)",
+    "recall.no": "Không thu hồi (keep)",
+    "recall.kept": "The letter was not recalled.",
+    "recall.lost": "The original /recall command could not be read. Type /recall ID REASON again.",
+    "recall.done": (
+        "🚫 Letter No. <b>{number}</b> recalled: {edits} copies sent are being changed, "
+        "{cancelled} messages not sent yet were cancelled."
+    ),
+    "recall.copy": (
+        "🚫 <b>ĐÃ THU HỒI</b> (recalled)\nLetter No. <b>{number}</b> {subject} was recalled by "
+        "the Department at {at}.\nReason: {reason}\nPlease do not act on this letter."
+    ),
+    "recall.copy_rest": "🚫 <b>ĐÃ THU HỒI</b> (recalled) — letter No. {number}.",
+    "correct.usage": (
+        "Usage: /correct ID TEXT — send every recipient a correction\n"
+        "Example: /correct 12 the report is due on 30/6, not 30/5"
+    ),
+    "correct.unknown": "No letter with ID {id}.",
+    "correct.recalled": "Letter ID {id} was recalled: it cannot be corrected.",
+    "correct.no_text": "The correction's text is needed.",
+    "correct.too_long": "The correction is too long: 3,000 characters at most.",
+    "correct.copy": (
+        "📝 <b>ĐÍNH CHÍNH</b> (correction) of letter No. <b>{number}</b> {subject}:\n{text}"
+    ),
+    "correct.done": (
+        "📝 Correction of letter No. <b>{number}</b> queued for {messages} copies "
+        "(at Telegram's rate)."
+    ),
+    "status.recalled": "🚫 <b>RECALLED</b> at {at}. Reason: {reason}",
+    "status.corrections": "📝 Corrected {count} time(s).",
 }

@@ -55,7 +55,10 @@ TEXTS: dict[str, str] = {
         "Công văn của Sở gửi <b>{agency}</b> sẽ đến trong cuộc trò chuyện này.\n"
         "• Bấm <b>Đã nhận</b> khi đã nhận công văn.\n"
         "• Bấm <b>Báo cáo kết quả</b> khi đã thực hiện, kèm đường link minh chứng.\n"
+        "• Bấm <b>Xin gia hạn</b> nếu cần thêm thời gian, <b>Không thuộc thẩm quyền</b> nếu "
+        "việc này không phải của đơn vị.\n"
         "Nếu chưa bấm, hệ thống sẽ nhắc trong giờ hành chính.\n\n"
+        "/viec — các công văn đơn vị còn phải xử lý\n"
         "/whoami — đơn vị và vai trò của bạn\n"
         "/lang — đổi ngôn ngữ (Tiếng Việt / English)\n"
         "/help — hướng dẫn"
@@ -71,6 +74,9 @@ TEXTS: dict[str, str] = {
         "/remind ID — nhắc ngay các đơn vị chưa xác nhận; /remind ID pause|resume — tạm dừng "
         "hoặc tiếp tục nhắc tự động\n"
         "/close ID — đóng công văn khi đã xong đợt (thôi nhắc, thôi nhận trả lời)\n"
+        "/recall ID LÝ DO — thu hồi công văn gửi nhầm (sau khi xác nhận)\n"
+        "/correct ID NỘI DUNG — gửi đính chính công văn đến mọi đơn vị nhận\n"
+        "/deadline ID MÃ NGÀY LÝ DO — đặt hạn riêng cho một đơn vị\n"
         "/invite MÃ — tạo đường link mời cho đơn vị\n"
         "/agencies — danh sách đơn vị\n"
         "/staff — quản lý cán bộ Sở (quản trị viên)\n"
@@ -132,6 +138,8 @@ TEXTS: dict[str, str] = {
     # Buttons of a directive message
     "button.ack": "✅ Đã nhận",
     "button.report": "📝 Báo cáo kết quả",
+    "button.extension": "⏳ Xin gia hạn",
+    "button.reject": "🚫 Không thuộc thẩm quyền",
     "callback.unknown": "Nút này không còn hiệu lực.",
     # /broadcast
     "broadcast.empty": (
@@ -198,6 +206,8 @@ TEXTS: dict[str, str] = {
         "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể xác nhận."
     ),
     "ack.gone": "Công văn này không còn mở để xác nhận.",
+    "ack.rejected": "Đơn vị đã báo công văn này không thuộc thẩm quyền; không cần xác nhận.",
+    "ack.recalled": "Công văn này đã được Sở thu hồi: đơn vị không cần thực hiện.",
     # /mark
     "mark.usage": (
         "Cách dùng: /mark ID MÃ_ĐƠN_VỊ acknowledged|completed LÝ DO\n"
@@ -345,6 +355,7 @@ TEXTS: dict[str, str] = {
     "digest.unacknowledged": "🔔 Chưa xác nhận đã nhận ({count}):",
     "digest.unreachable": "⚠️ Không liên lạc được ({count}):",
     "digest.group": "    • <i>{group}</i> ({count}): {names}",
+    "digest.rejected": "↩️ Không thuộc thẩm quyền ({count}):",
     "digest.more": "{names} và {count} đơn vị khác",
     "remind.usage": (
         "Cách dùng: <code>/remind ID</code> nhắc ngay các đơn vị chưa xác nhận;"
@@ -392,6 +403,7 @@ TEXTS: dict[str, str] = {
     "summary.status.acknowledged": "đã nhận",
     "summary.status.completed": "hoàn thành",
     "summary.status.failed": "không gửi được",
+    "summary.status.rejected": "không thuộc thẩm quyền",
     "summary.staff_unnamed": "cán bộ Sở",
     "summary.unknown_directive": "Không có công văn ID {id}.",
     "status.usage": (
@@ -411,6 +423,7 @@ TEXTS: dict[str, str] = {
         "    • minh chứng đã xác minh: {verified}\n"
         "    • minh chứng chưa xác minh: {unverified}\n"
         "❌ Không gửi được: {failed} ({failed_pct})\n"
+        "↩️ Không thuộc thẩm quyền: {rejected} ({rejected_pct})\n"
         "⏰ Quá hạn: {overdue} ({overdue_pct})\n"
         "⏱ Thời gian nhận (trung vị): {median}\n\n"
         "{groups}"
@@ -470,6 +483,9 @@ TEXTS: dict[str, str] = {
     "xlsx.fact.deadline": "Hạn báo cáo",
     "xlsx.fact.first_sent": "Bắt đầu gửi",
     "xlsx.fact.generated": "Thời điểm lập báo cáo",
+    "xlsx.fact.recalled_at": "ĐÃ THU HỒI lúc",
+    "xlsx.fact.recall_reason": "Lý do thu hồi",
+    "xlsx.fact.correction": "Đính chính",
     "xlsx.count.header": "Chỉ tiêu",
     "xlsx.count.agencies": "Số đơn vị",
     "xlsx.count.share": "Tỷ lệ",
@@ -480,6 +496,7 @@ TEXTS: dict[str, str] = {
     "xlsx.count.verified": "Hoàn thành, minh chứng đã xác minh",
     "xlsx.count.unverified": "Hoàn thành, minh chứng chưa xác minh",
     "xlsx.count.failed": "Không gửi được",
+    "xlsx.count.rejected": "Không thuộc thẩm quyền",
     "xlsx.count.overdue": "Quá hạn",
     "xlsx.count.median": "Thời gian nhận (trung vị)",
     "xlsx.col.agency_code": "Mã đơn vị",
@@ -493,6 +510,8 @@ TEXTS: dict[str, str] = {
     "xlsx.col.evidence_verified": "Xác minh",
     "xlsx.col.reminders_sent": "Số lần nhắc",
     "xlsx.col.failure_reason": "Lý do không gửi được",
+    "xlsx.col.own_deadline": "Hạn riêng (gia hạn)",
+    "xlsx.col.rejection_reason": "Lý do không thuộc thẩm quyền",
     "xlsx.event.at": "Thời điểm",
     "xlsx.event.kind": "Sự kiện",
     "xlsx.event.actor": "Người thực hiện",
@@ -546,6 +565,14 @@ TEXTS: dict[str, str] = {
     "event.staff.added": "Thêm cán bộ Sở (ID {user_id}, {role})",
     "event.staff.digest": "Gửi bản tổng hợp hằng ngày cho cán bộ Sở",
     "event.staff.refused": "Từ chối lệnh chỉ dành cho cán bộ Sở",
+    "event.deadline.set": "Đặt hạn riêng cho đơn vị: {deadline} ({reason})",
+    "event.delivery.rejected": "Đơn vị báo công văn không thuộc thẩm quyền: {reason}",
+    "event.delivery.retargeted": "Gửi công văn cho đơn vị khác, thay cho {instead_of}",
+    "event.directive.corrected": "Gửi đính chính: {text}",
+    "event.directive.recalled": "Thu hồi công văn: {reason}",
+    "event.extension.requested": "Xin gia hạn đến {new_deadline}: {reason}",
+    "event.extension.approved": "Đồng ý gia hạn đến {new_deadline}",
+    "event.extension.refused": "Không đồng ý gia hạn đến {new_deadline}",
     "event.staff.removed": "Xóa cán bộ Sở (ID {user_id})",
     "docx.title": "Báo cáo kết quả triển khai Công văn số {number}",
     "docx.national_title": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
@@ -624,6 +651,7 @@ TEXTS: dict[str, str] = {
     "docx.band.sent": "Chưa xác nhận đã nhận: {count} đơn vị",
     "docx.band.acknowledged": "Đã nhận, chưa báo cáo kết quả: {count} đơn vị",
     "docx.band.failed": "Không gửi được: {count} đơn vị",
+    "docx.band.rejected": "Báo không thuộc thẩm quyền: {count} đơn vị",
     "docx.band.pending": "Chưa gửi: {count} đơn vị",
     "docx.note.overdue": "quá hạn",
     "docx.note.reminded": "đã nhắc {count} lần",
@@ -632,6 +660,7 @@ TEXTS: dict[str, str] = {
     "docx.state.acknowledged": "Đã nhận, chưa báo cáo kết quả",
     "docx.state.completed": "Hoàn thành",
     "docx.state.failed": "Không gửi được: {reason}",
+    "docx.state.rejected": "Báo không thuộc thẩm quyền",
     "docx.state.overdue": " (quá hạn)",
     "docx.state.reminded": "; đã nhắc {count} lần",
     "docx.closing": "Trên đây là báo cáo kết quả triển khai Công văn số {number}./.",
@@ -655,4 +684,211 @@ TEXTS: dict[str, str] = {
     "chart.minutes": "Phút",
     "chart.seconds": "Giây",
     "chart.no_data": "Chưa có dữ liệu",
+    # --- the officer's side of a letter (issue 15) ---
+    "directive.lead": "📌 <b>Đơn vị thực hiện: mục {numbers}</b>",
+    "directive.lead.none": "📌 <b>Gửi để biết</b> (không có mục nào giao cho đơn vị)",
+    "directive.lead.preview": (
+        "📌 <b>Bản xem trước</b>: mỗi đơn vị thấy đầy đủ các mục giao cho mình, "
+        "các mục khác rút gọn một dòng"
+    ),
+    "directive.item.preview": "<b>{number}.</b> <i>({to})</i> ",
+    "directive.item.mine": "👉 <b>{number}.</b> ",
+    "directive.item.other": "▫️ {number}. ",
+    "directive.item.to_all": "tất cả",
+    "directive.item.to_others": "các đơn vị còn lại",
+    "broadcast.bad_items": (
+        "Dòng «Mục …» không đọc được: viết «Mục 1 (bao-dai, so-gddt): nội dung», các mục đánh số "
+        "1, 2, 3… theo thứ tự; «còn lại» là các đơn vị chưa có mục nào, «không đăng link» nếu mục "
+        "không yêu cầu đăng đường link."
+    ),
+    "broadcast.item_named": "mục {number} ({to})",
+    "broadcast.items_nobody": (
+        "⚠️ Không có đơn vị nhận nào thuộc {items}. Chọn lại nơi nhận hoặc soạn lại công văn. "
+        "Chưa có gì được gửi."
+    ),
+    "broadcast.items_changed": (
+        "Các mục của công văn không còn khớp với nơi nhận. Chọn lại nơi nhận. Chưa có gì được gửi."
+    ),
+    "broadcast.item_count": "mục {number}: {count} đơn vị",
+    "broadcast.item_counts": "\nTheo mục: {counts}.",
+    "cmd.viec": "Công văn đơn vị còn phải xử lý",
+    "cmd.recall": "Thu hồi công văn gửi nhầm",
+    "cmd.correct": "Gửi đính chính công văn",
+    "cmd.deadline": "Đặt hạn riêng cho một đơn vị",
+    "worklist.not_contact": (
+        "Lệnh /viec dành cho cán bộ đầu mối của đơn vị: mở đường link mời mà Sở gửi để đăng ký."
+    ),
+    "worklist.none": "✅ <b>{agency}</b> không còn công văn nào cần xử lý.",
+    "worklist.header": "📋 <b>Công văn {agency} cần xử lý</b> ({count}), hạn gần nhất trước:",
+    "worklist.letter": "<b>{index}. Số {number}</b> {subject}\n    {status}",
+    "worklist.unacknowledged": "⬜ chưa nhận",
+    "worklist.acknowledged": "✅ đã nhận",
+    "worklist.deadline": "hạn {date}",
+    "worklist.extended": "hạn {date} (đã gia hạn)",
+    "worklist.left": "còn {days} ngày",
+    "worklist.today": "hôm nay là hạn cuối",
+    "worklist.overdue": "⏰ <b>quá hạn {days} ngày</b>",
+    "worklist.no_deadline": "không có hạn",
+    "worklist.asked": "⏳ đã xin gia hạn",
+    "worklist.more": "… và {count} công văn khác có hạn xa hơn.",
+    "worklist.ack_button": "{index}. ✅ Đã nhận",
+    "worklist.report_button": "{index}. 📝 Báo cáo",
+    "worklist.extension_button": "{index}. ⏳ Gia hạn",
+    "extension.no_deadline": "chưa có hạn",
+    "extension.reply_below": "Hãy trả lời tin nhắn bên dưới bằng ngày mới và lý do.",
+    "extension.ask_date": (
+        "⏳ <b>Xin gia hạn</b> công văn số <b>{number}</b> {subject}\n"
+        "Hạn hiện tại: {deadline}.\n"
+        "Hãy <b>trả lời tin nhắn này</b> bằng ngày mới và lý do, ví dụ:\n"
+        "<code>15/07/2026 chờ lãnh đạo đơn vị phê duyệt</code>"
+    ),
+    "extension.ask_reason": (
+        "Ngày mới: <b>{new_deadline}</b>. Hãy <b>trả lời tin nhắn này</b> bằng lý do xin gia hạn."
+    ),
+    "extension.bad_date": (
+        "Không đọc được ngày. Hãy trả lời bằng ngày dạng 15/07/2026, rồi lý do sau một dấu cách."
+    ),
+    "extension.sent": (
+        "⏳ Đã gửi Sở đề nghị gia hạn công văn số <b>{number}</b> đến <b>{new_deadline}</b>. "
+        "Sở sẽ trả lời tại đây."
+    ),
+    "extension.refused": (
+        "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể xin gia hạn."
+    ),
+    "extension.gone": "Công văn này không còn mở.",
+    "extension.recalled": "Công văn này đã được Sở thu hồi: đơn vị không cần thực hiện.",
+    "extension.completed": "Đơn vị đã báo cáo kết quả công văn số {number}: không cần gia hạn.",
+    "extension.rejected": "Đơn vị đã báo công văn số {number} không thuộc thẩm quyền.",
+    "extension.waiting": (
+        "Đơn vị đã xin gia hạn công văn số {number} đến {new_deadline}; đang chờ Sở trả lời."
+    ),
+    "extension.not_later": (
+        "Ngày mới phải sau hạn hiện tại ({deadline}) và sau hôm nay. Hãy trả lời lại với ngày khác."
+    ),
+    "extension.too_far": "Ngày mới quá xa (tối đa một năm kể từ hôm nay). Hãy trả lời lại.",
+    "extension.no_reason": "Cần ghi lý do xin gia hạn. Hãy trả lời lại kèm lý do.",
+    "extension.reason_too_long": "Lý do quá dài: tối đa 500 ký tự. Hãy trả lời lại.",
+    "extension.request": (
+        "⏳ <b>{agency}</b> xin gia hạn công văn số <b>{number}</b> {subject}\n"
+        "Hạn hiện tại: {deadline} → đề nghị: <b>{new_deadline}</b>\n"
+        "Lý do: {reason}"
+    ),
+    "extension.y_button": "✅ Đồng ý",
+    "extension.n_button": "✖ Từ chối",
+    "extension.decision_approved": "Đã đồng ý gia hạn cho {agency} đến {new_deadline}.",
+    "extension.decision_refused": "Đã từ chối gia hạn cho {agency}.",
+    "extension.decision_answered": "Đề nghị này đã được trả lời trước đó.",
+    "extension.decision_gone": "Công văn số {number} không còn mở: không thể gia hạn.",
+    "extension.stamp_approved": "✅ Đã đồng ý bởi <b>{name}</b> lúc {at}",
+    "extension.stamp_refused": "✖ Đã từ chối bởi <b>{name}</b> lúc {at}",
+    "extension.told_approved": (
+        "✅ Sở <b>đồng ý</b> gia hạn công văn số <b>{number}</b> {subject}: hạn mới của đơn vị "
+        "là <b>{new_deadline}</b>."
+    ),
+    "extension.told_refused": (
+        "✖ Sở <b>không đồng ý</b> gia hạn công văn số <b>{number}</b> {subject}: hạn vẫn là "
+        "<b>{deadline}</b>."
+    ),
+    "deadline.usage": (
+        "Cách dùng: /deadline ID MÃ_ĐƠN_VỊ NGÀY LÝ DO\n"
+        "Ví dụ: /deadline 12 so-gddt 15/07/2026 chờ tổng hợp từ các trường"
+    ),
+    "deadline.no_reason": "Cần ghi lý do.",
+    "deadline.reason_too_long": "Lý do quá dài: tối đa 500 ký tự.",
+    "deadline.bad_date": "Ngày phải từ hôm nay đến tối đa một năm sau.",
+    "deadline.unknown": "Không có công văn ID {id} đang mở.",
+    "deadline.not_a_recipient": "Đơn vị {code} không nằm trong nơi nhận của công văn ID {id}.",
+    "deadline.done": (
+        "📅 Đã đặt hạn của <b>{agency}</b> ({code}) cho công văn số {number}: <b>{deadline}</b>. "
+        "Đơn vị đã được báo."
+    ),
+    "deadline.told": (
+        "📅 Sở điều chỉnh hạn của đơn vị cho công văn số <b>{number}</b> {subject}: "
+        "<b>{deadline}</b>.\nLý do: {reason}"
+    ),
+    "reject.reply_below": "Hãy trả lời tin nhắn bên dưới bằng lý do.",
+    "reject.ask": (
+        "🚫 Công văn số <b>{number}</b> {subject} <b>không thuộc thẩm quyền</b> của đơn vị?\n"
+        "Hãy <b>trả lời tin nhắn này</b> bằng lý do (ví dụ: việc này do Sở Y tế phụ trách). "
+        "Sở sẽ được báo và đơn vị không bị nhắc về công văn này nữa."
+    ),
+    "reject.done": (
+        "Đã báo Sở: công văn số <b>{number}</b> không thuộc thẩm quyền của đơn vị. "
+        "Đơn vị sẽ không bị nhắc về công văn này nữa."
+    ),
+    "reject.refused": (
+        "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể trả lời."
+    ),
+    "reject.gone": "Công văn này không còn mở.",
+    "reject.recalled": "Công văn này đã được Sở thu hồi: đơn vị không cần thực hiện.",
+    "reject.completed": "Đơn vị đã báo cáo kết quả công văn số {number}.",
+    "reject.already": "Đơn vị đã báo công văn số {number} không thuộc thẩm quyền.",
+    "reject.no_reason": "Cần ghi lý do. Hãy trả lời lại kèm lý do.",
+    "reject.reason_too_long": "Lý do quá dài: tối đa 500 ký tự. Hãy trả lời lại.",
+    "reject.notice": (
+        "↩️ <b>{agency}</b> ({code}) báo công văn số <b>{number}</b> {subject} "
+        "<b>không thuộc thẩm quyền</b>.\nLý do: {reason}\n"
+        "Có thể gửi công văn cho đơn vị khác thay thế bằng nút bên dưới."
+    ),
+    "reject.retarget_button": "↪️ Gửi cho đơn vị khác",
+    "retarget.reply_below": "Hãy trả lời tin nhắn bên dưới bằng mã đơn vị.",
+    "retarget.ask": (
+        "↪️ Gửi công văn số <b>{number}</b> cho đơn vị khác thay cho <b>{agency}</b>: "
+        "hãy <b>trả lời tin nhắn này</b> bằng mã đơn vị (gõ /agencies để xem mã)."
+    ),
+    "retarget.gone": "Đơn vị này không còn ở trạng thái không thuộc thẩm quyền.",
+    "retarget.closed": "Công văn không còn mở: không thể gửi thêm.",
+    "retarget.unknown_agency": (
+        "Không có đơn vị mã {code}. Hãy trả lời lại bằng mã đúng (gõ /agencies để xem)."
+    ),
+    "retarget.already": "Đơn vị {code} đã nằm trong nơi nhận. Hãy trả lời lại bằng mã khác.",
+    "retarget.done": (
+        "↪️ Đã gửi công văn số <b>{number}</b> cho <b>{agency}</b> thay cho {instead} "
+        "({messages} cán bộ đầu mối)."
+    ),
+    "retarget.no_contact": (
+        "↪️ Đã thêm <b>{agency}</b> vào nơi nhận công văn số <b>{number}</b> thay cho {instead}, "
+        "nhưng đơn vị chưa có cán bộ đầu mối: hãy gửi đường link mời (/invite)."
+    ),
+    "recall.usage": (
+        "Cách dùng: /recall ID LÝ DO — thu hồi công văn gửi nhầm\n"
+        "Ví dụ: /recall 12 gửi nhầm nơi nhận"
+    ),
+    "recall.unknown": "Không có công văn ID {id}.",
+    "recall.already": "Công văn ID {id} đã được thu hồi.",
+    "recall.no_text": "Cần ghi lý do thu hồi.",
+    "recall.too_long": "Lý do quá dài: tối đa 500 ký tự.",
+    "recall.confirm": (
+        "Thu hồi công văn số <b>{number}</b> {subject}?\nLý do: {reason}\n"
+        "Mọi bản đã gửi sẽ được sửa thành «ĐÃ THU HỒI» và bỏ các nút; các tin chưa gửi sẽ hủy; "
+        "không nhắc nữa. Không hoàn tác được."
+    ),
+    "recall.yes": "🚫 Thu hồi",
+    "recall.no": "Không thu hồi",
+    "recall.kept": "Công văn không bị thu hồi.",
+    "recall.lost": "Không đọc được lệnh /recall ban đầu. Hãy gõ lại /recall ID LÝ DO.",
+    "recall.done": (
+        "🚫 Đã thu hồi công văn số <b>{number}</b>: {edits} bản đã gửi đang được sửa, "
+        "{cancelled} tin chưa gửi đã hủy."
+    ),
+    "recall.copy": (
+        "🚫 <b>ĐÃ THU HỒI</b>\nCông văn số <b>{number}</b> {subject} đã được Sở thu hồi lúc {at}."
+        "\nLý do: {reason}\nĐề nghị đơn vị không thực hiện công văn này."
+    ),
+    "recall.copy_rest": "🚫 <b>ĐÃ THU HỒI</b> — công văn số {number}.",
+    "correct.usage": (
+        "Cách dùng: /correct ID NỘI DUNG — gửi đính chính đến mọi đơn vị nhận\n"
+        "Ví dụ: /correct 12 hạn báo cáo là ngày 30/6, không phải 30/5"
+    ),
+    "correct.unknown": "Không có công văn ID {id}.",
+    "correct.recalled": "Công văn ID {id} đã được thu hồi: không đính chính được.",
+    "correct.no_text": "Cần ghi nội dung đính chính.",
+    "correct.too_long": "Nội dung đính chính quá dài: tối đa 3.000 ký tự.",
+    "correct.copy": "📝 <b>ĐÍNH CHÍNH</b> công văn số <b>{number}</b> {subject}:\n{text}",
+    "correct.done": (
+        "📝 Đã xếp gửi đính chính công văn số <b>{number}</b> đến {messages} bản đã gửi "
+        "(theo giới hạn tốc độ của Telegram)."
+    ),
+    "status.recalled": "🚫 <b>ĐÃ THU HỒI</b> lúc {at}. Lý do: {reason}",
+    "status.corrections": "📝 Đã đính chính {count} lần.",
 }

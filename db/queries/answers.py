@@ -37,6 +37,8 @@ class PressContext:
     contact_agency_id: int | None
     acknowledged_at: datetime | None
     acknowledged_by: str | None
+    directive_recalled: bool = False
+    rejected: bool = False  # the agency sent the letter back (not its business)
 
 
 def _delivery_facts() -> Select[Any]:
@@ -51,6 +53,7 @@ def _delivery_facts() -> Select[Any]:
             Directive.status,
             Delivery.acknowledged_at,
             acknowledger.c.display_name,
+            Delivery.status,
         )
         .join(Directive, Directive.id == Delivery.directive_id)
         .outerjoin(acknowledger, acknowledger.c.id == Delivery.acknowledged_by_contact_id)
@@ -82,6 +85,8 @@ async def press_context(
         contact_agency_id=contact[2] if contact is not None else None,
         acknowledged_at=row[5],
         acknowledged_by=row[6],
+        directive_recalled=row[4] == DirectiveStatus.RECALLED,
+        rejected=row[7] == DeliveryStatus.REJECTED,
     )
 
 
@@ -167,6 +172,8 @@ async def acknowledge(
             .where(
                 Delivery.id.in_(pressed_by),
                 Delivery.acknowledged_at.is_(None),
+                # An agency that sent the letter back keeps its answer (not its business).
+                Delivery.status != DeliveryStatus.REJECTED,
                 active_contact,
                 open_directive,
             )
@@ -227,6 +234,8 @@ async def press_contexts(
                 contact_agency_id=contact[3] if contact is not None else None,
                 acknowledged_at=row[5],
                 acknowledged_by=row[6],
+                directive_recalled=row[4] == DirectiveStatus.RECALLED,
+                rejected=row[7] == DeliveryStatus.REJECTED,
             )
         )
     return found

@@ -24,6 +24,7 @@ from db.models import (
     OutboundMessage,
     Urgency,
 )
+from db.queries.items import link_check_expression, mask_expression
 from db.rows import affected
 
 ALL = "all"
@@ -63,6 +64,7 @@ async def add_directive(
     attachment_file_id: str | None = None,
     attachment_name: str | None = None,
     reminder_overrides: tuple[int | None, int | None, int | None] = (None, None, None),
+    items: Sequence[dict[str, Any]] = (),
 ) -> Directive:
     """Insert a directive; without a number it gets "<id>/STTTT" once its id is known."""
     first_after, every, max_count = reminder_overrides
@@ -84,6 +86,7 @@ async def add_directive(
         reminder_first_after_s=first_after,
         reminder_every_s=every,
         reminder_max_count=max_count,
+        items=list(items),
     )
     session.add(directive)
     await session.flush()
@@ -105,7 +108,8 @@ async def get_directive_file(session: AsyncSession, directive_id: int) -> bytes 
     )
 
 
-def _target_filter(targets: Sequence[str]) -> Any:
+def target_filter(targets: Sequence[str]) -> Any:
+    """The recipients of a letter to `targets`, as a condition on Agency."""
     if ALL in targets:
         return Agency.active.is_(True)
     return and_(Agency.active.is_(True), or_(Agency.group.in_(targets), Agency.code.in_(targets)))
@@ -133,15 +137,15 @@ async def groups_with_counts(session: AsyncSession) -> list[tuple[str, int]]:
 
 async def audience(session: AsyncSession, targets: Sequence[str]) -> Audience:
     """How many agencies and active contacts a broadcast to `targets` reaches."""
-    agencies = await session.scalar(select(func.count(Agency.id)).where(_target_filter(targets)))
+    agencies = await session.scalar(select(func.count(Agency.id)).where(target_filter(targets)))
     contacts = await session.scalar(
         select(func.count(Contact.id))
         .join(Agency, Contact.agency_id == Agency.id)
-        .where(_target_filter(targets), Contact.status == ContactStatus.ACTIVE)
+        .where(target_filter(targets), Contact.status == ContactStatus.ACTIVE)
     )
     unreachable = await session.scalar(
         select(func.count(Agency.id)).where(
-            _target_filter(targets),
+            target_filter(targets),
             ~exists().where(Contact.agency_id == Agency.id, Contact.status == ContactStatus.ACTIVE),
         )
     )
@@ -154,7 +158,9 @@ async def queue_directive(
     """One delivery per targeted agency and one queued message per active contact.
 
     Three set-based statements, however many agencies: queueing 10,000 is one round trip
-    each, and the caller's transaction makes it all-or-nothing.
+    each, and the caller's transaction makes it all-or-nothing. Each delivery gets the items
+    addressed to its agency (and whether its evidence is checked against the links) in the
+    same statement.
     """
     await session.execute(
         insert(Delivery).from_select(
@@ -165,6 +171,8 @@ async def queue_directive(
                 "reminders_sent",
                 "scheduled_reminders",
                 "created_at",
+                "items_mask",
+                "check_links",
             ],
             select(
                 literal(directive.id),
@@ -173,7 +181,9 @@ async def queue_directive(
                 literal(0),
                 literal(0),
                 literal(now, Delivery.created_at.type),
-            ).where(_target_filter(directive.targets)),
+                mask_expression(directive.items),
+                link_check_expression(directive.items),
+            ).where(target_filter(directive.targets)),
         )
     )
     messages = await queue_messages(session, directive.id, now)

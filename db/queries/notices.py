@@ -22,7 +22,8 @@ async def unacknowledged_reachable(session: AsyncSession, directive_id: int) -> 
         select(func.count(Delivery.id)).where(
             Delivery.directive_id == directive_id,
             Delivery.acknowledged_at.is_(None),
-            Delivery.status != DeliveryStatus.FAILED,
+            # Unreachable agencies cannot answer; those that sent it back did answer.
+            Delivery.status.not_in([DeliveryStatus.FAILED, DeliveryStatus.REJECTED]),
         )
     )
     return count or 0
@@ -31,7 +32,9 @@ async def unacknowledged_reachable(session: AsyncSession, directive_id: int) -> 
 async def acknowledged_count(session: AsyncSession, directive_id: int) -> int:
     count = await session.scalar(
         select(func.count(Delivery.id)).where(
-            Delivery.directive_id == directive_id, Delivery.acknowledged_at.is_not(None)
+            Delivery.directive_id == directive_id,
+            Delivery.acknowledged_at.is_not(None),
+            Delivery.status != DeliveryStatus.REJECTED,
         )
     )
     return count or 0

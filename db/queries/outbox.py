@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import case, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -35,6 +35,8 @@ class Claimed:
     parts_sent: int
     telegram_message_ids: list[str]
     agency_id: int | None = None  # for the audit trail: whom a send or failure concerned
+    items_mask: int = 0  # the letter's items addressed to the agency (its rendering)
+    source_id: int | None = None  # the copy of a letter an edit or a correction acts on
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
         .values(status=MessageStatus.SENDING)
     )
     rows = await session.execute(
-        select(OutboundMessage, Delivery.directive_id, Delivery.agency_id)
+        select(OutboundMessage, Delivery.directive_id, Delivery.agency_id, Delivery.items_mask)
         .outerjoin(Delivery, Delivery.id == OutboundMessage.delivery_id)
         .where(OutboundMessage.id.in_(ids))
         .order_by(OutboundMessage.id)
@@ -90,8 +92,10 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
             m.parts_sent,
             list(m.telegram_message_ids),
             agency_id,
+            items_mask or 0,
+            m.source_id,
         )
-        for m, directive_id, agency_id in rows.all()
+        for m, directive_id, agency_id, items_mask in rows.all()
     ]
 
 
@@ -113,7 +117,8 @@ async def mark_sent(
     *,
     first_reminder_at: datetime | None = None,
 ) -> None:
-    """Record the send; an agency reached for the first time starts its reminder schedule."""
+    """Record the send; an agency reached for the first time by its letter starts its
+    reminder schedule (other messages to it change nothing of its delivery)."""
     await session.execute(
         update(OutboundMessage)
         .where(OutboundMessage.id == message.id)
@@ -125,7 +130,12 @@ async def mark_sent(
             error=None,
         )
     )
-    if message.delivery_id is not None:
+    if message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE:
+        # A copy that was on its way when its letter was recalled arrived, and is edited;
+        # nothing chases it.
+        recalled = exists().where(
+            Directive.id == Delivery.directive_id, Directive.status == DirectiveStatus.RECALLED
+        )
         await session.execute(
             update(Delivery)
             .where(
@@ -136,10 +146,14 @@ async def mark_sent(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
                 failure_reason=None,
-                reminder_phase=ReminderPhase.ACK,
+                reminder_phase=case((recalled, None), else_=ReminderPhase.ACK.value),
                 scheduled_reminders=0,
-                next_reminder_at=first_reminder_at,
+                next_reminder_at=case(
+                    (recalled, None),
+                    else_=literal(first_reminder_at, Delivery.next_reminder_at.type),
+                ),
             )
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -267,3 +281,22 @@ async def sending_directives(session: AsyncSession) -> list[int]:
         )
     )
     return list(rows.all())
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the copy of a letter an edit or a correction acts on stands."""
+
+    status: MessageStatus
+    telegram_message_ids: list[str]
+
+
+async def source_of(session: AsyncSession, message_id: int) -> Source | None:
+    row = (
+        await session.execute(
+            select(OutboundMessage.status, OutboundMessage.telegram_message_ids).where(
+                OutboundMessage.id == message_id
+            )
+        )
+    ).one_or_none()
+    return None if row is None else Source(row[0], list(row[1]))

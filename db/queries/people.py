@@ -150,6 +150,7 @@ class ContactListing:
     status: ContactStatus
     agency_code: str
     agency_name: str
+    user_id: int = 0
 
 
 async def list_contacts(session: AsyncSession) -> list[ContactListing]:
@@ -161,6 +162,7 @@ async def list_contacts(session: AsyncSession) -> list[ContactListing]:
             Contact.status,
             Agency.code,
             Agency.name,
+            Contact.telegram_user_id,
         )
         .join(Agency, Contact.agency_id == Agency.id)
         .order_by(Contact.joined_at, Contact.id)

@@ -32,6 +32,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.queries.items import for_information
 from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
@@ -53,6 +54,7 @@ class RoundTarget:
     phase: str
     scheduled_reminders: int
     sent_at: datetime | None
+    own_deadline: date | None = None  # an extension: the agency's deadline, not the letter's
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class PhaseChange:
     status: DeliveryStatus
     acknowledged_at: datetime | None
     scheduled_reminders: int
+    own_deadline: date | None = None
+    items_mask: int = 0
 
 
 def _targets_query() -> Any:
@@ -82,6 +86,7 @@ def _targets_query() -> Any:
             Delivery.reminder_phase,
             Delivery.scheduled_reminders,
             Delivery.sent_at,
+            Delivery.deadline,
         )
         .join(Agency, Agency.id == Delivery.agency_id)
         .join(Directive, Directive.id == Delivery.directive_id)
@@ -130,6 +135,8 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
             Delivery.status,
             Delivery.acknowledged_at,
             Delivery.scheduled_reminders,
+            Delivery.deadline,
+            Delivery.items_mask,
         )
         .where(
             or_(
@@ -254,8 +261,13 @@ async def enqueue_messages(
 
 
 async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
-    """Whether a queued reminder is still wanted: the agency may have answered meanwhile."""
-    status = await session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
+    """Whether a queued reminder is still wanted: the agency may have answered meanwhile, or
+    the letter been closed or recalled."""
+    status = await session.scalar(
+        select(Delivery.status)
+        .join(Directive, Directive.id == Delivery.directive_id)
+        .where(Delivery.id == delivery_id, Directive.status.in_(OPEN_DIRECTIVE))
+    )
     return status is not None and status == CHASED_STATUS.get(ReminderPhase(phase))
 
 
@@ -301,10 +313,17 @@ class DigestLine:
     agency_name: str
     status: DeliveryStatus
     group: str
+    own_deadline: date | None = None  # an extension: the agency's own deadline
+    informational: bool = False  # none of the letter's items is the agency's: no report owed
+
+    @property
+    def agency_deadline(self) -> date | None:
+        return self.own_deadline or self.deadline
 
 
 async def digest_lines(session: AsyncSession) -> list[DigestLine]:
-    """Agencies of open letters that have not acknowledged, or not completed by a deadline."""
+    """Agencies of open letters that have not acknowledged, or not completed by a deadline,
+    and those that sent the letter back (not their business)."""
     rows = await session.execute(
         select(
             Directive.id,
@@ -314,15 +333,22 @@ async def digest_lines(session: AsyncSession) -> list[DigestLine]:
             Agency.name,
             Delivery.status,
             Agency.group,
+            Delivery.deadline,
+            for_information(),
         )
         .join(Delivery, Delivery.directive_id == Directive.id)
         .join(Agency, Agency.id == Delivery.agency_id)
         .where(
             Directive.status.in_(OPEN_DIRECTIVE),
             Delivery.status.in_(
-                [DeliveryStatus.SENT, DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.FAILED]
+                [
+                    DeliveryStatus.SENT,
+                    DeliveryStatus.ACKNOWLEDGED,
+                    DeliveryStatus.FAILED,
+                    DeliveryStatus.REJECTED,
+                ]
             ),
         )
         .order_by(Directive.id, Agency.code)
     )
-    return [DigestLine(*row) for row in rows.all()]
+    return [DigestLine(*row[:-1], informational=bool(row[-1])) for row in rows.all()]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -29,9 +29,12 @@ from db.models import (
     Urgency,
     Verification,
 )
+from db.queries.items import for_information
 
 NOT_ACKNOWLEDGED = (DeliveryStatus.PENDING, DeliveryStatus.SENT, DeliveryStatus.FAILED)
 HIDDEN = (DirectiveStatus.DRAFT, DirectiveStatus.CANCELLED)
+# Agencies that cannot be overdue: they reported, or sent the letter back.
+ANSWERED_FOR_GOOD = (DeliveryStatus.COMPLETED, DeliveryStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ class DirectiveHead:
     issue_date: date
     deadline: date | None
     created_at: datetime
+    recalled_at: datetime | None = None
+    recall_reason: str | None = None
+    corrections: int = 0  # corrections (đính chính) sent
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,8 @@ class GroupCount:
 
 @dataclass(frozen=True)
 class StatusCounts:
-    """Per-agency counts; `acknowledged` includes completed agencies."""
+    """Per-agency counts; `acknowledged` includes completed agencies, not those that sent
+    the letter back (`rejected`, counted apart)."""
 
     total: int = 0
     pending: int = 0
@@ -93,6 +100,7 @@ class StatusCounts:
     median_ack_seconds: float | None = None
     by_group: tuple[GroupCount, ...] = ()
     """Largest group first."""
+    rejected: int = 0
 
 
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
@@ -118,33 +126,60 @@ async def directive_head(session: AsyncSession, directive_id: int) -> DirectiveH
                 Directive.issue_date,
                 Directive.deadline,
                 Directive.created_at,
+                Directive.recalled_at,
+                Directive.recall_reason,
+                Directive.corrections,
             ).where(Directive.id == directive_id, Directive.status.not_in(HIDDEN))
         )
     ).one_or_none()
-    return DirectiveHead(*row) if row is not None else None
+    return DirectiveHead(*tuple(row)) if row is not None else None
 
 
-async def status_counts(session: AsyncSession, directive_id: int, *, overdue: bool) -> StatusCounts:
-    """Counts in one aggregate; `overdue` says whether the deadline has passed (the caller
-    knows the department's date), and then every agency not completed is overdue."""
+async def status_counts(
+    session: AsyncSession, directive_id: int, *, today: date, deadline: date | None
+) -> StatusCounts:
+    """Counts in one aggregate. An agency is overdue when its deadline — its own (an
+    extension), else the letter's `deadline` — is before `today` (the department's date) and
+    it has neither completed nor sent the letter back (nor was it sent the letter only for
+    information)."""
     d = Delivery
     completed = d.status == DeliveryStatus.COMPLETED
+    rejected = d.status == DeliveryStatus.REJECTED
+    letter_passed = true() if deadline is not None and deadline < today else false()
+    passed = or_(
+        and_(d.deadline.is_not(None), d.deadline < today),
+        and_(d.deadline.is_(None), letter_passed),
+    )
     row = (
         await session.execute(
             select(
                 func.count(d.id),
                 _count(d.status == DeliveryStatus.PENDING),
                 _count(d.sent_at.is_not(None)),
-                _count(d.acknowledged_at.is_not(None)),
+                _count(and_(d.acknowledged_at.is_not(None), ~rejected)),
                 _count(completed),
                 _count(and_(completed, d.evidence_verified == Verification.VERIFIED)),
                 _count(and_(completed, d.evidence_verified == Verification.UNVERIFIED)),
                 _count(d.status == DeliveryStatus.FAILED),
                 func.min(d.sent_at),
+                _count(rejected),
+                _count(and_(passed, d.status.not_in(ANSWERED_FOR_GOOD), ~for_information())),
             ).where(d.directive_id == directive_id)
         )
     ).one()
-    total, pending, sent, acked, done, verified, unverified, failed, first_sent = row
+    (
+        total,
+        pending,
+        sent,
+        acked,
+        done,
+        verified,
+        unverified,
+        failed,
+        first_sent,
+        rejected_count,
+        overdue,
+    ) = row
     return StatusCounts(
         total=total,
         pending=pending,
@@ -154,10 +189,11 @@ async def status_counts(session: AsyncSession, directive_id: int, *, overdue: bo
         verified=verified,
         unverified=unverified,
         failed=failed,
-        overdue=total - done if overdue else 0,
+        overdue=overdue,
         first_sent_at=first_sent,
         median_ack_seconds=await median_ack_seconds(session, directive_id),
         by_group=await group_counts(session, directive_id),
+        rejected=rejected_count,
     )
 
 
@@ -313,6 +349,8 @@ class AgencyRow:
     reminders_sent: int
     failure_reason: str | None
     manual_reason: str | None
+    own_deadline: date | None = None  # an extension: the agency's own deadline
+    rejection_reason: str | None = None  # why it sent the letter back (not its business)
 
 
 async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRow]:
@@ -339,6 +377,8 @@ async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRo
                 d.reminders_sent,
                 d.failure_reason,
                 d.manual_reason,
+                d.deadline,
+                d.rejection_reason,
             )
             .join(Agency, Agency.id == d.agency_id)
             .outerjoin(acknowledger, acknowledger.c.id == d.acknowledged_by_contact_id)
@@ -367,6 +407,8 @@ async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRo
             reminders_sent=r[13] or 0,
             failure_reason=r[14],
             manual_reason=r[15],
+            own_deadline=r[16],
+            rejection_reason=r[17],
         )
         for r in rows
     ]
