@@ -131,10 +131,12 @@ class DeliveryStatus(StrEnum):
 
 
 class ReminderPhase(StrEnum):
-    """What an agency is chased for: to acknowledge, or (acknowledged) to report."""
+    """What an agency is chased for: to acknowledge, or (acknowledged) to report; a relay
+    that acknowledged is first chased to pass the letter on (§11)."""
 
     ACK = "ack"
     COMPLETION = "completion"
+    RELAY = "relay"
 
 
 class MessageKind(StrEnum):
@@ -171,6 +173,9 @@ class Agency(Base):
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], lazy="raise")
     contacts: Mapped[list[Contact]] = relationship(back_populates="agency", lazy="raise")
+
+    # The tree is walked downwards (a relay's units, its subtree): migration 0008.
+    __table_args__ = (Index("ix_agencies_parent_id", "parent_id"),)
 
 
 class Contact(Base):
@@ -262,9 +267,25 @@ class Directive(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Relaying down the hierarchy (§11, migration 0008). A relayed letter is a directive of
+    # its own: the letter it passes on, the agency that relays it (only its subtree may be
+    # addressed) and the relay's note above the quoted original. `relay_allowed`: whether
+    # the relays among its recipients may pass it on (staff may turn it off).
+    parent_directive_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directives.id", ondelete="SET NULL")
+    )
+    relayed_by_agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL")
+    )
+    relay_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    relay_note: Mapped[str | None] = mapped_column(Text)
 
-    # /status without an ID lists the newest directives (migration 0003).
-    __table_args__ = (Index("ix_directives_created_at", "created_at"),)
+    # /status without an ID lists the newest directives (migration 0003); a letter's relayed
+    # letters are found by their parent (0008).
+    __table_args__ = (
+        Index("ix_directives_created_at", "created_at"),
+        Index("ix_directives_parent_directive_id", "parent_directive_id"),
+    )
 
 
 class DirectiveFile(Base):
@@ -311,8 +332,16 @@ class Delivery(Base):
     # What the agency is being chased for (a ReminderPhase), None when nothing is.
     reminder_phase: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Relaying (§11, migration 0008): how many units are directly under the agency when the
+    # letter was queued, if it may relay it (0: not a relay, or relaying is off), and the
+    # letter it relayed, once it has.
+    relay_units: Mapped[int] = mapped_column(Integer, default=0)
+    relayed_directive_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directives.id", ondelete="SET NULL")
+    )
+    relayed_at: Mapped[datetime | None]
 
-    directive: Mapped[Directive] = relationship(lazy="raise")
+    directive: Mapped[Directive] = relationship(foreign_keys=[directive_id], lazy="raise")
     agency: Mapped[Agency] = relationship(lazy="raise")
 
     __table_args__ = (
