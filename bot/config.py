@@ -258,6 +258,14 @@ class NoticesSettings(_Section):
     all_acknowledged: bool = True
 
 
+class RelaySettings(_Section):
+    """Relaying down the hierarchy (SPEC §11)."""
+
+    remind_after: Duration = timedelta(days=1)
+    """A relay that acknowledged and has not relayed is reminded this long after (working
+    time: days count working days)."""
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -266,6 +274,7 @@ class Settings(_Section):
     reminders: RemindersSettings = RemindersSettings()
     evidence: EvidenceSettings = EvidenceSettings()
     notices: NoticesSettings = NoticesSettings()
+    relay: RelaySettings = RelaySettings()
 
 
 def _describe(error: Any, source: str) -> str:

@@ -19,6 +19,7 @@ from handlers import (
     mark,
     membership,
     pending,
+    relay,
     remind,
     replies,
     staff,
@@ -41,6 +42,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *pending.HANDLERS,
         *summary.HANDLERS,
         *broadcast.HANDLERS,
+        *relay.HANDLERS,
         *ack.HANDLERS,
         *completion.HANDLERS,
         *mark.HANDLERS,
@@ -50,7 +52,8 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *membership.HANDLERS,
         # Text replies: answers to the bot's questions by kind; else a broadcast's recipients.
         *replies.reply_handlers(
-            {pending.MARK_REASON: mark.reason_replied}, broadcast.recipients_reply
+            {pending.MARK_REASON: mark.reason_replied, relay.DETAILS: relay.details_replied},
+            broadcast.recipients_reply,
         ),
         *fallback.HANDLERS,  # last: answers what nothing else did
     ]

@@ -14,12 +14,17 @@ from bot.delivery.directive_input import DirectiveDraft
 from db.models import Directive, DirectiveStatus
 from db.queries import directives as queries
 from db.queries.events import record_event, record_failed_deliveries
+from db.queries.relay import codes_outside_subtree, mark_relays
 
 
 class UnknownTargetsError(ValueError):
     def __init__(self, targets: Sequence[str]) -> None:
         super().__init__(f"unknown recipients: {', '.join(targets)}")
         self.targets = list(targets)
+
+
+class OutsideSubtreeError(UnknownTargetsError):
+    """A relayed letter named groups or agencies that are not under its relay (SPEC §11)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ async def create_directive(
             _seconds(draft.reminders.every),
             draft.reminders.max_count,
         ),
+        relay_allowed=draft.relay,
     )
     await record_event(
         session,
@@ -84,24 +90,48 @@ async def create_directive(
 
 
 async def set_targets(session: AsyncSession, directive: Directive, targets: Sequence[str]) -> None:
-    """Check and store the recipients; unknown groups or codes change nothing."""
-    unknown = await queries.unknown_targets(session, targets)
-    if unknown:
-        raise UnknownTargetsError(unknown)
+    """Check and store the recipients; unknown groups or codes change nothing, and neither
+    do, for a relayed letter, groups and codes outside its relay's subtree."""
+    await check_targets(session, queries.Scope.of(directive), targets)
     directive.targets = list(dict.fromkeys(targets))
 
 
+async def check_targets(
+    session: AsyncSession, scope: queries.Scope, targets: Sequence[str]
+) -> None:
+    """Raise UnknownTargetsError (OutsideSubtreeError for a relay) naming what cannot be
+    addressed in `scope`."""
+    if scope.relay is None:
+        unknown = await queries.unknown_targets(session, targets)
+        if unknown:
+            raise UnknownTargetsError(unknown)
+        return
+    groups = {group for group, _ in await queries.groups_with_counts(session, scope)}
+    named = [t for t in targets if t != queries.ALL and t not in groups]
+    outside = await codes_outside_subtree(session, scope.relay, named)
+    if outside:
+        raise OutsideSubtreeError(outside)
+
+
 async def queue_broadcast(
-    session: AsyncSession, directive: Directive, *, now: datetime, actor_id: int | None
+    session: AsyncSession,
+    directive: Directive,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_type: str | None = None,
 ) -> queries.QueueResult:
-    """Write the deliveries and the queued messages, in the caller's one transaction."""
+    """Write the deliveries and the queued messages, in the caller's one transaction; the
+    relays among the recipients are marked (they get the Chuyển tiếp button)."""
     result = await queries.queue_directive(session, directive, now)
+    if directive.relay_allowed:
+        await mark_relays(session, directive.id)
     if result.unreachable:
         await record_failed_deliveries(session, directive.id)
     await record_event(
         session,
         "directive.queued",
-        actor_type="staff" if actor_id else "cli",
+        actor_type=actor_type or ("staff" if actor_id else "cli"),
         actor_id=actor_id,
         directive_id=directive.id,
         agencies=result.agencies,

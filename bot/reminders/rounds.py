@@ -116,27 +116,32 @@ class Reminders:
         async with self._sessionmaker.begin() as session:
             found = await queries.phase_changes(session, BATCH)
             directives = await queries.directives(session, {c.directive_id for c in found})
-            changes: list[queries.ScheduleChange] = []
-            for change in found:
-                directive = directives[change.directive_id]
-                cadence = self.cadence(directive)
-                if (
-                    change.status == DeliveryStatus.ACKNOWLEDGED
-                    and requires_report(directive)
-                    and cadence.max_count > 0
-                ):
-                    since = change.acknowledged_at or now
-                    due = completion_due(self.work, directive.deadline, cadence, since, first=True)
-                    next_phase = queries.ScheduleChange(
-                        change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0
-                    )
-                else:  # answered for good: nothing more to chase
-                    next_phase = queries.ScheduleChange(
-                        change.delivery_id, None, None, change.scheduled_reminders, 0
-                    )
-                changes.append(next_phase)
+            changes = [self._next_phase(c, directives[c.directive_id], now) for c in found]
             # One executemany: a batch of presses must not wait behind row-by-row updates.
             await queries.apply_schedules(session, changes)
+
+    def _next_phase(
+        self, change: queries.PhaseChange, directive: Directive, now: datetime
+    ) -> queries.ScheduleChange:
+        """Where an answered agency's schedule goes: a relay that acknowledged is chased to
+        relay `[relay] remind_after` later (working time); an acknowledged agency of a
+        letter that wants a report, to report; anyone else, nowhere."""
+        cadence = self.cadence(directive)
+        if change.relay_pending and change.phase == ReminderPhase.ACK and cadence.max_count > 0:
+            since = change.acknowledged_at or now
+            due = self.work.after_working(since, self._settings.relay.remind_after)
+            return queries.ScheduleChange(change.delivery_id, ReminderPhase.RELAY, due, 0, 0)
+        if (
+            change.status == DeliveryStatus.ACKNOWLEDGED
+            and requires_report(directive)
+            and cadence.max_count > 0
+        ):
+            # From the acknowledgement; after a relay's round, from the relaying.
+            since = now if change.phase == ReminderPhase.RELAY else change.acknowledged_at or now
+            due = completion_due(self.work, directive.deadline, cadence, since, first=True)
+            return queries.ScheduleChange(change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0)
+        # answered for good: nothing more to chase
+        return queries.ScheduleChange(change.delivery_id, None, None, change.scheduled_reminders, 0)
 
     # scheduled rounds ------------------------------------------------------------------------
 
@@ -194,7 +199,7 @@ class Reminders:
             return None if not recipients and round_number <= cadence.max_count else []
         if round_number >= cadence.max_count:
             next_at = None
-        elif target.phase == ReminderPhase.ACK:
+        elif target.phase in (ReminderPhase.ACK, ReminderPhase.RELAY):
             next_at = now + cadence.every
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)
@@ -289,7 +294,9 @@ class Reminders:
 
     # /remind ---------------------------------------------------------------------------------
 
-    async def remind_now(self, directive_id: int, staff_id: int) -> ManualRound | None:
+    async def remind_now(
+        self, directive_id: int, staff_id: int, *, actor_type: str = "staff"
+    ) -> ManualRound | None:
         """A round now for every agency that has not acknowledged; None if no such open letter.
 
         It counts in `reminders_sent` (the report) but not against `max_count`, and goes
@@ -325,7 +332,7 @@ class Reminders:
             await record_event(
                 session,
                 "reminder.manual",
-                actor_type="staff",
+                actor_type=actor_type,
                 actor_id=staff_id,
                 directive_id=directive_id,
                 agencies=result.agencies,
@@ -337,7 +344,9 @@ class Reminders:
             self._wake()
         return result
 
-    async def set_paused(self, directive_id: int, paused: bool, staff_id: int) -> str | None:
+    async def set_paused(
+        self, directive_id: int, paused: bool, staff_id: int, *, actor_type: str = "staff"
+    ) -> str | None:
         """Pause or resume a letter's reminders; its number, or None if no such open letter."""
         async with self._sessionmaker.begin() as session:
             directive = (await queries.directives(session, [directive_id])).get(directive_id)
@@ -346,7 +355,7 @@ class Reminders:
             await record_event(
                 session,
                 "reminders.paused" if paused else "reminders.resumed",
-                actor_type="staff",
+                actor_type=actor_type,
                 actor_id=staff_id,
                 directive_id=directive_id,
             )

@@ -150,6 +150,39 @@ class PendingMark(_Data):
         return (str(self.directive_id), str(self.agency_id), self.status)
 
 
+@dataclass(frozen=True)
+class Relay(_Data):
+    """Chuyển tiếp under a letter: the relay's delivery it passes on (acknowledges it too)."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "rl"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
+class RelayDetails(_Data):
+    """A relay's number, note and deadline for the relayed letter (a draft): asked as a reply."""
+
+    directive_id: int
+    PREFIX: ClassVar[str] = "rd"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id),)
+
+
+@dataclass(frozen=True)
+class RelayToggle(_Data):
+    """Staff turn relaying on or off for a draft, in /broadcast's recipients step."""
+
+    directive_id: int
+    PREFIX: ClassVar[str] = "bt"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id),)
+
+
 CallbackData = (
     SetLanguage
     | Acknowledge
@@ -161,7 +194,15 @@ CallbackData = (
     | OpenStatus
     | PendingPage
     | PendingMark
+    | Relay
+    | RelayDetails
+    | RelayToggle
 )
+
+# Kinds whose one field is an id: how each is built from it.
+_ONE_ID: dict[str, type[Relay] | type[RelayDetails] | type[RelayToggle]] = {
+    kind.PREFIX: kind for kind in (Relay, RelayDetails, RelayToggle)
+}
 
 
 def pack(data: CallbackData) -> str:
@@ -193,6 +234,9 @@ def parse(raw: str | None) -> CallbackData | None:
         return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
     if prefix in (OpenStatus.PREFIX, PendingPage.PREFIX, PendingMark.PREFIX):
         return _parse_summary(prefix, fields)
+    if prefix in _ONE_ID:
+        one = len(fields) == 1 and _ID.fullmatch(fields[0])
+        return _ONE_ID[prefix](int(fields[0])) if one else None
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):

@@ -35,6 +35,7 @@ class Claimed:
     parts_sent: int
     telegram_message_ids: list[str]
     agency_id: int | None = None  # for the audit trail: whom a send or failure concerned
+    relay_units: int = 0  # units under a relay's agency: its letter has Chuyển tiếp
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,13 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
         .values(status=MessageStatus.SENDING)
     )
     rows = await session.execute(
-        select(OutboundMessage, Delivery.directive_id, Delivery.agency_id)
+        select(
+            OutboundMessage,
+            Delivery.directive_id,
+            Delivery.agency_id,
+            # Once relayed, later messages (reminders) no longer offer Chuyển tiếp.
+            case((Delivery.relayed_directive_id.is_(None), Delivery.relay_units), else_=0),
+        )
         .outerjoin(Delivery, Delivery.id == OutboundMessage.delivery_id)
         .where(OutboundMessage.id.in_(ids))
         .order_by(OutboundMessage.id)
@@ -90,8 +97,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
             m.parts_sent,
             list(m.telegram_message_ids),
             agency_id,
+            relay_units or 0,
         )
-        for m, directive_id, agency_id in rows.all()
+        for m, directive_id, agency_id, relay_units in rows.all()
     ]
 
 

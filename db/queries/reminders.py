@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -32,6 +32,7 @@ from db.models import (
     OutboundMessage,
     ReminderPhase,
 )
+from db.queries.relay import relay_pending
 from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
@@ -70,6 +71,21 @@ class PhaseChange:
     status: DeliveryStatus
     acknowledged_at: datetime | None
     scheduled_reminders: int
+    phase: str | None = None
+    relay_pending: bool = False
+    """A relay that acknowledged and has not passed the letter on (SPEC §11)."""
+
+
+def _chased() -> Any:
+    """A delivery its phase still chases: not acknowledged, not reported, or (a relay) not
+    relayed."""
+    return or_(
+        *(
+            and_(Delivery.reminder_phase == phase, Delivery.status == status)
+            for phase, status in CHASED_STATUS.items()
+        ),
+        and_(Delivery.reminder_phase == ReminderPhase.RELAY, relay_pending()),
+    )
 
 
 def _targets_query() -> Any:
@@ -95,15 +111,9 @@ def _targets(rows: Iterable[Any]) -> list[RoundTarget]:
 
 async def due_rounds(session: AsyncSession, now: datetime, limit: int) -> list[RoundTarget]:
     """Agencies whose next round is due, still unanswered, on a letter not paused or closed."""
-    chased = or_(
-        *(
-            and_(Delivery.reminder_phase == phase, Delivery.status == status)
-            for phase, status in CHASED_STATUS.items()
-        )
-    )
     query = (
         _targets_query()
-        .where(Delivery.next_reminder_at <= now, chased, Directive.reminders_paused.is_(False))
+        .where(Delivery.next_reminder_at <= now, _chased(), Directive.reminders_paused.is_(False))
         .order_by(Delivery.next_reminder_at, Delivery.id)
         .limit(limit)
     )
@@ -122,7 +132,8 @@ async def unacknowledged(session: AsyncSession, directive_id: int) -> list[Round
 
 
 async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
-    """Deliveries answered since their schedule was set: acknowledged, reported or marked."""
+    """Deliveries answered since their schedule was set: acknowledged, reported, marked, or
+    (a relay) relayed."""
     query = (
         select(
             Delivery.id,
@@ -130,6 +141,8 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
             Delivery.status,
             Delivery.acknowledged_at,
             Delivery.scheduled_reminders,
+            Delivery.reminder_phase,
+            case((relay_pending(), True), else_=False),
         )
         .where(
             or_(
@@ -140,6 +153,10 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
                 and_(
                     Delivery.reminder_phase == ReminderPhase.COMPLETION,
                     Delivery.status == DeliveryStatus.COMPLETED,
+                ),
+                and_(
+                    Delivery.reminder_phase == ReminderPhase.RELAY,
+                    Delivery.relayed_directive_id.is_not(None),
                 ),
             )
         )
@@ -254,7 +271,14 @@ async def enqueue_messages(
 
 
 async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
-    """Whether a queued reminder is still wanted: the agency may have answered meanwhile."""
+    """Whether a queued reminder is still wanted: the agency may have answered (or, a relay,
+    relayed) meanwhile."""
+    if phase == ReminderPhase.RELAY:
+        return bool(
+            await session.scalar(
+                select(exists().where(Delivery.id == delivery_id, relay_pending()))
+            )
+        )
     status = await session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
     return status is not None and status == CHASED_STATUS.get(ReminderPhase(phase))
 
