@@ -149,6 +149,18 @@ async def mark_sent(
                 next_reminder_at=first_reminder_at,
             )
         )
+        # An officer quicker than this commit (the press raced the send's bookkeeping): the
+        # agency was reached all the same, and its schedule must still move on from
+        # acknowledged (to the report or relay reminders) at the reminder clock's next look.
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == message.delivery_id,
+                Delivery.sent_at.is_(None),
+                Delivery.status.in_([DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.COMPLETED]),
+            )
+            .values(sent_at=now, reminder_phase=ReminderPhase.ACK, next_reminder_at=None)
+        )
 
 
 async def mark_cancelled(session: AsyncSession, message: Claimed, reason: str) -> None:
