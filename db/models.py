@@ -131,8 +131,9 @@ class DeliveryStatus(StrEnum):
 
 
 class ReminderPhase(StrEnum):
-    """What an agency is chased for: to acknowledge, or (acknowledged) to report; a relay
-    that acknowledged is first chased to pass the letter on (§11)."""
+    """What an agency is chased for: to acknowledge, or (acknowledged) to report. RELAY only
+    marks the one reminder a relay gets to pass the letter on (§11); it is no phase of the
+    schedule, which goes on beside it."""
 
     ACK = "ack"
     COMPLETION = "completion"
@@ -340,6 +341,9 @@ class Delivery(Base):
         ForeignKey("directives.id", ondelete="SET NULL")
     )
     relayed_at: Mapped[datetime | None]
+    # A relay that acknowledged is reminded once to relay, at this time, unless it has by
+    # then; beside (not instead of) its acknowledgement and report reminders.
+    relay_remind_at: Mapped[datetime | None]
 
     directive: Mapped[Directive] = relationship(foreign_keys=[directive_id], lazy="raise")
     agency: Mapped[Agency] = relationship(lazy="raise")
@@ -349,6 +353,7 @@ class Delivery(Base):
         Index("ix_deliveries_directive_status", "directive_id", "status"),
         Index("ix_deliveries_next_reminder_at", "next_reminder_at"),
         Index("ix_deliveries_reminder_phase_status", "reminder_phase", "status"),
+        Index("ix_deliveries_relay_remind_at", "relay_remind_at"),
     )
 
 

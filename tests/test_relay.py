@@ -445,29 +445,30 @@ async def test_a_relay_that_acknowledged_and_did_not_relay_is_reminded_to(
         message = await letter_with(officer, NUMBER)
         await officer.press(message, "Đã nhận")
         await officer.wait_for_message("Đã nhận bởi")
-    await eventually(lambda: _phase(bot, "so-gddt"), "relay", timeout=10)
-    due = (await delivery_of(bot, 1, "so-gddt")).next_reminder_at
-    acknowledged = (await delivery_of(bot, 1, "so-gddt")).acknowledged_at
-    assert due is not None
-    assert acknowledged is not None
-    assert due - acknowledged == timedelta(hours=2)  # [relay] remind_after, working time
+    await eventually(lambda: _relay_reminder_set(bot, "so-gddt"), True, timeout=10)
+    delivery = await delivery_of(bot, 1, "so-gddt")
+    assert delivery.relay_remind_at is not None
+    assert delivery.acknowledged_at is not None
+    # [relay] remind_after, in working time (all day here)
+    assert delivery.relay_remind_at - delivery.acknowledged_at == timedelta(hours=2)
+    assert (await delivery_of(bot, 1, "bao-soc-trang")).relay_remind_at is None
     clock.advance(timedelta(hours=2, minutes=1))
-    reminder = await so.wait_for_message("Nhắc chuyển tiếp (lần 1)", timeout=10)
+    reminder = await so.wait_for_message("Nhắc chuyển tiếp", timeout=10)
     assert "chưa chuyển tiếp" in reminder.shown_text
     assert "🔁 Chuyển tiếp (18 đơn vị)" in labels(reminder)
     assert not [m for m in paper.inbox if "chuyển tiếp" in m.shown_text.lower()]
     # Pressing it on the reminder opens the same flow; once relayed, no more reminders.
     await so.press(reminder, "Chuyển tiếp")
     await relay_from(so, await recipients_question(so, reminder.message_id))
-    # Relayed: the relay phase ends and nothing more is scheduled for the Sở.
-    await eventually(lambda: _phase(bot, "so-gddt"), None, timeout=10)
+    # One reminder to relay, counted with the agency's reminders; nothing more once relayed.
     delivery = await delivery_of(bot, 1, "so-gddt")
-    assert (delivery.next_reminder_at, delivery.reminders_sent) == (None, 1)
+    assert (delivery.relay_remind_at, delivery.reminders_sent) == (None, 1)
+    assert delivery.relayed_directive_id == 2
     assert len([m for m in so.inbox if "Nhắc chuyển tiếp" in m.shown_text]) == 1
 
 
-async def _phase(bot: RunningBot, code: str) -> str | None:
-    return (await delivery_of(bot, 1, code)).reminder_phase
+async def _relay_reminder_set(bot: RunningBot, code: str) -> bool:
+    return (await delivery_of(bot, 1, code)).relay_remind_at is not None
 
 
 Cli = Callable[..., Awaitable[tuple[int, str, str]]]

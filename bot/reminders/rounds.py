@@ -104,6 +104,9 @@ class Reminders:
             while (count := await self._queue_due(now)) == BATCH:
                 queued += count
             queued += count
+            while (count := await self._queue_relay_reminders(now)) == BATCH:
+                queued += count
+            queued += count
         queued += await self._digest_if_due(now)
         if queued:
             log.info("queued reminders for %d agencies or staff", queued)
@@ -113,31 +116,36 @@ class Reminders:
 
     async def _move_phases(self, now: datetime) -> None:
         """Acknowledged: stop the acknowledgement reminders, start the report ones if asked."""
+        remind_after = self._settings.relay.remind_after
         async with self._sessionmaker.begin() as session:
             found = await queries.phase_changes(session, BATCH)
             directives = await queries.directives(session, {c.directive_id for c in found})
             changes = [self._next_phase(c, directives[c.directive_id], now) for c in found]
             # One executemany: a batch of presses must not wait behind row-by-row updates.
             await queries.apply_schedules(session, changes)
+            # A relay that acknowledged is reminded to relay `[relay] remind_after` later
+            # (working time), beside its report reminders (SPEC §11).
+            relays = [
+                (c.delivery_id, self.work.after_working(c.acknowledged_at or now, remind_after))
+                for c in found
+                if c.relay_pending
+                and c.phase == ReminderPhase.ACK
+                and self.cadence(directives[c.directive_id]).max_count > 0
+            ]
+            await queries.set_relay_reminders(session, relays)
 
     def _next_phase(
         self, change: queries.PhaseChange, directive: Directive, now: datetime
     ) -> queries.ScheduleChange:
-        """Where an answered agency's schedule goes: a relay that acknowledged is chased to
-        relay `[relay] remind_after` later (working time); an acknowledged agency of a
-        letter that wants a report, to report; anyone else, nowhere."""
+        """Where an answered agency's schedule goes: an acknowledged agency of a letter that
+        wants a report is chased to report; anyone else, no further."""
         cadence = self.cadence(directive)
-        if change.relay_pending and change.phase == ReminderPhase.ACK and cadence.max_count > 0:
-            since = change.acknowledged_at or now
-            due = self.work.after_working(since, self._settings.relay.remind_after)
-            return queries.ScheduleChange(change.delivery_id, ReminderPhase.RELAY, due, 0, 0)
         if (
             change.status == DeliveryStatus.ACKNOWLEDGED
             and requires_report(directive)
             and cadence.max_count > 0
         ):
-            # From the acknowledgement; after a relay's round, from the relaying.
-            since = now if change.phase == ReminderPhase.RELAY else change.acknowledged_at or now
+            since = change.acknowledged_at or now
             due = completion_due(self.work, directive.deadline, cadence, since, first=True)
             return queries.ScheduleChange(change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0)
         # answered for good: nothing more to chase
@@ -177,6 +185,41 @@ class Reminders:
                 await self._unreachable(session, target, directives[target.directive_id], now)
         return len(targets)
 
+    async def _queue_relay_reminders(self, now: datetime) -> int:
+        """The one reminder to relay of each relay whose time has come: to its primary
+        contacts, with the letter's buttons (Chuyển tiếp among them); counted in the
+        agency's reminders."""
+        async with self._sessionmaker.begin() as session:
+            targets = await queries.due_relay_reminders(session, now, BATCH)
+            if not targets:
+                return 0
+            directives = await queries.directives(session, {x.directive_id for x in targets})
+            contacts = await queries.active_contacts(session, [x.agency_id for x in targets])
+            languages = await languages_of(
+                session, [c.user_id for found in contacts.values() for c in found]
+            )
+            outgoing: list[Outgoing] = []
+            events: list[NewEvent] = []
+            sent: list[tuple[int, datetime | None]] = []
+            nobody: list[tuple[int, datetime | None]] = []  # no contact left: nothing to send
+            for target in targets:
+                directive = directives[target.directive_id]
+                recipients = pick_recipients(contacts.get(target.agency_id, []), escalated=False)
+                if not recipients:
+                    nobody.append((target.delivery_id, None))
+                    continue
+                sent.append((target.delivery_id, None))
+                outgoing += self._messages(target, directive, recipients, languages, now, 1, False)
+                detail = {"phase": ReminderPhase.RELAY, "contacts": len(recipients)}
+                events.append(
+                    NewEvent("reminder.queued", "bot", None, directive.id, target.agency_id, detail)
+                )
+            await queries.set_relay_reminders(session, sent, sent=True)
+            await queries.set_relay_reminders(session, nobody)
+            await record_events(session, events)
+            await queries.enqueue_messages(session, outgoing, now)
+        return len(targets)
+
     def _round(
         self,
         target: queries.RoundTarget,
@@ -199,7 +242,7 @@ class Reminders:
             return None if not recipients and round_number <= cadence.max_count else []
         if round_number >= cadence.max_count:
             next_at = None
-        elif target.phase in (ReminderPhase.ACK, ReminderPhase.RELAY):
+        elif target.phase == ReminderPhase.ACK:
             next_at = now + cadence.every
         else:
             next_at = completion_due(self.work, directive.deadline, cadence, now, first=False)

@@ -554,14 +554,8 @@ TEXTS: dict[str, str] = {
     "broadcast.relay_turned_on": "Relaying turned on.",
     "broadcast.relay_turned_off": "Relaying turned off.",
     "reminder.relay": (
-        "🔁 <b>Relay reminder ({round})</b>: Letter <b>{number}</b> {subject} —"
+        "🔁 <b>Reminder to relay</b>: Letter <b>{number}</b> {subject} —"
         " <b>{agency}</b> received it but has not relayed it to its units.{deadline}\n"
-        "Press <b>🔁 Relay</b> below."
-    ),
-    "reminder.relay.escalated": (
-        "🔁 <b>Relay reminder ({round}) — sent to the head and backup contacts too</b>:"
-        " Letter <b>{number}</b> {subject} — <b>{agency}</b> still has not relayed it to its"
-        " units after {previous} reminders.{deadline}\n"
         "Press <b>🔁 Relay</b> below."
     ),
     "status.relay_header": (

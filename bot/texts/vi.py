@@ -583,14 +583,8 @@ TEXTS: dict[str, str] = {
     "broadcast.relay_turned_on": "Đã bật chuyển tiếp.",
     "broadcast.relay_turned_off": "Đã tắt chuyển tiếp.",
     "reminder.relay": (
-        "🔁 <b>Nhắc chuyển tiếp (lần {round})</b>: Công văn số <b>{number}</b> {subject} —"
+        "🔁 <b>Nhắc chuyển tiếp</b>: Công văn số <b>{number}</b> {subject} —"
         " <b>{agency}</b> đã nhận nhưng chưa chuyển tiếp đến các đơn vị trực thuộc.{deadline}\n"
-        "Bấm <b>🔁 Chuyển tiếp</b> bên dưới."
-    ),
-    "reminder.relay.escalated": (
-        "🔁 <b>Nhắc chuyển tiếp (lần {round}) — gửi cả lãnh đạo và đầu mối dự phòng</b>:"
-        " Công văn số <b>{number}</b> {subject} — <b>{agency}</b> vẫn chưa chuyển tiếp đến các"
-        " đơn vị trực thuộc sau {previous} lần nhắc.{deadline}\n"
         "Bấm <b>🔁 Chuyển tiếp</b> bên dưới."
     ),
     "status.relay_header": (

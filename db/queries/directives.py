@@ -366,7 +366,7 @@ async def close_directive(session: AsyncSession, directive_id: int, now: datetim
     await session.execute(
         update(Delivery)
         .where(Delivery.directive_id == directive_id)
-        .values(next_reminder_at=None, reminder_phase=None)
+        .values(next_reminder_at=None, reminder_phase=None, relay_remind_at=None)
     )
     return True
 

@@ -177,7 +177,7 @@ async def claim_relay(
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.relayed_directive_id.is_(None))
-        .values(relayed_directive_id=relayed_directive_id, relayed_at=now)
+        .values(relayed_directive_id=relayed_directive_id, relayed_at=now, relay_remind_at=None)
         .execution_options(synchronize_session=False)
     )
     return affected(result) == 1

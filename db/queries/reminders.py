@@ -77,14 +77,12 @@ class PhaseChange:
 
 
 def _chased() -> Any:
-    """A delivery its phase still chases: not acknowledged, not reported, or (a relay) not
-    relayed."""
+    """A delivery its phase still chases: not acknowledged, or not reported."""
     return or_(
         *(
             and_(Delivery.reminder_phase == phase, Delivery.status == status)
             for phase, status in CHASED_STATUS.items()
-        ),
-        and_(Delivery.reminder_phase == ReminderPhase.RELAY, relay_pending()),
+        )
     )
 
 
@@ -131,9 +129,51 @@ async def unacknowledged(session: AsyncSession, directive_id: int) -> list[Round
     return _targets((await session.execute(query.order_by(Agency.code))).all())
 
 
+async def due_relay_reminders(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[RoundTarget]:
+    """Relays whose reminder to relay is due and that still have not relayed, on a letter
+    not paused or closed (SPEC §11)."""
+    query = (
+        _targets_query()
+        .where(
+            Delivery.relay_remind_at <= now,
+            relay_pending(),
+            Directive.reminders_paused.is_(False),
+        )
+        .order_by(Delivery.relay_remind_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(of=Delivery, skip_locked=True)
+    return [
+        RoundTarget(r[0], r[1], r[2], r[3], ReminderPhase.RELAY, r[5], r[6])
+        for r in (await session.execute(query)).all()
+    ]
+
+
+async def set_relay_reminders(
+    session: AsyncSession, due: Sequence[tuple[int, datetime | None]], *, sent: bool = False
+) -> None:
+    """Schedule (or, None, clear) the reminder to relay of these deliveries; `sent`: the
+    reminder went out now, and counts in the agency's reminders."""
+    if not due:
+        return
+    table = cast(Table, Delivery.__table__)
+    values: dict[str, Any] = {
+        "relay_remind_at": bindparam("b_at", type_=Delivery.relay_remind_at.type)
+    }
+    if sent:
+        values["reminders_sent"] = table.c.reminders_sent + 1
+    await session.execute(
+        update(table).where(table.c.id == bindparam("b_id")).values(**values),
+        [{"b_id": delivery_id, "b_at": at} for delivery_id, at in due],
+    )
+
+
 async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
-    """Deliveries answered since their schedule was set: acknowledged, reported, marked, or
-    (a relay) relayed."""
+    """Deliveries answered since their schedule was set: acknowledged, reported or marked
+    (and whether each is a relay still to relay)."""
     query = (
         select(
             Delivery.id,
@@ -153,10 +193,6 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
                 and_(
                     Delivery.reminder_phase == ReminderPhase.COMPLETION,
                     Delivery.status == DeliveryStatus.COMPLETED,
-                ),
-                and_(
-                    Delivery.reminder_phase == ReminderPhase.RELAY,
-                    Delivery.relayed_directive_id.is_not(None),
                 ),
             )
         )

@@ -7,7 +7,8 @@ Create Date: 2026-12-05
 A relayed letter is a directive of its own that names the letter it passes on and the
 agency that relays it (SPEC §11). A delivery says how many units are directly under its
 agency when the letter was queued (0: not a relay, or relaying was turned off) and, once
-the agency has relayed, which letter it sent and when. Walking the roster downwards (a
+the agency has relayed, which letter it sent and when; and when a relay that acknowledged
+is to be reminded to relay. Walking the roster downwards (a
 relay's subtree) and a letter's relayed letters need an index on each parent column.
 """
 
@@ -59,6 +60,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("relayed_at", db.models.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(
+            sa.Column("relay_remind_at", db.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index("ix_deliveries_relay_remind_at", ["relay_remind_at"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_deliveries_relayed_directive_id_directives"),
             "directives",
@@ -73,6 +78,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_deliveries_relayed_directive_id_directives"), type_="foreignkey"
         )
+        batch_op.drop_index("ix_deliveries_relay_remind_at")
+        batch_op.drop_column("relay_remind_at")
         batch_op.drop_column("relayed_at")
         batch_op.drop_column("relayed_directive_id")
         batch_op.drop_column("relay_units")
