@@ -570,8 +570,8 @@ TEXTS: dict[str, str] = {
     "status.relay_line_waiting": ", not relayed yet {count}",
     "status.relay_more": "… and {count} more relays: see /report {id}",
     "status.relay_waiting": (
-        "⏳ Not relayed yet: {count} agencies with units under them received it and have not"
-        " relayed it."
+        "⏳ Not relayed yet: {count} agencies with units under them were sent the letter and"
+        " have not relayed it."
     ),
     "xlsx.sheet.relay": "Relays",
     "xlsx.relay.whole_tree": "Whole tree (this letter and every level below)",

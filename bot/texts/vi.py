@@ -599,7 +599,8 @@ TEXTS: dict[str, str] = {
     "status.relay_line_waiting": ", chưa chuyển tiếp {count}",
     "status.relay_more": "… và {count} đơn vị chuyển tiếp khác: xem /report {id}",
     "status.relay_waiting": (
-        "⏳ Chưa chuyển tiếp: {count} đơn vị có đơn vị trực thuộc đã nhận nhưng chưa chuyển tiếp."
+        "⏳ Chưa chuyển tiếp: {count} đơn vị có đơn vị trực thuộc đã được gửi công văn nhưng"
+        " chưa chuyển tiếp."
     ),
     "xlsx.sheet.relay": "Chuyển tiếp",
     "xlsx.relay.whole_tree": "Cả cây (công văn này và mọi cấp dưới)",
