@@ -20,8 +20,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.commands import main
+from bot.onboarding.roster import import_roster
+from bot.onboarding.roster_file import RosterFileError
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
@@ -32,9 +35,11 @@ from db.models import (
     DirectiveStatus,
     Event,
 )
+from db.queries.agencies import existing_parents
 from tests.conftest import StartBot
 from tests.helpers import (
     ADMIN_ID,
+    EXAMPLE_ROSTER,
     NUMBER,
     Clock,
     answer_to,
@@ -604,3 +609,27 @@ async def test_staff_relay_on_an_agency_s_behalf_and_the_reports_show_the_tree(
 
 def json_of(text: str) -> Any:
     return json.loads(text)
+
+
+async def test_an_import_that_would_make_a_cycle_through_the_database_is_refused(
+    sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    """The tree is checked with what is already in the database: a file that puts Sở
+    GD&ĐT under one of its own district offices is refused with its line, nothing written."""
+    await import_roster(sessionmaker, EXAMPLE_ROSTER)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "code,name,group,parent\n"
+        "so-y-te,Sở Y tế,so-nganh,\n"
+        "so-gddt,Sở Giáo dục và Đào tạo,so-nganh,pgd-chau-thanh\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RosterFileError) as refused:
+        await import_roster(sessionmaker, bad)
+    assert [e.message for e in refused.value.errors] == [
+        "line 3: parent cycle: so-gddt → pgd-chau-thanh → so-gddt"
+    ]
+    async with sessionmaker() as session:
+        parents = await existing_parents(session)
+    assert parents["so-gddt"] is None
+    assert parents["pgd-chau-thanh"] == "so-gddt"

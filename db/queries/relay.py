@@ -18,7 +18,6 @@ from sqlalchemy import (
     Select,
     and_,
     case,
-    distinct,
     exists,
     func,
     literal,
@@ -212,9 +211,10 @@ class SubtreeCounts:
     """One letter of a tree and what happened under it, through every level below.
 
     `depth` 0 is the letter asked about (its counts: the whole tree under it, its own
-    recipients included); depth 1 the letters its relays sent, and so on. Units are counted
-    once however many letters reached them; `relays_waiting` are relays that received a
-    letter of the subtree and have not passed it on.
+    recipients included); depth 1 the letters its relays sent, and so on. Counts are of
+    the units the letters of the subtree reached (a unit that received two of them, from
+    two relays, counts in each); `relays_waiting` are relays that received a letter of the
+    subtree and have not passed it on.
     """
 
     directive_id: int
@@ -232,21 +232,19 @@ class SubtreeCounts:
     relays_waiting: int
 
 
-def _units(condition: Any = None) -> Any:
-    """Distinct agencies (meeting `condition`): a unit reached twice counts once."""
-    if condition is None:
-        return func.count(distinct(Delivery.agency_id))
-    return func.count(distinct(case((condition, Delivery.agency_id))))
+def _count(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 async def subtree_counts(
     session: AsyncSession, directive_id: int, today: date
 ) -> list[SubtreeCounts]:
     """Every letter of the tree under `directive_id` with its subtree's counts, in one
-    statement: the tree of letters and each letter's descendants (two recursive CTEs), then
-    one aggregate over their deliveries. `today` is the department's date: a unit is
-    overdue when the deadline of the letter that reached it has passed and it has not
-    completed. Rows come by depth, then by letter id."""
+    statement: the tree of letters and each letter's descendants (two recursive CTEs), one
+    aggregate per letter over its deliveries (each delivery read once), summed up each
+    letter's subtree. `today` is the department's date: a unit is overdue when the deadline
+    of the letter that reached it has passed and it has not completed. Rows come by depth,
+    then by letter id."""
     tree = letter_tree(directive_id)
     closure = select(tree.c.id.label("top"), tree.c.id.label("id")).cte(
         "letter_closure", recursive=True
@@ -259,15 +257,15 @@ async def subtree_counts(
     )
     letter = aliased(Directive)
     completed = Delivery.status == DeliveryStatus.COMPLETED
-    counts = (
+    per_letter = (
         select(
-            closure.c.top.label("top"),
-            _units().label("units"),
-            _units(Delivery.sent_at.is_not(None)).label("reached"),
-            _units(Delivery.acknowledged_at.is_not(None)).label("acknowledged"),
-            _units(completed).label("completed"),
-            _units(and_(letter.deadline < today, ~completed)).label("overdue"),
-            _units(
+            Delivery.directive_id.label("id"),
+            func.count(Delivery.id).label("units"),
+            _count(Delivery.sent_at.is_not(None)).label("reached"),
+            _count(Delivery.acknowledged_at.is_not(None)).label("acknowledged"),
+            _count(completed).label("completed"),
+            _count(and_(letter.deadline < today, ~completed)).label("overdue"),
+            _count(
                 and_(
                     Delivery.relay_units > 0,
                     Delivery.relayed_directive_id.is_(None),
@@ -276,8 +274,20 @@ async def subtree_counts(
                 )
             ).label("waiting"),
         )
-        .join(Delivery, Delivery.directive_id == closure.c.id)
         .join(letter, letter.id == Delivery.directive_id)
+        # IN, not a join: the tree's letters drive the index on deliveries (directive_id),
+        # never a scan of every letter's deliveries.
+        .where(Delivery.directive_id.in_(select(tree.c.id)))
+        .group_by(Delivery.directive_id)
+        .subquery("per_letter")
+    )
+    sums = [
+        func.sum(per_letter.c[name]).label(name)
+        for name in ("units", "reached", "acknowledged", "completed", "overdue", "waiting")
+    ]
+    counts = (
+        select(closure.c.top.label("top"), *sums)
+        .join(per_letter, per_letter.c.id == closure.c.id)
         .group_by(closure.c.top)
         .subquery("subtree_counts")
     )
@@ -313,7 +323,25 @@ async def subtree_counts(
         )
         .order_by(tree.c.depth, top.id)
     )
-    return [SubtreeCounts(*row) for row in rows.all()]
+    # PostgreSQL sums bigints into numerics: the counts come back as ints on both.
+    return [
+        SubtreeCounts(
+            directive_id=row[0],
+            parent_directive_id=row[1],
+            depth=row[2],
+            number=row[3],
+            relay_code=row[4],
+            relay_name=row[5],
+            relayed_at=row[6],
+            units=int(row[7]),
+            reached=int(row[8]),
+            acknowledged=int(row[9]),
+            completed=int(row[10]),
+            overdue=int(row[11]),
+            relays_waiting=int(row[12]),
+        )
+        for row in rows.all()
+    ]
 
 
 @dataclass(frozen=True)
@@ -341,6 +369,7 @@ async def tree_agency_rows(session: AsyncSession, directive_id: int) -> list[Tre
         .join(tree, tree.c.id == Delivery.directive_id)
         .join(letter, letter.id == Delivery.directive_id)
         .outerjoin(relay, relay.id == letter.relayed_by_agency_id)
+        .where(in_tree)  # the tree's letters drive the index, not a scan of all deliveries
         .order_by(tree.c.depth, Delivery.directive_id, Agency.code)
     )
     rows = (await session.execute(query)).all()
