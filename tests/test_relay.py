@@ -14,28 +14,35 @@ import io
 import json
 import re
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.commands import main
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.onboarding.roster import import_roster
 from bot.onboarding.roster_file import RosterFileError
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
     Agency,
+    Contact,
+    ContactRole,
     Delivery,
     DeliveryStatus,
     Directive,
     DirectiveStatus,
     Event,
 )
-from db.queries.agencies import existing_parents
+from db.queries import outbox
+from db.queries.agencies import existing_parents, get_agency_by_code
+from db.queries.answers import AckPress, acknowledge
 from tests.conftest import StartBot
 from tests.helpers import (
     ADMIN_ID,
@@ -320,8 +327,13 @@ async def test_a_relay_manages_its_relayed_letters_and_nothing_else(
     assert "ID" in card.shown_text
     listing = await so.ask("/status", "Công văn gần đây")
     assert [b["callback_data"] for b in listing.buttons()] == [f"st:{own}"]
-    await so.ask(f"/pending {own}", "chưa nhận")
+    listing = await so.ask(f"/pending {own}", "chưa nhận")
+    assert not [b for b in listing.buttons() if "Hoàn thành" in str(b["text"])]  # staff's
     await so.ask(f"/remind {own}", "Đã xếp nhắc")
+    await so.ask(f"/report {own}", "Đang lập báo cáo")
+    workbook = await so.wait_for_message(where=lambda m: m.document is not None, timeout=30)
+    assert workbook.document is not None
+    assert workbook.document["file_name"] == f"bao-cao-cong-van-{own}.xlsx"
     for command in (
         "/status 1",
         "/status 2",
@@ -633,3 +645,48 @@ async def test_an_import_that_would_make_a_cycle_through_the_database_is_refused
         parents = await existing_parents(session)
     assert parents["so-gddt"] is None
     assert parents["pgd-chau-thanh"] == "so-gddt"
+
+
+async def test_a_press_quicker_than_the_send_bookkeeping_still_counts_the_send(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """An officer may press Đã nhận before the dispatcher commits the send: the agency is
+    reached all the same, and its schedule moves on from acknowledged (to the report or the
+    relay reminder) instead of being stuck."""
+    await import_roster(sessionmaker, EXAMPLE_ROSTER)
+    now = datetime.now(UTC)
+    async with sessionmaker.begin() as session:
+        agency = await get_agency_by_code(session, "so-gddt")
+        assert agency is not None
+        session.add(
+            Contact(
+                agency_id=agency.id,
+                telegram_user_id=4242,
+                chat_id=4242,
+                display_name="Cán bộ",
+                role=ContactRole.PRIMARY,
+            )
+        )
+        draft = await create_directive(
+            session,
+            DirectiveDraft(subject="V/v thử", body="Nội dung."),
+            now=now,
+            timezone=ZoneInfo("Asia/Ho_Chi_Minh"),
+            created_by=None,
+            status=DirectiveStatus.DRAFT,
+        )
+        await set_targets(session, draft, ["so-gddt"])
+        await queue_broadcast(session, draft, now=now, actor_id=None)
+    async with sessionmaker.begin() as session:
+        [claimed] = await outbox.claim_due(session, now, 10)
+        assert claimed.relay_units == 18
+    async with sessionmaker.begin() as session:
+        assert await acknowledge(session, [AckPress(claimed.delivery_id or 0, 4242)], now)
+    async with sessionmaker.begin() as session:
+        await outbox.mark_sent(session, claimed, ["1"], now, first_reminder_at=None)
+    async with sessionmaker() as session:
+        delivery = await session.get(Delivery, claimed.delivery_id)
+    assert delivery is not None
+    assert delivery.status == DeliveryStatus.ACKNOWLEDGED
+    assert delivery.sent_at is not None
+    assert delivery.reminder_phase == "ack"  # the reminder clock moves it on
