@@ -28,6 +28,13 @@ from db.queries.directives import (
 Step = callbacks.BroadcastStep
 
 
+NOTE_SHOWN = 300  # characters of a relay's note in the question (the preview has it all)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= NOTE_SHOWN else text[: NOTE_SHOWN - 1] + "…"
+
+
 def _button(text: str, data: callbacks.CallbackData) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=callbacks.pack(data))
 
@@ -92,7 +99,7 @@ async def recipients_question(
                 relay=relay.name if relay else "",
                 number=directive.number,
                 deadline=deadline,
-                note=directive.relay_note or "—",
+                note=_shortened(directive.relay_note or "—"),
             )
     return text, recipients_keyboard(directive, groups, everyone, lang)
 
