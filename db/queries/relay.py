@@ -11,12 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     CTE,
+    BindParameter,
+    Date,
+    Integer,
     Select,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -192,7 +197,7 @@ async def relayed_by(session: AsyncSession, directive_id: int) -> int | None:
 # --- how far down a letter went --------------------------------------------------------------
 
 
-def letter_tree(directive_id: int) -> CTE:
+def letter_tree(directive_id: int | BindParameter[int]) -> CTE:
     """The letter and every letter relayed from it, at any depth: `id`, `depth` (0: itself)."""
     seed = select(Directive.id.label("id"), literal(0).label("depth")).where(
         Directive.id == directive_id
@@ -245,6 +250,36 @@ async def subtree_counts(
     letter's subtree. `today` is the department's date: a unit is overdue when the deadline
     of the letter that reached it has passed and it has not completed. Rows come by depth,
     then by letter id."""
+    rows = await session.execute(
+        _subtree_counts_statement(), {"directive_id": directive_id, "today": today}
+    )
+    # PostgreSQL sums bigints into numerics: the counts come back as ints on both.
+    return [
+        SubtreeCounts(
+            directive_id=row[0],
+            parent_directive_id=row[1],
+            depth=row[2],
+            number=row[3],
+            relay_code=row[4],
+            relay_name=row[5],
+            relayed_at=row[6],
+            units=int(row[7]),
+            reached=int(row[8]),
+            acknowledged=int(row[9]),
+            completed=int(row[10]),
+            overdue=int(row[11]),
+            relays_waiting=int(row[12]),
+        )
+        for row in rows.all()
+    ]
+
+
+@cache
+def _subtree_counts_statement() -> Select[Any]:
+    """Built once (it takes longer to build than to run): the letter and the date are
+    bound parameters."""
+    directive_id = bindparam("directive_id", type_=Integer)
+    today = bindparam("today", type_=Date)
     tree = letter_tree(directive_id)
     closure = select(tree.c.id.label("top"), tree.c.id.label("id")).cte(
         "letter_closure", recursive=True
@@ -294,7 +329,8 @@ async def subtree_counts(
     top = aliased(Directive)
     relay = aliased(Agency)
     parent_delivery = aliased(Delivery)
-    rows = await session.execute(
+    return cast(
+        Select[Any],
         select(
             top.id,
             top.parent_directive_id,
@@ -321,27 +357,8 @@ async def subtree_counts(
                 parent_delivery.agency_id == top.relayed_by_agency_id,
             ),
         )
-        .order_by(tree.c.depth, top.id)
+        .order_by(tree.c.depth, top.id),
     )
-    # PostgreSQL sums bigints into numerics: the counts come back as ints on both.
-    return [
-        SubtreeCounts(
-            directive_id=row[0],
-            parent_directive_id=row[1],
-            depth=row[2],
-            number=row[3],
-            relay_code=row[4],
-            relay_name=row[5],
-            relayed_at=row[6],
-            units=int(row[7]),
-            reached=int(row[8]),
-            acknowledged=int(row[9]),
-            completed=int(row[10]),
-            overdue=int(row[11]),
-            relays_waiting=int(row[12]),
-        )
-        for row in rows.all()
-    ]
 
 
 @dataclass(frozen=True)
