@@ -690,3 +690,23 @@ async def test_a_press_quicker_than_the_send_bookkeeping_still_counts_the_send(
     assert delivery.status == DeliveryStatus.ACKNOWLEDGED
     assert delivery.sent_at is not None
     assert delivery.reminder_phase == "ack"  # the reminder clock moves it on
+
+
+async def test_the_relayed_letter_carries_the_original_attachment(
+    running: RunningBot, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    officers = await join_officers(running.sessionmaker, sandbox, ["pgd-chau-thanh", SCHOOLS[0]])
+    office, school = officers["pgd-chau-thanh"][0], officers[SCHOOLS[0]][0]
+    pdf = tmp_path / "Công văn 123 – Hội Sách.pdf"
+    pdf.write_bytes(b"%PDF-1.4 the signed letter\n%%EOF\n")
+    await queue_letter(running, to=("pgd-chau-thanh",), attachment=pdf)
+    await relay_from(office, await _chuyen_tiep(office))
+    number = (await directive(running, 2)).number
+    document = await school.wait_for_message(
+        number, timeout=15, where=lambda m: m.document is not None
+    )
+    assert document.document is not None
+    assert document.document["file_name"] == pdf.name
+    original = next(m for m in office.inbox if m.document is not None)
+    assert original.document is not None
+    assert document.document["file_id"] == original.document["file_id"]  # uploaded once
