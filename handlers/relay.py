@@ -40,25 +40,24 @@ _ARGUMENTS = re.compile(r"^/\w+(?:@\w+)?[^\S\n]*(\S*)[^\S\n]*\n?(.*)$", re.S)
 
 async def _acknowledge(
     update: Update, context: Context, source: RelaySource, lang: str
-) -> AckResult:
-    """Relaying counts as Đã nhận: the same batched path, the same notices and stamp."""
+) -> tuple[AckResult, str | None]:
+    """Relaying counts as Đã nhận: the same batched path and notices. Returns the result and,
+    when this acknowledged the letter, the stamp to show under it."""
     user = update.effective_user
     deps = get_deps(context)
     if user is None:
-        return AckResult.GONE
+        return AckResult.GONE, None
     answer = await deps.acks.press(
         AckRequest(source.delivery_id, user.id, user.full_name, user.language_code)
     )
     outcome = answer.outcome
-    if outcome.result == AckResult.FIRST:
-        if outcome.directive_id is not None:
-            deps.notices.check_all_acknowledged(outcome.directive_id)
-        if update.callback_query is not None:
-            tz = str(deps.settings.reminders.timezone)
-            when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
-            stamp = t(lang, "ack.stamp", name=outcome.acknowledged_by or "", at=when)
-            await stamp_acknowledged(update.callback_query, stamp)
-    return outcome.result
+    if outcome.result != AckResult.FIRST:
+        return outcome.result, None
+    if outcome.directive_id is not None:
+        deps.notices.check_all_acknowledged(outcome.directive_id)
+    tz = str(deps.settings.reminders.timezone)
+    when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
+    return outcome.result, t(lang, "ack.stamp", name=outcome.acknowledged_by or "", at=when)
 
 
 async def _open_draft(
@@ -119,16 +118,17 @@ async def relay_pressed(update: Update, context: Context) -> None:
         await _refused(deps, user.id, data.delivery_id, error)
         await query.answer(t(lang, error.key, **error.params), show_alert=True)
         return
-    result = await _acknowledge(update, context, source, lang)
+    result, stamp = await _acknowledge(update, context, source, lang)
     if result not in (AckResult.FIRST, AckResult.ALREADY):
         await query.answer(t(lang, f"relay.press_{result}"), show_alert=True)
         return
+    await query.answer(t(lang, "relay.started"))  # the spinner stops first
+    if stamp is not None:
+        await stamp_acknowledged(query, stamp)
     try:
         await _open_draft(update, context, source, RelayText(), lang)
     except RelayError as error:  # relayed meanwhile by another contact, say
-        await query.answer(t(lang, error.key, **error.params), show_alert=True)
-        return
-    await query.answer(t(lang, "relay.started"))
+        await context.bot.send_message(user.id, t(lang, error.key, **error.params))
 
 
 @with_who
@@ -162,7 +162,7 @@ async def relay_command(update: Update, context: Context, who: Who) -> None:
     except RelayError as error:
         await message.reply_text(t(who.lang, error.key, **error.params))
         return
-    result = await _acknowledge(update, context, source, who.lang)
+    result, _ = await _acknowledge(update, context, source, who.lang)
     if result not in (AckResult.FIRST, AckResult.ALREADY):
         await message.reply_text(t(who.lang, f"relay.press_{result}"))
         return
