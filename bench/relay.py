@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Relay benchmark (SPEC §10, §11): relaying to 5,000 units queued in < 2 s, and the
+"""Relay benchmark: relaying to 5,000 units queued in < 2 s, and the
 original letter's /status with the roll-up of a three-level tree of 10,000 units < 200 ms.
 
 A scratch database (a temporary SQLite file, and a PostgreSQL database of its own that is

@@ -259,7 +259,7 @@ class NoticesSettings(_Section):
 
 
 class RelaySettings(_Section):
-    """Relaying down the hierarchy (SPEC §11)."""
+    """Relaying letters down the roster's tree."""
 
     remind_after: Duration = timedelta(days=1)
     """A relay that acknowledged and has not relayed is reminded this long after (working

@@ -132,7 +132,7 @@ class DeliveryStatus(StrEnum):
 
 class ReminderPhase(StrEnum):
     """What an agency is chased for: to acknowledge, or (acknowledged) to report. RELAY only
-    marks the one reminder a relay gets to pass the letter on (§11); it is no phase of the
+    marks the one reminder a relay gets to pass the letter on; it is no phase of the
     schedule, which goes on beside it."""
 
     ACK = "ack"
@@ -268,7 +268,7 @@ class Directive(Base):
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
-    # Relaying down the hierarchy (§11, migration 0008). A relayed letter is a directive of
+    # Relaying down the hierarchy (migration 0008). A relayed letter is a directive of
     # its own: the letter it passes on, the agency that relays it (only its subtree may be
     # addressed) and the relay's note above the quoted original. `relay_allowed`: whether
     # the relays among its recipients may pass it on (staff may turn it off).
@@ -333,7 +333,7 @@ class Delivery(Base):
     # What the agency is being chased for (a ReminderPhase), None when nothing is.
     reminder_phase: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Relaying (§11, migration 0008): how many units are directly under the agency when the
+    # Relaying (migration 0008): how many units are directly under the agency when the
     # letter was queued, if it may relay it (0: not a relay, or relaying is off), and the
     # letter it relayed, once it has.
     relay_units: Mapped[int] = mapped_column(Integer, default=0)

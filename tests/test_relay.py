@@ -1,4 +1,4 @@
-"""Relaying down the hierarchy (SPEC §11), through the sandbox as the officers do it.
+"""Relaying down the hierarchy, through the sandbox as the officers do it.
 
 The example roster is the tree: Sở GD&ĐT (so-gddt) has 11 district education offices and 7
 upper-secondary schools directly under it; the office of Châu Thành (pgd-chau-thanh) has 6

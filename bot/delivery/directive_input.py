@@ -116,7 +116,7 @@ class DirectiveDraft:
     """An absolute path to an existing file (file input only)."""
     reminders: ReminderOverride = field(default_factory=ReminderOverride)
     relay: bool = True
-    """Whether the relays among the recipients may pass the letter on (SPEC §11)."""
+    """Whether the relays among the recipients may pass the letter on."""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class UnknownTargetsError(ValueError):
 
 
 class OutsideSubtreeError(UnknownTargetsError):
-    """A relayed letter named groups or agencies that are not under its relay (SPEC §11)."""
+    """A relayed letter named groups or agencies that are not under its relay."""
 
 
 @dataclass(frozen=True)

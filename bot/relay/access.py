@@ -1,7 +1,7 @@
 """Who may manage a letter: the one rule, used by every command and button about a letter.
 
 Staff manage every letter. A relay's active contacts manage the letters their agency
-relayed (SPEC §11): /status, /pending, /remind, /report and /close on those, and the
+relayed: /status, /pending, /remind, /report and /close on those, and the
 compose steps of their own drafts; nothing else. A refusal does not say whether the letter
 exists, so that an officer learns nothing about the department's other letters.
 """

@@ -1,4 +1,4 @@
-"""Relaying a letter down the hierarchy (SPEC §11): the relay's own letter, limited to its
+"""Relaying a letter down the hierarchy: the relay's own letter, limited to its
 subtree, composed like a /broadcast draft and queued like any letter.
 
 A relayed letter is a directive: it quotes the original (who sent it, its number and date,

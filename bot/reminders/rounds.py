@@ -124,7 +124,7 @@ class Reminders:
             # One executemany: a batch of presses must not wait behind row-by-row updates.
             await queries.apply_schedules(session, changes)
             # A relay that acknowledged is reminded to relay `[relay] remind_after` later
-            # (working time), beside its report reminders (SPEC §11).
+            # (working time), beside its report reminders.
             relays = [
                 (c.delivery_id, self.work.after_working(c.acknowledged_at or now, remind_after))
                 for c in found

@@ -1,4 +1,4 @@
-"""The tree of a letter as CSV: `agency-bot report ID --tree --format csv` (SPEC §11)."""
+"""The tree of a letter as CSV: `agency-bot report ID --tree --format csv`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TREE_CSV_COLUMNS = (*CSV_COLUMNS, "parent_code", "relayed_directive_id")
 
 
 async def tree_csv(session: AsyncSession, directive_id: int, tz: ZoneInfo) -> str:
-    """`report ID --tree --format csv`: a row per unit of every letter of the tree, the §4
+    """`report ID --tree --format csv`: a row per unit of every letter of the tree, the CSV
     columns then `parent_code` (the relay that sent it the letter; empty for the letter's
     own recipients) and `relayed_directive_id` (the letter it relayed, if it did)."""
     out = io.StringIO()

@@ -1,4 +1,4 @@
-"""The relay roll-up of a letter (SPEC §11): for each relay, when it relayed and how far its
+"""The relay roll-up of a letter: for each relay, when it relayed and how far its
 subtree got, through every level; and the whole tree's totals.
 
 `load_rollup` is one query (db.queries.relay.subtree_counts: recursive CTEs on SQLite and

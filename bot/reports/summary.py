@@ -55,7 +55,7 @@ class Report:
     now: datetime
     timezone: ZoneInfo
     rollup: Rollup | None = None
-    """How far down the tree the letter went (SPEC §11); None when not loaded."""
+    """How far down the tree the letter went; None when not loaded."""
 
 
 def deadline_passed(directive: DirectiveHead, now: datetime, tz: ZoneInfo) -> bool:

@@ -98,7 +98,7 @@ def named_letter(update: Update, context: Context) -> int | None:
 
 
 def letter_managers(callback: WhoHandler) -> Handler:
-    """Staff, or a relay's contact on a letter its agency relayed (SPEC §11); anyone else
+    """Staff, or a relay's contact on a letter its agency relayed; anyone else
     is refused and learns nothing about the letter, not even whether it exists."""
 
     @with_who

@@ -475,7 +475,7 @@ TEXTS: dict[str, str] = {
     "chart.minutes": "Minutes",
     "chart.seconds": "Seconds",
     "chart.no_data": "No data yet",
-    # --- relaying down the hierarchy (issue 13, SPEC §11) ---
+    # --- relaying down the hierarchy (issue 13) ---
     "button.relay": "🔁 Relay ({count} units)",
     "relay.department": "Department of Information and Communications",
     "relay.about": "on {subject}",

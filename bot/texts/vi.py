@@ -503,7 +503,7 @@ TEXTS: dict[str, str] = {
     "chart.minutes": "Phút",
     "chart.seconds": "Giây",
     "chart.no_data": "Chưa có dữ liệu",
-    # --- relaying down the hierarchy (issue 13, SPEC §11) ---
+    # --- relaying down the hierarchy (issue 13) ---
     "button.relay": "🔁 Chuyển tiếp ({count} đơn vị)",
     "relay.department": "Sở Thông tin và Truyền thông",
     "relay.about": "về việc {subject}",

@@ -127,7 +127,7 @@ async def get_directive_file(session: AsyncSession, directive_id: int) -> bytes 
 
 @dataclass(frozen=True)
 class Scope:
-    """Whom a letter may address, and what "all" means for it (SPEC §11).
+    """Whom a letter may address, and what "all" means for it.
 
     The department's letter (`relay` None) may address any agency; "all" is the top of the
     tree when its relays pass it on (units further down are reached when their parent

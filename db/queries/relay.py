@@ -1,4 +1,4 @@
-"""Relaying down the hierarchy (SPEC §11): the roster's tree, who may relay what, and how far
+"""Relaying down the hierarchy: the roster's tree, who may relay what, and how far
 down a letter went.
 
 The roster's tree and a letter's relayed letters are walked with recursive CTEs, which
@@ -363,7 +363,7 @@ def _subtree_counts_statement() -> Select[Any]:
 
 @dataclass(frozen=True)
 class TreeAgencyRow:
-    """One unit's answer to one letter of a tree: the §4 row, the relay that sent it the
+    """One unit's answer to one letter of a tree: the CSV row, the relay that sent it the
     letter (None: a recipient of the letter asked about), and what it relayed itself."""
 
     row: AgencyRow

@@ -73,7 +73,7 @@ class PhaseChange:
     scheduled_reminders: int
     phase: str | None = None
     relay_pending: bool = False
-    """A relay that acknowledged and has not passed the letter on (SPEC §11)."""
+    """A relay that acknowledged and has not passed the letter on."""
 
 
 def _chased() -> Any:
@@ -133,7 +133,7 @@ async def due_relay_reminders(
     session: AsyncSession, now: datetime, limit: int
 ) -> list[RoundTarget]:
     """Relays whose reminder to relay is due and that still have not relayed, on a letter
-    not paused or closed (SPEC §11)."""
+    not paused or closed."""
     query = (
         _targets_query()
         .where(

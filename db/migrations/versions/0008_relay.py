@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-05
 
 A relayed letter is a directive of its own that names the letter it passes on and the
-agency that relays it (SPEC §11). A delivery says how many units are directly under its
+agency that relays it. A delivery says how many units are directly under its
 agency when the letter was queued (0: not a relay, or relaying was turned off) and, once
 the agency has relayed, which letter it sent and when; and when a relay that acknowledged
 is to be reminded to relay. Walking the roster downwards (a
