@@ -24,7 +24,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.cli.commands import main
-from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.directive_input import (
+    DirectiveDraft,
+    DirectiveInputError,
+    RelayText,
+    parse_relay_text,
+    read_directive_file,
+)
 from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.onboarding.roster import import_roster
 from bot.onboarding.roster_file import RosterFileError
@@ -710,3 +716,40 @@ async def test_the_relayed_letter_carries_the_original_attachment(
     original = next(m for m in office.inbox if m.document is not None)
     assert original.document is not None
     assert document.document["file_id"] == original.document["file_id"]  # uploaded once
+
+
+def test_a_directive_file_may_turn_relaying_off(tmp_path: Path) -> None:
+    sample = (Path(__file__).parent.parent / "examples" / "directive-book-day.toml").read_text(
+        encoding="utf-8"
+    )
+    off = tmp_path / "off.toml"
+    off.write_text(sample + "\nrelay = false\n", encoding="utf-8")
+    assert read_directive_file(off).relay is False
+    bad = tmp_path / "bad.toml"
+    bad.write_text(sample + '\nrelay = "no"\n', encoding="utf-8")
+    with pytest.raises(DirectiveInputError) as refused:
+        read_directive_file(bad)
+    assert refused.value.errors == [
+        "relay = 'no': not true or false (relay = false: nobody may relay it)"
+    ]
+    assert (
+        read_directive_file(
+            Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
+        ).relay
+        is True
+    )
+
+
+def test_what_a_relay_types_for_its_number_deadline_and_note() -> None:
+    text = "Số: 45/SGDĐT-VP\nHạn: 25/06/2020\n\nĐề nghị các trường triển khai.\n"
+    assert parse_relay_text(text) == RelayText(
+        "45/SGDĐT-VP", date(2020, 6, 25), "Đề nghị các trường triển khai."
+    )
+    assert parse_relay_text("-") == RelayText(note="")
+    assert parse_relay_text("") == RelayText()
+    with pytest.raises(DirectiveInputError) as refused:
+        parse_relay_text("Hạn: 31/02/2020")
+    assert refused.value.reason == "bad_deadline"
+    with pytest.raises(DirectiveInputError) as refused:
+        parse_relay_text("x" * 4001)
+    assert refused.value.reason == "note_too_long"
