@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -611,6 +612,16 @@ async def test_staff_relay_on_an_agency_s_behalf_and_the_reports_show_the_tree(
     assert rows[SCHOOLS[0]][3] == "acknowledged"
     code, _, err = await cli("-c", config, "report", "1", "--tree")
     assert (code, err.strip()) == (1, "agency-bot: error: --tree needs --format csv")
+    target = tmp_path / "report.xlsx"
+    code, _, _ = await cli("-c", config, "report", "1", "--format", "xlsx", "--output", str(target))
+    sheet = openpyxl.load_workbook(target)["Chuyển tiếp"]
+    table = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert table[0][:3] == ["Cấp", "Mã đơn vị", "Đơn vị chuyển tiếp"]
+    assert [(r[0], r[1], r[6], r[8]) for r in table[1:]] == [
+        (0, None, 10, 3),  # the whole tree: units, acknowledged
+        (1, "so-gddt", 8, 2),
+        (2, "pgd-chau-thanh", 6, 1),
+    ]
 
     code, out, _ = await cli("-c", config, "agencies", "list", "--tree")
     assert re.search(r"\nso-gddt +so-nganh", out)

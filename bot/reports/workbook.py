@@ -204,7 +204,8 @@ def _relay_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: s
             if isinstance(value, datetime):
                 sheet.write_datetime(r, col, value, formats["date"])
             elif isinstance(value, str):
-                sheet.write_string(r, col, _text(value))
+                if value:  # the whole tree's row has no relay code: a blank cell
+                    sheet.write_string(r, col, _text(value))
             elif value is not None:
                 sheet.write_number(r, col, value)
     headers = [{"header": t(lang, f"xlsx.relay.{key}")} for key, _ in RELAY_COLUMNS]
