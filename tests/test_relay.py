@@ -12,6 +12,7 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -501,8 +502,15 @@ Cli = Callable[..., Awaitable[tuple[int, str, str]]]
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     """The command line, in a thread of its own (it runs its own event loop) next to the
-    running bot; it keeps the test's logging (the real one replaces the root handlers)."""
+    running bot; it keeps the test's logging (the real one replaces the root handlers), and
+    stderr holds only what the command prints: an earlier in-process command of this
+    worker may have left its stderr handler on the root logger, which the bot beside
+    would write to."""
     monkeypatch.setattr("bot.cli.commands.setup_logging", lambda level: None)
+    root = logging.getLogger()
+    monkeypatch.setattr(
+        root, "handlers", [h for h in root.handlers if type(h) is not logging.StreamHandler]
+    )
 
     async def run(*argv: str) -> tuple[int, str, str]:
         code = await asyncio.to_thread(main, list(argv))
