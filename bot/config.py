@@ -392,6 +392,8 @@ DEFAULT_GROUPS: dict[str, str] = {
     "hoi": "Hội, đoàn thể",
     "co-so-in": "Cơ sở in, phát hành",
     "truong-hoc": "Trường học",
+    "phong-gddt": "Phòng Giáo dục và Đào tạo",
+    "ubnd-xa": "UBND xã, phường, thị trấn",
 }
 GROUP_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")  # as in the roster file
 MAX_GROUPS = 200
@@ -416,6 +418,14 @@ def _groups(value: Any) -> dict[str, str]:
 GroupsField = Annotated[dict[str, str], BeforeValidator(_groups)]
 
 
+class RelaySettings(_Section):
+    """Relaying letters down the roster's tree."""
+
+    remind_after: Duration = timedelta(days=1)
+    """A relay that acknowledged and has not relayed is reminded this long after (working
+    time: days count working days)."""
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -430,6 +440,8 @@ class Settings(_Section):
     def group_name(self, slug: str) -> str:
         """The words a clerk reads for a group: its `[groups]` name, else the slug."""
         return self.groups.get(slug, slug)
+
+    relay: RelaySettings = RelaySettings()
 
 
 def _describe(error: Any, source: str) -> str:

@@ -135,10 +135,13 @@ class DeliveryStatus(StrEnum):
 
 
 class ReminderPhase(StrEnum):
-    """What an agency is chased for: to acknowledge, or (acknowledged) to report."""
+    """What an agency is chased for: to acknowledge, or (acknowledged) to report. RELAY only
+    marks the one reminder a relay gets to pass the letter on; it is no phase of the
+    schedule, which goes on beside it."""
 
     ACK = "ack"
     COMPLETION = "completion"
+    RELAY = "relay"
 
 
 class MessageKind(StrEnum):
@@ -186,6 +189,9 @@ class Agency(Base):
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id], lazy="raise")
     contacts: Mapped[list[Contact]] = relationship(back_populates="agency", lazy="raise")
+
+    # The tree is walked downwards (a relay's units, its subtree): migration 0006.
+    __table_args__ = (Index("ix_agencies_parent_id", "parent_id"),)
 
 
 class Contact(Base):
@@ -285,9 +291,25 @@ class Directive(Base):
     recall_reason: Mapped[str | None] = mapped_column(Text)
     # Corrections (đính chính) sent: /status shows the count without reading the event log.
     corrections: Mapped[int] = mapped_column(Integer, default=0)
+    # Relaying down the hierarchy (migration 0006). A relayed letter is a directive of
+    # its own: the letter it passes on, the agency that relays it (only its subtree may be
+    # addressed) and the relay's note above the quoted original. `relay_allowed`: whether
+    # the relays among its recipients may pass it on (staff may turn it off).
+    parent_directive_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directives.id", ondelete="SET NULL")
+    )
+    relayed_by_agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL")
+    )
+    relay_allowed: Mapped[bool] = mapped_column(Boolean, default=True)
+    relay_note: Mapped[str | None] = mapped_column(Text)
 
-    # /status without an ID lists the newest directives (migration 0003).
-    __table_args__ = (Index("ix_directives_created_at", "created_at"),)
+    # /status without an ID lists the newest directives (migration 0003); a letter's relayed
+    # letters are found by their parent (0008).
+    __table_args__ = (
+        Index("ix_directives_created_at", "created_at"),
+        Index("ix_directives_parent_directive_id", "parent_directive_id"),
+    )
 
 
 class DirectiveFile(Base):
@@ -347,8 +369,19 @@ class Delivery(Base):
         ForeignKey("contacts.id", ondelete="SET NULL")
     )
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Relaying (migration 0006): how many units are directly under the agency when the
+    # letter was queued, if it may relay it (0: not a relay, or relaying is off), and the
+    # letter it relayed, once it has.
+    relay_units: Mapped[int] = mapped_column(Integer, default=0)
+    relayed_directive_id: Mapped[int | None] = mapped_column(
+        ForeignKey("directives.id", ondelete="SET NULL")
+    )
+    relayed_at: Mapped[datetime | None]
+    # A relay that acknowledged is reminded once to relay, at this time, unless it has by
+    # then; beside (not instead of) its acknowledgement and report reminders.
+    relay_remind_at: Mapped[datetime | None]
 
-    directive: Mapped[Directive] = relationship(lazy="raise")
+    directive: Mapped[Directive] = relationship(foreign_keys=[directive_id], lazy="raise")
     agency: Mapped[Agency] = relationship(lazy="raise")
 
     __table_args__ = (
@@ -356,6 +389,7 @@ class Delivery(Base):
         Index("ix_deliveries_directive_status", "directive_id", "status"),
         Index("ix_deliveries_next_reminder_at", "next_reminder_at"),
         Index("ix_deliveries_reminder_phase_status", "reminder_phase", "status"),
+        Index("ix_deliveries_relay_remind_at", "relay_remind_at"),
     )
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.answers.acknowledge import AckOutcome, AckRequest, AckResult
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import language_of
 from bot.telegram import callbacks
+from bot.telegram.stamp import stamp_acknowledged
 from bot.telegram.timefmt import format_local
 from bot.texts import t
 
@@ -41,48 +40,11 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
         if outcome.directive_id is not None:
             deps.notices.check_all_acknowledged(outcome.directive_id)
         await query.answer(t(lang, "ack.recorded"))
-        await _stamp(query, t(lang, "ack.stamp", name=who, at=when))
+        await stamp_acknowledged(query, t(lang, "ack.stamp", name=who, at=when))
     elif outcome.result == AckResult.ALREADY:
         await query.answer(t(lang, "ack.already", name=who, at=when), show_alert=True)
     else:
         await query.answer(t(lang, f"ack.{outcome.result}"), show_alert=True)
-
-
-def _without_ack_button(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    if markup is None:
-        return None
-    rows = [
-        [
-            b
-            for b in row
-            if not isinstance(callbacks.parse(str(b.callback_data)), callbacks.Acknowledge)
-        ]
-        for row in markup.inline_keyboard
-    ]
-    return InlineKeyboardMarkup([row for row in rows if row])
-
-
-async def _stamp(query: CallbackQuery, stamp: str) -> None:
-    """Show "Đã nhận bởi … lúc …" under the letter and take the Đã nhận button away."""
-    message = query.message
-    if not isinstance(message, Message):
-        return
-    markup = _without_ack_button(message.reply_markup)
-    try:
-        if message.text is not None:
-            text = f"{message.text_html}\n\n{stamp}"
-            if len(text) <= MessageLimit.MAX_TEXT_LENGTH:
-                await message.edit_text(text, reply_markup=markup)
-                return
-        elif message.caption is not None:
-            caption = f"{message.caption_html}\n\n{stamp}"
-            if len(caption) <= MessageLimit.CAPTION_LENGTH:
-                await message.edit_caption(caption, reply_markup=markup)
-                return
-        await message.edit_reply_markup(markup)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

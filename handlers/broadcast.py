@@ -1,45 +1,40 @@
 """/broadcast: compose a directive, choose its recipients, preview it, then Gửi or Hủy.
 
 The draft lives in the database (a directive in status `draft`), so the steps are plain
-callbacks and replies, and a restart in the middle loses nothing.
+callbacks and replies, and a restart in the middle loses nothing. A relay's relayed letter
+(handlers/relay.py starts it) is a draft too and goes through the same steps, limited to
+the relay's subtree; only its author may take them.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.delivery.compose_view import ask_recipients, recipients_question, show_preview
 from bot.delivery.directive_input import DirectiveInputError, parse_broadcast_text
 from bot.delivery.drafts import (
     ItemsError,
+    OutsideSubtreeError,
     TelegramAttachment,
     UnknownTargetsError,
     cancel_draft,
     create_directive,
-    item_audience,
     queue_broadcast,
     set_targets,
 )
-from bot.delivery.render import directive_content, render_directive
 from bot.deps import Context, Deps, get_deps
 from bot.onboarding.identity import Who
+from bot.relay.access import may_compose
+from bot.relay.compose import RelayError, queue_relay
 from bot.telegram import callbacks
-from bot.telegram.guards import staff_only
-from bot.telegram.keyboards import directive_keyboard
+from bot.telegram.guards import letter_managers, staff_only
 from bot.texts import t
 from db.models import Directive, DirectiveStatus
-from db.queries.directives import (
-    ALL,
-    audience,
-    get_directive,
-    groups_with_counts,
-    set_progress_message,
-)
+from db.queries.directives import ALL, get_directive
 
 Step = callbacks.BroadcastStep
 _COMMAND = re.compile(r"^/\w+(@\w+)?")
@@ -83,47 +78,10 @@ async def broadcast_command(update: Update, context: Context, who: Who) -> None:
             status=DirectiveStatus.DRAFT,
             telegram_attachment=attachment,
         )
-        groups = await groups_with_counts(session)
-    prompt = await message.reply_text(
-        t(
-            who.lang,
-            "broadcast.choose_recipients",
-            number=directive.number,
-            subject=directive.subject,
-        ),
-        reply_markup=_recipients_keyboard(directive, groups, who.lang, deps.settings.group_name),
-    )
-    async with deps.sessionmaker.begin() as session:
-        await set_progress_message(session, directive.id, prompt.chat_id, prompt.message_id)
+    await ask_recipients(context.bot, message.chat_id, directive, who.lang, deps)
 
 
-def _recipients_keyboard(
-    directive: Directive,
-    groups: list[tuple[str, int]],
-    lang: str,
-    group_name: Callable[[str], str],
-) -> InlineKeyboardMarkup:
-    def button(text: str, step: Step) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text, callback_data=callbacks.pack(step))
-
-    total = sum(count for _, count in groups)
-    rows = [[button(t(lang, "broadcast.all_button", count=total), Step(directive.id, "all"))]]
-    for group, count in groups:
-        mark = "✅" if group in directive.targets else "▫️"
-        # A button label is not HTML: the group's name as a clerk reads it, unescaped.
-        name = group_name(group)
-        label = html.unescape(t(lang, "broadcast.group_button", mark=mark, group=name, count=count))
-        rows.append([button(label, Step(directive.id, "group", group))])
-    rows.append(
-        [
-            button(t(lang, "broadcast.next_button"), Step(directive.id, "next")),
-            button(t(lang, "broadcast.cancel_button"), Step(directive.id, "cancel")),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
-
-
-@staff_only
+@letter_managers
 async def broadcast_step(update: Update, context: Context, who: Who) -> None:
     query = update.callback_query
     step = callbacks.parse(query.data if query else None)
@@ -138,9 +96,11 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
             refusal = _refusal(directive, step, who)
             if refusal is None and directive is not None:
                 outcome = await _apply(session, directive, step, who, deps)
-                groups = await groups_with_counts(session)
     except (ItemsError, UnknownTargetsError):  # the items no longer fit the recipients
         await query.answer(t(who.lang, "broadcast.items_changed"), show_alert=True)
+        return
+    except RelayError as error:  # a relayed letter that may not go (nothing was written)
+        await query.answer(t(who.lang, error.key, **error.params), show_alert=True)
         return
     if refusal is not None or directive is None:
         await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
@@ -149,21 +109,20 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
     if step.action == "send":  # committed: the dispatcher may look now
         deps.outbox_wake.set()
     if outcome == "keyboard":
-        await query.edit_message_reply_markup(
-            _recipients_keyboard(directive, groups, who.lang, deps.settings.group_name)
-        )
+        _, markup = await recipients_question(directive, who.lang, deps)
+        await query.edit_message_reply_markup(markup)
     elif outcome == "preview":
         await query.edit_message_reply_markup(None)
-        if not await _preview(query.message, directive, who, deps):
+        if not await show_preview(query.message, directive, who.lang, deps):
             # Items that reach none of these recipients: choose them again.
-            keyboard = _recipients_keyboard(directive, groups, who.lang, deps.settings.group_name)
-            await query.edit_message_reply_markup(keyboard)
+            _, markup = await recipients_question(directive, who.lang, deps)
+            await query.edit_message_reply_markup(markup)
     else:
         await query.edit_message_text(outcome)
 
 
 def _refusal(directive: Directive | None, step: Step, who: Who) -> str | None:
-    if directive is None or directive.created_by != who.user_id:
+    if directive is None or not may_compose(who, directive):
         return "broadcast.not_yours"
     if directive.status != DirectiveStatus.DRAFT:
         return "broadcast.already_done"
@@ -179,6 +138,17 @@ async def _apply(
     if step.action == "cancel":
         await cancel_draft(session, directive, who.user_id)
         return t(who.lang, "broadcast.cancelled", number=directive.number)
+    if step.action == "send" and directive.relayed_by_agency_id is not None:
+        result = await queue_relay(
+            session, directive, now=deps.clock(), actor_type="user", actor_id=who.user_id
+        )
+        return t(
+            who.lang,
+            "relay.queued",
+            number=directive.number,
+            agencies=result.agencies,
+            messages=result.messages,
+        )
     if step.action == "send":
         result = await queue_broadcast(session, directive, now=deps.clock(), actor_id=who.user_id)
         return t(
@@ -200,12 +170,13 @@ async def _apply(
 
 
 async def recipients_reply(update: Update, context: Context, who: Who) -> None:
-    """Staff may answer the recipients question with agency codes or groups, typed.
+    """The author of a draft may answer the recipients question with agency codes or groups,
+    typed (a relay: codes anywhere in its subtree).
 
     Any other reply (an officer answering a letter) is not for this handler: no refusal.
     """
     message = update.effective_message
-    if message is None or message.reply_to_message is None or not who.is_staff:
+    if message is None or message.reply_to_message is None:
         return
     directive_id = _draft_asked_in(message.reply_to_message)
     if directive_id is None:
@@ -220,9 +191,12 @@ async def recipients_reply(update: Update, context: Context, who: Who) -> None:
             await set_targets(session, directive, targets)
         except UnknownTargetsError as error:
             unknown = ", ".join(error.targets)
-            await message.reply_text(t(who.lang, "broadcast.unknown_targets", targets=unknown))
+            key = "relay.outside" if isinstance(error, OutsideSubtreeError) else None
+            await message.reply_text(
+                t(who.lang, key or "broadcast.unknown_targets", targets=unknown)
+            )
             return
-    await _preview(message, directive, who, deps)
+    await show_preview(message, directive, who.lang, deps)
 
 
 def _draft_asked_in(question: Message) -> int | None:
@@ -241,92 +215,29 @@ def _draft_asked_in(question: Message) -> int | None:
     return None
 
 
-async def _item_check(
-    message: Message, directive: Directive, who: Who, deps: Deps
-) -> list[int] | None:
-    """How many recipients each item reaches, or None (and staff told why) when an item
-    names an unknown recipient or reaches none of those chosen."""
-    try:
-        async with deps.sessionmaker() as session:
-            return await item_audience(session, directive)
-    except UnknownTargetsError as error:
-        unknown = ", ".join(error.targets)
-        await message.chat.send_message(t(who.lang, "broadcast.unknown_targets", targets=unknown))
-    except ItemsError as error:
-        items = "; ".join(
-            t(who.lang, "broadcast.item_named", number=number, to=", ".join(to))
-            for number, to in error.nobody
-        )
-        await message.chat.send_message(t(who.lang, "broadcast.items_nobody", items=items))
-    return None
-
-
-async def _preview(message: Message, directive: Directive, who: Who, deps: Deps) -> bool:
-    """Show the directive exactly as contacts will get it, then the Gửi / Hủy question;
-    False when its items do not fit the recipients (nothing shown but why)."""
-    async with deps.sessionmaker() as session:
-        reach = await audience(session, directive.targets)
-    per_item: list[int] = []
-    if reach.agencies and directive.items:
-        found = await _item_check(message, directive, who, deps)
-        if found is None:
-            return False
-        per_item = found
-    chat = message.chat
-    parts = render_directive(directive_content(directive))
-    keyboard = directive_keyboard(None, list(directive.links))
-    for index, part in enumerate(parts):
-        markup = keyboard if index == len(parts) - 1 else None
-        if index == 0 and directive.attachment_file_id is not None:
-            await chat.send_document(
-                directive.attachment_file_id, caption=part, reply_markup=markup
-            )
-        else:
-            await chat.send_message(part, reply_markup=markup)
-    if reach.agencies == 0:
-        await chat.send_message(t(who.lang, "broadcast.nobody"))
-        return True
-    text = t(
-        who.lang,
-        "broadcast.preview_summary",
-        number=directive.number,
-        targets=", ".join(
-            t(who.lang, "broadcast.all_targets")
-            if target == ALL
-            else deps.settings.group_name(target)
-            for target in directive.targets
-        ),
-        agencies=reach.agencies,
-        contacts=reach.contacts,
-    )
-    if reach.unreachable:
-        text += t(who.lang, "broadcast.unreachable_note", count=reach.unreachable)
-    if per_item:
-        counts = "; ".join(
-            t(who.lang, "broadcast.item_count", number=number, count=count)
-            for number, count in enumerate(per_item, start=1)
-        )
-        text += t(who.lang, "broadcast.item_counts", counts=counts)
-    summary = await chat.send_message(text, reply_markup=_send_keyboard(directive, who.lang))
+@staff_only
+async def relay_toggled(update: Update, context: Context, who: Who) -> None:
+    """🔁 on /broadcast's recipients question: relays may pass the letter on, or not."""
+    query = update.callback_query
+    data = callbacks.parse(query.data if query else None)
+    if query is None or not isinstance(data, callbacks.RelayToggle):
+        return
+    deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:
-        await set_progress_message(session, directive.id, summary.chat_id, summary.message_id)
-    return True
-
-
-def _send_keyboard(directive: Directive, lang: str) -> InlineKeyboardMarkup:
-    send, cancel = Step(directive.id, "send"), Step(directive.id, "cancel")
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "broadcast.send_button"), callback_data=callbacks.pack(send)
-                ),
-                InlineKeyboardButton(
-                    t(lang, "broadcast.cancel_button"), callback_data=callbacks.pack(cancel)
-                ),
-            ]
-        ]
-    )
+        directive = await get_directive(session, data.directive_id)
+        refusal = _refusal(directive, Step(data.directive_id, "all"), who)
+        if refusal is None and directive is not None:
+            if directive.relayed_by_agency_id is not None:
+                refusal = "broadcast.not_yours"
+            else:
+                directive.relay_allowed = not directive.relay_allowed
+    if refusal is not None or directive is None:
+        await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
+        return
+    key = "broadcast.relay_turned_on" if directive.relay_allowed else "broadcast.relay_turned_off"
+    await query.answer(t(who.lang, key))
+    text, markup = await recipients_question(directive, who.lang, deps)
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 async def preview_button(update: Update, context: Context) -> None:
@@ -338,4 +249,5 @@ HANDLERS: list[BaseHandler[Update, Context, None]] = [
     CommandHandler("broadcast", broadcast_command),
     CallbackQueryHandler(broadcast_step, pattern=Step.pattern()),
     CallbackQueryHandler(preview_button, pattern=callbacks.PreviewButton.pattern()),
+    CallbackQueryHandler(relay_toggled, pattern=callbacks.RelayToggle.pattern()),
 ]

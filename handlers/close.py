@@ -14,7 +14,7 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
-from bot.telegram.guards import staff_only
+from bot.telegram.guards import letter_managers
 from bot.texts import t
 from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
 from db.queries.events import record_event
@@ -37,7 +37,7 @@ def _confirm_keyboard(directive_id: int, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-@staff_only
+@letter_managers
 async def close_command(update: Update, context: Context, who: Who) -> None:
     message, args = update.effective_message, context.args or []
     if message is None:
@@ -62,7 +62,7 @@ async def close_command(update: Update, context: Context, who: Who) -> None:
     )
 
 
-@staff_only
+@letter_managers
 async def close_step(update: Update, context: Context, who: Who) -> None:
     query = update.callback_query
     step = callbacks.parse(query.data if query else None)
@@ -80,7 +80,7 @@ async def close_step(update: Update, context: Context, who: Who) -> None:
             await record_event(
                 session,
                 "directive.closed",
-                actor_type="staff",
+                actor_type="staff" if who.is_staff else "user",
                 actor_id=who.user_id,
                 directive_id=step.directive_id,
             )

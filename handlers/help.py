@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.deps import Context
+from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
+from bot.relay.access import may_manage
 from bot.telegram.guards import with_who
 from bot.texts import t
 from db.models import ContactStatus
@@ -20,6 +21,9 @@ async def help_command(update: Update, context: Context, who: Who) -> None:
         text = t(who.lang, "help.staff")
     elif who.contact is not None and who.contact.status == ContactStatus.ACTIVE:
         text = t(who.lang, "help.contact", agency=who.contact.agency.name)
+        async with get_deps(context).sessionmaker() as session:
+            if await may_manage(session, who, None):  # a relay: Chuyển tiếp and its letters
+                text += t(who.lang, "help.relay")
     else:
         text = t(who.lang, "help.stranger")
     await update.effective_message.reply_text(text)

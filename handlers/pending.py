@@ -17,7 +17,7 @@ from bot.onboarding.identity import Who
 from bot.reports.status_view import PAGE_SIZE, pending_page
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
-from bot.telegram.guards import staff_only
+from bot.telegram.guards import letter_managers, staff_only
 from bot.texts import t
 from db.queries import summary as queries
 
@@ -25,7 +25,7 @@ from db.queries import summary as queries
 MARK_REASON = "mark_reason"
 
 
-@staff_only
+@letter_managers
 async def pending_command(update: Update, context: Context, who: Who) -> None:
     message = update.effective_message
     if message is None:
@@ -37,7 +37,7 @@ async def pending_command(update: Update, context: Context, who: Who) -> None:
     await _show(message, context, who, directive_id, 0, edit=False)
 
 
-@staff_only
+@letter_managers
 async def pending_pressed(update: Update, context: Context, who: Who) -> None:
     """◀ ▶ on a page, or 📋 on a /status card."""
     query = update.callback_query
@@ -74,7 +74,8 @@ async def _show(
         total, page, agencies = await queries.pending_page(
             session, directive_id, page=page, page_size=PAGE_SIZE
         )
-    text, markup = pending_page(directive, total, page, agencies, who.lang)
+    # Marking by hand is staff's: a relay's contacts see the list without those buttons.
+    text, markup = pending_page(directive, total, page, agencies, who.lang, by_hand=who.is_staff)
     if not edit:
         await message.reply_text(text, reply_markup=markup)
         return

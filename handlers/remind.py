@@ -9,13 +9,18 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.reminders.wording import name_list
 from bot.telegram.arguments import directive_id_arg
-from bot.telegram.guards import staff_only
+from bot.telegram.guards import letter_managers
 from bot.texts import t
 
 ACTIONS = {"pause": True, "resume": False}
 
 
-@staff_only
+def _actor(who: Who) -> str:
+    """Staff, or a relay's contact on a letter its agency relayed (the audit log says which)."""
+    return "staff" if who.is_staff else "user"
+
+
+@letter_managers
 async def remind_command(update: Update, context: Context, who: Who) -> None:
     message = update.effective_message
     args = context.args or []
@@ -28,14 +33,16 @@ async def remind_command(update: Update, context: Context, who: Who) -> None:
         return
     reminders = get_deps(context).reminders
     if action is not None:
-        number = await reminders.set_paused(directive_id, ACTIONS[action], who.user_id)
+        number = await reminders.set_paused(
+            directive_id, ACTIONS[action], who.user_id, actor_type=_actor(who)
+        )
         key = "remind.paused" if ACTIONS[action] else "remind.resumed"
         reply = t(
             who.lang, "remind.unknown" if number is None else key, id=directive_id, number=number
         )
         await message.reply_text(reply)
         return
-    result = await reminders.remind_now(directive_id, who.user_id)
+    result = await reminders.remind_now(directive_id, who.user_id, actor_type=_actor(who))
     if result is None:
         await message.reply_text(t(who.lang, "remind.unknown", id=directive_id))
         return

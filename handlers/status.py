@@ -8,16 +8,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
+from bot.relay.access import relay_contact_agency
+from bot.reports.rollup import load_rollup
 from bot.reports.status_view import recent_list, status_card
 from bot.reports.summary import UnknownDirectiveError, load_counts
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
-from bot.telegram.guards import staff_only
+from bot.telegram.guards import letter_managers
 from bot.texts import t
 from db.queries.summary import recent_directives
 
 
-@staff_only
+@letter_managers
 async def status_command(update: Update, context: Context, who: Who) -> None:
     message = update.effective_message
     args = context.args or []
@@ -25,8 +27,11 @@ async def status_command(update: Update, context: Context, who: Who) -> None:
         return
     deps = get_deps(context)
     if not args:
+        # A relay's contact sees the letters its agency relayed; staff see every letter.
+        relayed_by = None if who.is_staff else relay_contact_agency(who)
         async with deps.sessionmaker() as session:
-            text, markup = recent_list(await recent_directives(session), who.lang)
+            recent = await recent_directives(session, relayed_by=relayed_by)
+        text, markup = recent_list(recent, who.lang)
         await message.reply_text(text, reply_markup=markup)
         return
     directive_id = directive_id_arg(args)
@@ -36,7 +41,7 @@ async def status_command(update: Update, context: Context, who: Who) -> None:
     await _show(message, context, who, directive_id, edit=False)
 
 
-@staff_only
+@letter_managers
 async def status_pressed(update: Update, context: Context, who: Who) -> None:
     """A directive chosen from the recent list, or 🔄 on its card: show it in place."""
     query = update.callback_query
@@ -55,16 +60,17 @@ async def _show(
 ) -> None:
     deps = get_deps(context)
     now = deps.clock()
+    tz = deps.settings.reminders.timezone
     try:
         async with deps.sessionmaker() as session:
-            directive, counts = await load_counts(
-                session, directive_id, now, deps.settings.reminders.timezone
-            )
+            directive, counts = await load_counts(session, directive_id, now, tz)
+            rollup = await load_rollup(session, directive_id, now, tz)
     except UnknownDirectiveError:
         await message.reply_text(t(who.lang, "summary.unknown_directive", id=directive_id))
         return
-    tz_name = str(deps.settings.reminders.timezone)
-    text, markup = status_card(directive, counts, now, who.lang, deps.settings.group_name, tz_name)
+    text, markup = status_card(
+        directive, counts, now, who.lang, deps.settings.group_name, tz=tz, rollup=rollup
+    )
     if not edit:
         await message.reply_text(text, reply_markup=markup)
         return

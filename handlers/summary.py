@@ -18,11 +18,11 @@ from bot.onboarding.identity import Who
 from bot.reports.files import report_files
 from bot.reports.summary import UnknownDirectiveError, load_report, record_export
 from bot.telegram.arguments import directive_id_arg
-from bot.telegram.guards import staff_only
+from bot.telegram.guards import letter_managers
 from bot.texts import t
 
 
-@staff_only
+@letter_managers
 async def report_command(update: Update, context: Context, who: Who) -> None:
     message = update.effective_message
     if message is None:
@@ -69,7 +69,12 @@ async def report_command(update: Update, context: Context, who: Who) -> None:
     )
     async with deps.sessionmaker.begin() as session:
         await record_export(
-            session, directive_id, "telegram", actor_id=who.user_id, fmt="xlsx+png+docx"
+            session,
+            directive_id,
+            "telegram",
+            actor_id=who.user_id,
+            fmt="xlsx+png+docx",
+            actor_type="staff" if who.is_staff else "user",
         )
 
 

@@ -50,7 +50,7 @@ def test_config_option_goes_before_or_after_the_subcommand(
     before = run(capsys, "-c", str(config), "--json", "agencies", "list")
     after = run(capsys, "agencies", "list", "--json", "--config", str(config))
     assert before == after
-    assert len(json.loads(after[1])) == 77
+    assert len(json.loads(after[1])) == 172
 
 
 def test_config_from_the_environment(
@@ -65,9 +65,9 @@ def test_config_from_the_environment(
 def test_import_then_list(capsys: pytest.CaptureFixture[str], config: Path) -> None:
     code, out, _ = run(capsys, "-c", str(config), "agencies", "import", str(ROSTER))
     assert code == 0
-    assert "77 created" in out
+    assert "172 created" in out
     code, out, _ = run(capsys, "-c", str(config), "agencies", "import", str(ROSTER), "--json")
-    assert json.loads(out) == {"created": 0, "updated": 0, "unchanged": 77}
+    assert json.loads(out) == {"created": 0, "updated": 0, "unchanged": 172}
     _, out, _ = run(capsys, "-c", str(config), "agencies", "list")
     assert "ubnd-tran-de" in out
     assert "UBND huyện Trần Đề" in out

@@ -23,7 +23,16 @@ from bot.onboarding.roster_file import (
 )
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "agencies.csv"
-GROUPS = {"so-nganh", "ubnd-huyen", "bao-dai", "hoi", "co-so-in", "truong-hoc"}
+GROUPS = {
+    "so-nganh",
+    "ubnd-huyen",
+    "bao-dai",
+    "hoi",
+    "co-so-in",
+    "truong-hoc",
+    "phong-gddt",
+    "ubnd-xa",
+}
 HEADER = "code,name,group,parent\n"
 
 
@@ -45,7 +54,7 @@ def errors_of(path: Path, **kwargs: object) -> list[str]:
 
 def test_example_roster_parses_cleanly() -> None:
     rows = read_roster(EXAMPLE)
-    assert 60 <= len(rows) <= 80
+    assert 150 <= len(rows) <= 200
     assert len({r.code for r in rows}) == len(rows)
     assert [r.line for r in rows] == list(range(2, len(rows) + 2))
 
@@ -67,7 +76,6 @@ def test_example_roster_has_newspaper_and_radio_and_every_group() -> None:
     assert rows["dai-ptth"].group == "bao-dai"
     assert rows["hoi-vhnt"].name == "Hội Văn học - Nghệ thuật tỉnh Sóc Trăng"
     assert {r.group for r in rows.values()} == GROUPS
-    assert all(r.parent == "so-gddt" for r in rows.values() if r.group == "truong-hoc")
 
 
 def test_example_roster_lists_parents_first_and_omits_the_sender() -> None:
@@ -76,9 +84,41 @@ def test_example_roster_lists_parents_first_and_omits_the_sender() -> None:
     for row in rows:
         assert row.parent is None or row.parent in seen, row
         seen.add(row.code)
-    assert sum(r.parent is not None and r.group != "truong-hoc" for r in rows) >= 3
+    assert sum(r.parent is not None and r.group == "so-nganh" for r in rows) >= 3
     assert not any("Thông tin và Truyền thông" in r.name for r in rows)
     assert any("&" in r.name for r in rows)  # exercises HTML escaping downstream
+
+
+def test_example_roster_has_the_education_subtree_and_communes() -> None:
+    """Sở GD&ĐT: its 11 district offices, schools under them (THPT under the Sở itself);
+    two district committees with their communes and wards: a tree three levels deep."""
+    rows = {r.code: r for r in read_roster(EXAMPLE)}
+    offices = [r for r in rows.values() if r.parent == "so-gddt" and r.group == "phong-gddt"]
+    assert len(offices) == 11
+    assert all(r.name.startswith("Phòng Giáo dục và Đào tạo ") for r in offices)
+    places = " ".join(r.name for r in offices)
+    for place in ("Sóc Trăng", "Châu Thành", "Kế Sách", "Mỹ Tú", "Cù Lao Dung", "Long Phú"):
+        assert place in places
+    for place in ("Mỹ Xuyên", "Ngã Năm", "Thạnh Trị", "Vĩnh Châu", "Trần Đề"):
+        assert place in places
+    office_codes = {r.code for r in offices}
+    schools = [r for r in rows.values() if r.parent in office_codes]
+    assert len(schools) >= 60
+    assert all(r.group == "truong-hoc" for r in schools)
+    kinds = ("Trường Mầm non ", "Trường Tiểu học ", "Trường THCS ")
+    assert all(r.name.startswith(kinds) for r in schools)
+    assert {kind for kind in kinds if any(r.name.startswith(kind) for r in schools)} == set(kinds)
+    assert rows["th-my-xuyen-a-mx"].name == "Trường Tiểu học Mỹ Xuyên A"
+    upper = [r for r in rows.values() if r.name.startswith("Trường THPT")]
+    assert upper
+    assert all(r.parent == "so-gddt" for r in upper)
+    assert rows["thpt-hoang-dieu"].name == "Trường THPT Hoàng Diệu"
+    communes = [r for r in rows.values() if r.group == "ubnd-xa"]
+    assert {r.parent for r in communes} == {"ubnd-tp-soc-trang", "ubnd-chau-thanh"}
+    assert all(
+        r.name.startswith(("UBND xã ", "UBND phường ", "UBND Phường ", "UBND thị trấn "))
+        for r in communes
+    )
 
 
 def test_example_roster_is_nfc_utf8_without_bom() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 
@@ -58,7 +59,7 @@ async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> 
     lines: list[str] = []
     await run_demo(officers=6, out=lines.append, report_dir=tmp_path / "report")
     text = "\n".join(lines)
-    assert "Roster imported: 77 agencies" in text
+    assert "Roster imported: 172 agencies" in text
     joined = [line for line in lines if line.startswith("  ✓")]
     assert len(joined) == 7  # six primaries and one backup
     assert "Báo Sóc Trăng" in joined[0]
@@ -84,14 +85,28 @@ async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> 
     assert "(hoi-vhnt) báo công văn số 123/STTTT-TTBCXB" in text
     assert "[↪️ Gửi cho đơn vị khác]" in text
     assert "↩️ Không thuộc thẩm quyền: 1" in text
-    assert text.count("✅ Đã tìm thấy đường link") == 2
+    assert text.count("✅ Đã tìm thấy đường link") == 3  # two agencies, one school
     assert "⚠️ Chưa xác minh được" in text
     assert "no link to https://book365.vn" in text
     table = lines[lines.index(next(x for x in lines if x.startswith("Where things stand"))) :]
     assert any(" completed " in line and line.endswith(" verified") for line in table)
     assert any(" completed " in line and line.endswith(" unverified") for line in table)
-    assert "Tổng số đơn vị: 77" in text
+    assert "Tổng số đơn vị: 64" in text  # "all": the top of the tree
     assert "✅ Đã nhận:" in text
+    # Sở GD&ĐT relays to its 18 units, the office of Mỹ Xuyên to its 6 schools; two
+    # schools acknowledge, one reports with a page that links the letter's link.
+    assert "[🔁 Chuyển tiếp (18 đơn vị)]" in text
+    assert "[📢 Tất cả đơn vị trực thuộc (6)]" in text
+    assert "Thực hiện Công văn số 123/STTTT-TTBCXB của Sở Thông tin và Truyền thông" in text
+    assert "(thcs-tham-don-mx): ✅ Đã tìm thấy đường link" in text
+    assert re.search(r"\n  so-gddt relayed .*\(directive 2\): units 24  reached 5  ", text)
+    # The story ends with the department's /status: the counts back up from three levels.
+    ending = lines[lines.index(next(x for x in lines if "sees how far down" in x)) :]
+    card = "\n".join(ending)
+    assert "Sở Giáo dục và Đào tạo chuyển tiếp lúc" in card
+    assert "(ID 2): 24 đơn vị, đã nhận 4 (17%), hoàn thành 1, quá hạn 0" in card
+    assert "    ↳ Phòng Giáo dục và Đào tạo huyện Mỹ Xuyên" in card
+    assert "(ID 3): 6 đơn vị, đã nhận 2 (33%), hoàn thành 1" in card
     summary = lines[lines.index("The summary report (agency-bot report 1):") :]
     assert summary[1].startswith("Directive 1: 123/STTTT-TTBCXB")
     assert sum(1 for line in summary if line.startswith(("so-", "ubnd-", "bao-", "dai-"))) > 20

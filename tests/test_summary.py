@@ -72,9 +72,9 @@ async def test_text_table_is_aligned(report: Report) -> None:
     }
 
 
-async def test_workbook_has_the_three_sheets_as_tables_with_real_dates(report: Report) -> None:
+async def test_workbook_has_its_sheets_as_tables_with_real_dates(report: Report) -> None:
     book = openpyxl.load_workbook(io.BytesIO(build_workbook(report)))
-    assert book.sheetnames == ["Tổng hợp", "Đơn vị", "Nhật ký"]
+    assert book.sheetnames == ["Tổng hợp", "Đơn vị", "Chuyển tiếp", "Nhật ký"]
     agencies = book["Đơn vị"]
     header = [cell.value for cell in agencies[1]]
     assert header == [

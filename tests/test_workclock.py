@@ -304,3 +304,25 @@ def test_a_long_digest_is_split_and_shortened() -> None:
     assert len(messages) > 1
     assert all(len(m) <= 4096 for m in messages)
     assert "và 25 đơn vị khác" in messages[0]
+
+
+@pytest.mark.parametrize(
+    ("moment", "after", "expected"),
+    [
+        # A day of working time: the same hour on the next working day.
+        (local(2026, 11, 26, 10, 0), timedelta(days=1), local(2026, 11, 27, 10, 0)),
+        # Friday → Monday; before the National Day holidays (31/08–02/09) → Thursday.
+        (local(2026, 11, 27, 10, 0), timedelta(days=1), local(2026, 11, 30, 10, 0)),
+        (local(2026, 8, 28, 10, 0), timedelta(days=1), local(2026, 9, 3, 10, 0)),
+        # Hours count working minutes: 16:00 + 2 h is 08:30 the next working day.
+        (local(2026, 11, 27, 16, 0), timedelta(hours=2), local(2026, 11, 30, 8, 30)),
+        # From outside working hours, the count starts at the next working minute.
+        (local(2026, 11, 28, 9, 0), timedelta(hours=1), local(2026, 11, 30, 8, 30)),
+    ],
+)
+def test_working_time_after_a_moment(
+    moment: datetime, after: timedelta, expected: datetime
+) -> None:
+    """[relay] remind_after is working time: a relay acknowledging on Friday afternoon is
+    not reminded over the weekend."""
+    assert OFFICE.after_working(moment, after) == expected

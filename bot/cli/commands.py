@@ -87,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "import", "import agencies from CSV or XLSX (code,name,group[,parent])", agency_commands
     )
     import_.add_argument("file", type=Path)
-    command("list", "list the agencies", agency_commands)
+    listing = command("list", "list the agencies", agency_commands)
+    listing.add_argument(
+        "--tree", action="store_true", help="as the tree of the parent column, indented"
+    )
 
     broadcast = command("broadcast", "queue a directive from a TOML file; the running bot sends it")
     broadcast.add_argument("--file", type=Path, required=True, metavar="DIRECTIVE.toml")
@@ -131,6 +134,29 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write here; text and csv go to stdout without it, the files to "
         "./bao-cao-cong-van-ID.xlsx|.png|.docx|.pdf",
+    )
+    report.add_argument(
+        "--tree",
+        action="store_true",
+        help="with --format csv: a row per unit of every letter relayed down the tree, "
+        "with parent_code and relayed_directive_id",
+    )
+
+    relay = command("relay", "relay a letter on an agency's behalf to units under it (chuyển tiếp)")
+    relay.add_argument("id", type=int, help="the letter's directive id (the agency received it)")
+    relay.add_argument("--as", dest="agency", required=True, metavar="CODE", help="the relay")
+    relay.add_argument(
+        "--to",
+        nargs="+",
+        metavar="TARGET",
+        help="all (the units directly under it; the default), groups of those units, or "
+        "codes anywhere under it",
+    )
+    relay.add_argument("--number", help="the relay's own number (Số); assigned when omitted")
+    relay.add_argument("--note", help="a note placed above the original letter")
+    relay.add_argument(
+        "--deadline",
+        help="the relay's deadline (2020-06-25 or 25/06/2020), no later than the original's",
     )
 
     events = command("events", "the audit log: who did what, when")
@@ -184,17 +210,24 @@ async def _cmd_agencies_import(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def _cmd_agencies_list(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.onboarding.roster import as_tree
     from db.queries.agencies import list_agencies
 
     async with _database(settings) as sessionmaker, sessionmaker() as session:
         agencies = await list_agencies(session)
+    listed = as_tree(agencies) if args.tree else [(0, a) for a in agencies]
     if args.json:
-        _print(args, [asdict(a) for a in agencies], "")
+        _print(
+            args,
+            [{**asdict(a), **({"depth": d} if args.tree else {})} for d, a in listed],
+            "",
+        )
         return
-    width = max((len(a.code) for a in agencies), default=4)
-    for a in agencies:
+    width = max((2 * d + len(a.code) for d, a in listed), default=4)
+    for d, a in listed:
         flag = "" if a.active else " (inactive)"
-        print(f"{a.code:<{width}}  {a.group:<10}  {a.active_contacts:>3} contacts  {a.name}{flag}")
+        code = "  " * d + a.code
+        print(f"{code:<{width}}  {a.group:<10}  {a.active_contacts:>3} contacts  {a.name}{flag}")
     print(f"{len(agencies)} agencies")
 
 
@@ -376,16 +409,65 @@ async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
     from bot.reports.pdf import PdfUnavailableError
     from bot.reports.summary import UnknownDirectiveError
 
+    if args.tree and args.format != "csv":
+        raise CommandError("--tree needs --format csv")
     async with _database(settings) as sessionmaker:
         try:
             data, text = await export_report(
-                sessionmaker, settings, args.id, args.format, args.output, as_json=args.json
+                sessionmaker,
+                settings,
+                args.id,
+                args.format,
+                args.output,
+                as_json=args.json,
+                tree=args.tree,
             )
         except UnknownDirectiveError:
             raise CommandError(f"no directive with id {args.id}") from None
         except PdfUnavailableError as exc:
             raise CommandError(str(exc)) from None
     _print(args, data, text)
+
+
+async def _cmd_relay(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.delivery.directive_input import MAX_NOTE, RelayText, parse_date
+    from bot.relay.compose import MAX_NUMBER, RelayError, relay_on_behalf
+
+    deadline = None
+    if args.deadline is not None:
+        deadline = parse_date(args.deadline)
+        if deadline is None:
+            raise CommandError(f"--deadline: not a date: {args.deadline!r} (use 2020-06-25)")
+    if args.number is not None and not 0 < len(args.number.strip()) <= MAX_NUMBER:
+        raise CommandError(f"--number: 1 to {MAX_NUMBER} characters")
+    if args.note is not None and len(args.note) > MAX_NOTE:
+        raise CommandError(f"--note: at most {MAX_NOTE} characters")
+    details = RelayText(
+        number=args.number.strip() if args.number else None,
+        deadline=deadline,
+        note=args.note.strip() if args.note else None,
+    )
+    async with _database(settings) as sessionmaker:
+        try:
+            async with sessionmaker.begin() as session:
+                directive, result = await relay_on_behalf(
+                    session,
+                    directive_id=args.id,
+                    agency_code=args.agency,
+                    targets=args.to,
+                    details=details,
+                    now=utcnow(),
+                    timezone=settings.reminders.timezone,
+                )
+        except RelayError as exc:
+            raise CommandError(str(exc)) from None
+    _print(
+        args,
+        {"directive_id": directive.id, "agencies": result.agencies},
+        f"directive {directive.id} ({directive.number}): {args.agency} relays directive "
+        f"{args.id} to {result.agencies} agencies ({result.messages} messages; "
+        f"{result.unreachable} agencies without a contact); the running bot sends it",
+    )
 
 
 async def _cmd_events(args: argparse.Namespace, settings: Settings) -> None:
@@ -429,6 +511,7 @@ def _command_for(args: argparse.Namespace) -> Command:
         "recall": _cmd_recall,
         "correct": _cmd_correct,
         "report": _cmd_report,
+        "relay": _cmd_relay,
         "events": _cmd_events,
     }
     return commands[args.command]

@@ -3,10 +3,13 @@
 Staff invite officers (one with /invite in Telegram, the rest as the IT officer would script
 them), officers open their deep links, a stranger tries a forged link and a latecomer a
 used-up one; staff broadcast the sample letter with its three items, each agency reads what
-is asked of it, officers acknowledge and report, one agency asks for more time and gets it,
-another answers that the letter is not its business, the two who stay silent are chased by
-reminders on an accelerated clock (an hour per step), and the story ends with the summary
-report: its table printed, its workbook, chart and official report (DOCX) written to a folder.
+is asked of it, officers acknowledge and report; the Department of Education relays it to its
+units and the district office of Mỹ Xuyên to its schools, some of which acknowledge and
+report; one agency asks for more time and gets it, another answers that the letter is not its
+business; the two who stay silent are chased by reminders on an accelerated clock (an hour per
+step); the summary report's table is printed and its workbook, chart and official report
+(DOCX) written to a folder, and the story ends with the department's /status of the letter,
+the counts coming back up from three levels down.
 """
 
 from __future__ import annotations
@@ -146,6 +149,8 @@ async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPO
                 await _broadcast(bot, staff, joined, out)
                 async with _agency_websites() as site:
                     await _answers(bot, staff, joined, site, out)
+                    by_code = dict(zip(DEMO_AGENCIES[:officers], joined, strict=False))
+                    await _relay(bot, sandbox, by_code.get("so-gddt"), site, out)
                 await _more_time_and_not_ours(bot, staff, joined, out)
                 await _reminders(bot, clock, joined, out)
                 await _summary(bot, staff, report_dir, out)
@@ -289,6 +294,15 @@ async def _answers(
         out(f"  {row.agency_name:<{width}}  {row.status:<12}  {by:<17}  {evidence}".rstrip())
 
 
+async def _next_question(officer: SimUser, seen: int) -> SentMessage:
+    """The bot's question after the officer's first `seen` messages (an older question,
+    a relay's, say, must not be the one answered)."""
+    earlier = {m.message_id for m in officer.inbox[:seen]}
+    return await officer.wait_for_message(
+        "trả lời tin nhắn này", timeout=WAIT, where=lambda m: m.message_id not in earlier
+    )
+
+
 async def _more_time_and_not_ours(
     bot: RunningBot, staff: SimUser, officers: list[SimUser], out: Out
 ) -> None:
@@ -300,8 +314,9 @@ async def _more_time_and_not_ours(
     if asker is not None:
         out("")
         letter = next(m for m in asker.inbox if m.buttons())
+        seen = len(asker.inbox)
         await asker.press(letter, "Xin gia hạn")
-        question = await asker.wait_for_message("trả lời tin nhắn này", timeout=WAIT)
+        question = await _next_question(asker, seen)
         day = bot.deps.clock().astimezone(bot.settings.reminders.timezone).date() + 2 * DUE_IN
         reason = "chờ tổng hợp kết quả từ các trường"
         out(f"{asker.first_name} ({ASKS_MORE_TIME}) presses Xin gia hạn and answers the bot's")
@@ -318,8 +333,9 @@ async def _more_time_and_not_ours(
     if rejecter is not None:
         out("")
         letter = next(m for m in rejecter.inbox if m.buttons())
+        seen = len(rejecter.inbox)
         await rejecter.press(letter, "Không thuộc thẩm quyền")
-        question = await rejecter.wait_for_message("trả lời tin nhắn này", timeout=WAIT)
+        question = await _next_question(rejecter, seen)
         reason = "Hội không có trang thông tin điện tử; việc tuyên truyền do Sở VHTTDL phụ trách"
         out(f"{rejecter.first_name} ({NOT_OURS}) presses Không thuộc thẩm quyền: “{reason}”")
         await rejecter.send(reason, reply_to=question.message_id)
@@ -328,6 +344,115 @@ async def _more_time_and_not_ours(
         out("  to " + staff.first_name + ": " + notice.shown_text.replace("\n", "\n       "))
         out("  " + "  ".join(f"[{b['text']}]" for b in notice.buttons()))
         out("  (its reminders stop; it is counted apart in /status and the report)")
+
+
+# Under Sở GD&ĐT: a district office (itself a relay), an upper-secondary school directly
+# under the Sở, and three schools of the district; one officer each.
+EDUCATION = {
+    "pgd-my-xuyen": "Phan Thị Thu",
+    "thpt-hoang-dieu": "Kim Văn Sóc",
+    "th-my-xuyen-a-mx": "Trịnh Thị Mai",
+    "thcs-tham-don-mx": "Lưu Văn Hòa",
+    "mn-hoa-tu-mx": "Châu Thị Kim",
+}
+RELAY_DETAILS = (
+    "Số: 1234/SGDĐT-VP\n"
+    "Đề nghị các phòng giáo dục và đào tạo, các trường trung học phổ thông triển khai đến"
+    " giáo viên và học sinh; các phòng chuyển tiếp đến các trường trên địa bàn."
+)
+
+
+async def _join(bot: RunningBot, sandbox: Sandbox, code: str, name: str) -> SimUser:
+    async with bot.sessionmaker.begin() as session:
+        invite = await create_invite(session, agency_code=code, now=utcnow())
+    officer = sandbox.add_user(name)
+    await officer.ask(f"/start {invite.token}", "Chào mừng", WAIT)
+    return officer
+
+
+async def _pass_on(officer: SimUser, letter: SentMessage, out: Out, details: str = "") -> None:
+    """Chuyển tiếp under the letter, ✍️ and the relay's number and note, «Tất cả», Gửi."""
+    await officer.press(letter, "Chuyển tiếp")
+    question = await officer.wait_for_message(
+        "Chọn nơi nhận", timeout=WAIT, where=lambda m: m.message_id > letter.message_id
+    )
+    if details:
+        await officer.press(question, "✍️")
+        prompt = await officer.wait_for_message("Trả lời tin nhắn này", timeout=WAIT)
+        await officer.send(details, reply_to=prompt.message_id)
+        question = await officer.wait_for_message(
+            "Chọn nơi nhận", timeout=WAIT, where=lambda m: m.message_id > prompt.message_id
+        )
+    everyone = next(b["text"] for b in question.buttons() if "Tất cả" in str(b["text"]))
+    out(f"  {officer.first_name} presses [{everyone}]")
+    await officer.press(question, "Tất cả đơn vị trực thuộc")
+    summary = await officer.wait_for_message(
+        "Bấm «Gửi»", timeout=WAIT, where=lambda m: m.message_id > question.message_id
+    )
+    out("  bot: " + summary.shown_text.split("\n\n")[1].replace("\n", "\n       "))
+    await officer.press(summary, "Gửi")  # the units' officers then get it
+
+
+async def _relay(
+    bot: RunningBot, sandbox: Sandbox, so: SimUser | None, site: str, out: Out
+) -> None:
+    """Sở GD&ĐT relays the letter to its units, the office of Mỹ Xuyên to its schools;
+    some schools acknowledge and report, one stays silent."""
+    out("")
+    out("Relaying down the hierarchy: Sở GD&ĐT passes the letter on (Chuyển tiếp), and so")
+    out("does the district office of Mỹ Xuyên; their units' officers join first")
+    joining = {**({} if so else {"so-gddt": "Võ Thị Giang"}), **EDUCATION}
+    joined = await asyncio.gather(*(_join(bot, sandbox, c, n) for c, n in joining.items()))
+    officers = dict(zip(joining, joined, strict=True))
+    so = so or officers["so-gddt"]
+    letter = await so.wait_for_message(
+        "Số: 123/", timeout=WAIT, where=lambda m: any("Chuyển tiếp" in str(b) for b in m.buttons())
+    )
+    relay_button = next(str(b["text"]) for b in letter.buttons() if "Chuyển tiếp" in str(b["text"]))
+    out(f"  {so.first_name} (Sở GD&ĐT) has [{relay_button}] under the letter, presses it,")
+    out("  gives the Sở's own number and a note with ✍️ (the reply below), and sends:")
+    for line in RELAY_DETAILS.split("\n"):
+        out(f"    | {line}")
+    await _pass_on(so, letter, out, RELAY_DETAILS)
+    office = officers["pgd-my-xuyen"]
+    second = await office.wait_for_message(
+        "Số: 1234/SGDĐT-VP", timeout=30, where=lambda m: bool(m.buttons())
+    )
+    quote = next(line for line in second.shown_text.split("\n") if line.startswith("Thực hiện"))
+    out(f"  {office.first_name} (Phòng GD&ĐT Mỹ Xuyên) receives it: “{quote[:96]}…”")
+    await _pass_on(office, second, out)
+    codes = ("thpt-hoang-dieu", "th-my-xuyen-a-mx", "thcs-tham-don-mx", "mn-hoa-tu-mx")
+    letters = await asyncio.gather(
+        *(
+            officers[code].wait_for_message(
+                "Thực hiện Công văn số", timeout=30, where=lambda m: bool(m.buttons())
+            )
+            for code in codes
+        )
+    )
+    schools = dict(zip(codes, letters, strict=True))
+
+    async def acknowledge(code: str) -> str:
+        await officers[code].press(schools[code], "Đã nhận")
+        await officers[code].wait_for_message("Đã nhận bởi", timeout=WAIT)
+        return f"  {officers[code].first_name} ({code}): Đã nhận"
+
+    async def report(code: str) -> str:
+        reporter = officers[code]
+        await reporter.press(schools[code], "Báo cáo kết quả")
+        await reporter.wait_for_message("📝", timeout=WAIT)
+        added = await reporter.ask(
+            f"Trường đã đăng tại {site}/thong-bao/ngay-sach", "minh chứng", WAIT
+        )
+        await reporter.press(added, "Xác nhận báo cáo")
+        result = await reporter.wait_for_message("🔎", timeout=30)
+        return f"  {reporter.first_name} ({code}): " + result.shown_text.split("\n")[-1]
+
+    for line in await asyncio.gather(
+        acknowledge("thpt-hoang-dieu"), acknowledge("th-my-xuyen-a-mx"), report("thcs-tham-don-mx")
+    ):
+        out(line)
+    out(f"  {officers['mn-hoa-tu-mx'].first_name} (mn-hoa-tu-mx) stays silent")
 
 
 async def _reminders(
@@ -357,12 +482,8 @@ async def _reminders(
 
 
 async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> None:
-    """What staff see with /status, then the summary report: its table, and the workbook
-    and chart that /report sends, written to `folder`."""
-    card = await staff.ask("/status 1", "Tổng số đơn vị", WAIT)
-    out("")
-    out(f"{staff.first_name} asks /status 1:")
-    out("  bot: " + card.shown_text.replace("\n", "\n       "))
+    """The summary report: its table, and the workbook and chart that /report sends,
+    written to `folder`; then what staff see with /status, the roll-up of the relays."""
     deps = get_deps_from_app(bot.application.bot_data)
     async with bot.sessionmaker() as session:  # at the demo's clock, after the reminders
         report = await load_report(
@@ -387,6 +508,10 @@ async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> N
         await asyncio.to_thread((folder / name).write_bytes, content)
     out("")
     out(f"Report files, as /report sends them: {folder}/")
-    out(f"  {files.workbook_name}  (sheets: Tổng hợp, Đơn vị, Nhật ký)")
+    out(f"  {files.workbook_name}  (sheets: Tổng hợp, Đơn vị, Chuyển tiếp, Nhật ký)")
     out(f"  {files.chart_name}  (answers over time, rate by group, time to acknowledge)")
     out(f"  {files.official_name}  (the official report: BÁO CÁO, Nghị định 30/2020/NĐ-CP)")
+    card = await staff.ask("/status 1", "Tổng số đơn vị", WAIT)
+    out("")
+    out(f"{staff.first_name} asks /status 1, and sees how far down the letter went:")
+    out("  bot: " + card.shown_text.replace("\n", "\n       "))

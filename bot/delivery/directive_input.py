@@ -29,16 +29,20 @@ __all__ = [
     "MAX_BODY",
     "MAX_ITEMS",
     "MAX_LINKS",
+    "MAX_NOTE",
     "MAX_NUMBER",
     "MAX_SUBJECT",
     "OTHERS",
     "DirectiveDraft",
     "DirectiveInputError",
     "DirectiveItem",
+    "RelayText",
     "ReminderOverride",
     "extract_links",
     "is_web_url",
     "parse_broadcast_text",
+    "parse_date",
+    "parse_relay_text",
     "read_directive_file",
 ]
 
@@ -55,6 +59,8 @@ MAX_ITEMS = 20
 MAX_ITEM_TEXT = 4000
 OTHERS = "others"
 """An item's recipient meaning: every recipient that no other item names."""
+MAX_NOTE = 4000
+"""A relay's note above the original letter: a paragraph or two, not a letter of its own."""
 
 _KEYS = (
     "number",
@@ -68,6 +74,7 @@ _KEYS = (
     "actions",
     "reminders",
     "items",
+    "relay",
 )
 _ITEM_KEYS = ("text", "to", "publish_links")
 # How staff may write "the others" and "do not ask them to publish the links".
@@ -139,6 +146,19 @@ class DirectiveDraft:
     """An absolute path to an existing file (file input only)."""
     reminders: ReminderOverride = field(default_factory=ReminderOverride)
     items: tuple[DirectiveItem, ...] = ()
+    relay: bool = True
+    """Whether the relays among the recipients may pass the letter on."""
+
+
+@dataclass(frozen=True)
+class RelayText:
+    """What a relay adds to the letter it passes on: its own number, a deadline (checked
+    against the original's by the caller), and a note placed above the original."""
+
+    number: str | None = None
+    deadline: date | None = None
+    note: str | None = None
+    """None: no note given (an earlier one stays); "": the note is removed ("-")."""
 
 
 class DirectiveInputError(ValueError):
@@ -369,6 +389,29 @@ def parse_broadcast_text(text: str) -> DirectiveDraft:
     )
 
 
+def parse_relay_text(text: str) -> RelayText:
+    """Read what a relay typed: a line "Số: …" (its number), a line "Hạn: 28/11/2026" (its
+    deadline), the rest is the note; "-" alone removes the note. Refused with a `reason`:
+    "bad_deadline" or "note_too_long"."""
+    number, rest = _take_number(_normalize(text))
+    deadline_text, rest = _take_field("deadline", rest)
+    deadline = None
+    if deadline_text is not None:
+        deadline = _parse_date(deadline_text)
+        if deadline is None:
+            raise DirectiveInputError(f"deadline: {deadline_text!r}", "bad_deadline")
+    note: str | None = _trim_blank_lines(rest)
+    if note == "":
+        note = None
+    elif note is not None and note.strip() == "-":
+        note = ""
+    if note is not None and len(note) > MAX_NOTE:
+        raise DirectiveInputError(
+            f"note: {len(note)} characters, at most {MAX_NOTE}", "note_too_long"
+        )
+    return RelayText(number=number, deadline=deadline, note=note)
+
+
 # --- directive files -------------------------------------------------------------------------
 
 
@@ -488,6 +531,11 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+def parse_date(text: str) -> date | None:
+    """A date as staff write it (2020-06-30 or 30/06/2020), or None."""
+    return _parse_date(text)
+
+
 def _deadline(check: _Checker) -> date | None:
     value = check.data.get("deadline")
     if value is None:
@@ -510,6 +558,14 @@ def _urgency(check: _Checker) -> Urgency:
 
 def _actions(check: _Checker) -> tuple[str, ...]:
     return tuple(check.string_list("actions"))
+
+
+def _relay(check: _Checker) -> bool:
+    value = check.data.get("relay", True)
+    if not isinstance(value, bool):
+        check.fail("relay", value, "not true or false (relay = false: nobody may relay it)")
+        return True
+    return value
 
 
 def _attachment(check: _Checker, folder: Path) -> Path | None:
@@ -670,6 +726,7 @@ def read_directive_file(path: Path) -> DirectiveDraft:
         attachment=_attachment(check, path.resolve().parent),
         reminders=_reminders(check),
         items=_items(check),
+        relay=_relay(check),
     )
     if check.errors:
         raise DirectiveInputError(check.errors)

@@ -313,7 +313,9 @@ class Dispatcher:
     ) -> None:
         prepared = await self._prepare(directive_id)
         parts = prepared.parts(message.items_mask)
-        keyboard = directive_keyboard(message.delivery_id, prepared.links)
+        keyboard = directive_keyboard(
+            message.delivery_id, prepared.links, relay_units=message.relay_units
+        )
         last = len(parts) - 1
         for index in range(message.parts_sent, len(parts)):
             markup = keyboard if index == last else None
@@ -438,7 +440,10 @@ class Dispatcher:
     async def _send_reminder(self, message: outbox.Claimed, sent_ids: list[str]) -> None:
         links = [str(link) for link in message.payload.get("links", [])]  # type: ignore[attr-defined]
         keyboard = directive_keyboard(
-            message.delivery_id, links, str(message.payload.get("lang", "vi"))
+            message.delivery_id,
+            links,
+            str(message.payload.get("lang", "vi")),
+            relay_units=message.relay_units,
         )
         sent = await self._bot.send_message(
             message.chat_id,

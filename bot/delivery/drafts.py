@@ -15,6 +15,7 @@ from db.models import Directive, DirectiveStatus
 from db.queries import directives as queries
 from db.queries import items as items_queries
 from db.queries.events import record_event, record_failed_deliveries
+from db.queries.relay import codes_outside_subtree, mark_relays
 
 
 class UnknownTargetsError(ValueError):
@@ -30,6 +31,10 @@ class ItemsError(ValueError):
         self.nobody = [(number, list(to)) for number, to in nobody]
         described = "; ".join(f"item {n} ({', '.join(to)})" for n, to in self.nobody)
         super().__init__(f"addressed to none of the letter's recipients: {described}")
+
+
+class OutsideSubtreeError(UnknownTargetsError):
+    """A relayed letter named groups or agencies that are not under its relay."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ async def create_directive(
             draft.reminders.max_count,
         ),
         items=[item.stored() for item in draft.items],
+        relay_allowed=draft.relay,
     )
     await record_event(
         session,
@@ -95,10 +101,9 @@ async def create_directive(
 
 
 async def set_targets(session: AsyncSession, directive: Directive, targets: Sequence[str]) -> None:
-    """Check and store the recipients; unknown groups or codes change nothing."""
-    unknown = await queries.unknown_targets(session, targets)
-    if unknown:
-        raise UnknownTargetsError(unknown)
+    """Check and store the recipients; unknown groups or codes change nothing, and neither
+    do, for a relayed letter, groups and codes outside its relay's subtree."""
+    await check_targets(session, queries.Scope.of(directive), targets)
     directive.targets = list(dict.fromkeys(targets))
 
 
@@ -113,7 +118,7 @@ async def item_audience(session: AsyncSession, directive: Directive) -> list[int
     if unknown:
         raise UnknownTargetsError(unknown)
     counts = await items_queries.item_audience(
-        session, queries.target_filter(directive.targets), items
+        session, queries.target_filter(directive.targets, queries.Scope.of(directive)), items
     )
     pairs = enumerate(zip(items, counts, strict=True), start=1)
     nobody = [(number, item["to"]) for number, (item, count) in pairs if count == 0]
@@ -122,22 +127,47 @@ async def item_audience(session: AsyncSession, directive: Directive) -> list[int
     return counts
 
 
+async def check_targets(
+    session: AsyncSession, scope: queries.Scope, targets: Sequence[str]
+) -> None:
+    """Raise UnknownTargetsError (OutsideSubtreeError for a relay) naming what cannot be
+    addressed in `scope`."""
+    if scope.relay is None:
+        unknown = await queries.unknown_targets(session, targets)
+        if unknown:
+            raise UnknownTargetsError(unknown)
+        return
+    groups = {group for group, _ in await queries.groups_with_counts(session, scope)}
+    named = [t for t in targets if t != queries.ALL and t not in groups]
+    outside = await codes_outside_subtree(session, scope.relay, named)
+    if outside:
+        raise OutsideSubtreeError(outside)
+
+
 async def queue_broadcast(
-    session: AsyncSession, directive: Directive, *, now: datetime, actor_id: int | None
+    session: AsyncSession,
+    directive: Directive,
+    *,
+    now: datetime,
+    actor_id: int | None,
+    actor_type: str | None = None,
 ) -> queries.QueueResult:
-    """Write the deliveries and the queued messages, in the caller's one transaction.
+    """Write the deliveries and the queued messages, in the caller's one transaction; the
+    relays among the recipients are marked (they get the Chuyển tiếp button).
 
     A letter whose items do not all reach a recipient is refused (ItemsError), as is one whose
     items name an unknown group or code (UnknownTargetsError).
     """
     await item_audience(session, directive)
     result = await queries.queue_directive(session, directive, now)
+    if directive.relay_allowed:
+        await mark_relays(session, directive.id)
     if result.unreachable:
         await record_failed_deliveries(session, directive.id)
     await record_event(
         session,
         "directive.queued",
-        actor_type="staff" if actor_id else "cli",
+        actor_type=actor_type or ("staff" if actor_id else "cli"),
         actor_id=actor_id,
         directive_id=directive.id,
         agencies=result.agencies,

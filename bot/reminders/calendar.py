@@ -187,3 +187,27 @@ class WorkingClock:
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.timezone).date()
+
+    def after_working(self, moment: datetime, duration: timedelta) -> datetime:
+        """`duration` of working time after `moment`: whole days count working days (the
+        same time on the Nth working day after), the rest counts working minutes. A moment
+        outside working hours starts at the next working minute."""
+        at = self.next_working(moment).astimezone(self.timezone)
+        for _ in range(duration.days):
+            day = at.date() + timedelta(days=1)
+            for _ in range(_MAX_DAYS_AHEAD):
+                if self.is_working_day(day):
+                    break
+                day += timedelta(days=1)
+            else:
+                raise ValueError("no working day within a year: check working_days and holidays")
+            at = self.next_working(datetime.combine(day, at.time(), self.timezone))
+        remaining = duration - timedelta(days=duration.days)
+        for _ in range(_MAX_DAYS_AHEAD):
+            at = self.next_working(at).astimezone(self.timezone)
+            end = self._window(at.date())[1]
+            if remaining <= end - at:
+                return (at + remaining).astimezone(moment.tzinfo)
+            remaining -= end - at
+            at = end
+        raise ValueError("no working minute within a year: check working_days and holidays")

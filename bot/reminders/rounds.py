@@ -118,6 +118,9 @@ class Reminders:
             while (count := await self._queue_due(now)) == BATCH:
                 queued += count
             queued += count
+            while (count := await self._queue_relay_reminders(now)) == BATCH:
+                queued += count
+            queued += count
         queued += await self._digest_if_due(now)
         if queued:
             log.info("queued reminders for %d agencies or staff", queued)
@@ -127,31 +130,42 @@ class Reminders:
 
     async def _move_phases(self, now: datetime) -> None:
         """Acknowledged: stop the acknowledgement reminders, start the report ones if asked."""
+        remind_after = self._settings.relay.remind_after
         async with self._sessionmaker.begin() as session:
             found = await queries.phase_changes(session, BATCH)
             directives = await queries.directives(session, {c.directive_id for c in found})
-            changes: list[queries.ScheduleChange] = []
-            for change in found:
-                directive = directives[change.directive_id]
-                cadence = self.cadence(directive)
-                deadline = change.own_deadline or directive.deadline
-                if (
-                    change.status == DeliveryStatus.ACKNOWLEDGED
-                    and requires_report(directive, change.items_mask, change.own_deadline)
-                    and cadence.max_count > 0
-                ):
-                    since = change.acknowledged_at or now
-                    due = completion_due(self.work, deadline, cadence, since, first=True)
-                    next_phase = queries.ScheduleChange(
-                        change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0
-                    )
-                else:  # answered for good: nothing more to chase
-                    next_phase = queries.ScheduleChange(
-                        change.delivery_id, None, None, change.scheduled_reminders, 0
-                    )
-                changes.append(next_phase)
+            changes = [self._next_phase(c, directives[c.directive_id], now) for c in found]
             # One executemany: a batch of presses must not wait behind row-by-row updates.
             await queries.apply_schedules(session, changes)
+            # A relay that acknowledged is reminded to relay `[relay] remind_after` later
+            # (working time), beside its report reminders.
+            relays = [
+                (c.delivery_id, self.work.after_working(c.acknowledged_at or now, remind_after))
+                for c in found
+                if c.relay_pending
+                and c.phase == ReminderPhase.ACK
+                and self.cadence(directives[c.directive_id]).max_count > 0
+            ]
+            await queries.set_relay_reminders(session, relays)
+
+    def _next_phase(
+        self, change: queries.PhaseChange, directive: Directive, now: datetime
+    ) -> queries.ScheduleChange:
+        """Where an answered agency's schedule goes: an acknowledged agency of a letter that
+        wants a report is chased to report; anyone else, no further."""
+        cadence = self.cadence(directive)
+        # The agency's own deadline (an extension) when it has one, else the letter's.
+        deadline = change.own_deadline or directive.deadline
+        if (
+            change.status == DeliveryStatus.ACKNOWLEDGED
+            and requires_report(directive, change.items_mask, change.own_deadline)
+            and cadence.max_count > 0
+        ):
+            since = change.acknowledged_at or now
+            due = completion_due(self.work, deadline, cadence, since, first=True)
+            return queries.ScheduleChange(change.delivery_id, ReminderPhase.COMPLETION, due, 0, 0)
+        # answered for good: nothing more to chase
+        return queries.ScheduleChange(change.delivery_id, None, None, change.scheduled_reminders, 0)
 
     # scheduled rounds ------------------------------------------------------------------------
 
@@ -185,6 +199,41 @@ class Reminders:
             await queries.enqueue_messages(session, outgoing, now)
             for target in unreachable:
                 await self._unreachable(session, target, directives[target.directive_id], now)
+        return len(targets)
+
+    async def _queue_relay_reminders(self, now: datetime) -> int:
+        """The one reminder to relay of each relay whose time has come: to its primary
+        contacts, with the letter's buttons (Chuyển tiếp among them); counted in the
+        agency's reminders."""
+        async with self._sessionmaker.begin() as session:
+            targets = await queries.due_relay_reminders(session, now, BATCH)
+            if not targets:
+                return 0
+            directives = await queries.directives(session, {x.directive_id for x in targets})
+            contacts = await queries.active_contacts(session, [x.agency_id for x in targets])
+            languages = await languages_of(
+                session, [c.user_id for found in contacts.values() for c in found]
+            )
+            outgoing: list[Outgoing] = []
+            events: list[NewEvent] = []
+            sent: list[tuple[int, datetime | None]] = []
+            nobody: list[tuple[int, datetime | None]] = []  # no contact left: nothing to send
+            for target in targets:
+                directive = directives[target.directive_id]
+                recipients = pick_recipients(contacts.get(target.agency_id, []), escalated=False)
+                if not recipients:
+                    nobody.append((target.delivery_id, None))
+                    continue
+                sent.append((target.delivery_id, None))
+                outgoing += self._messages(target, directive, recipients, languages, now, 1, False)
+                detail = {"phase": ReminderPhase.RELAY, "contacts": len(recipients)}
+                events.append(
+                    NewEvent("reminder.queued", "bot", None, directive.id, target.agency_id, detail)
+                )
+            await queries.set_relay_reminders(session, sent, sent=True)
+            await queries.set_relay_reminders(session, nobody)
+            await record_events(session, events)
+            await queries.enqueue_messages(session, outgoing, now)
         return len(targets)
 
     def _round(
@@ -305,7 +354,9 @@ class Reminders:
 
     # /remind ---------------------------------------------------------------------------------
 
-    async def remind_now(self, directive_id: int, staff_id: int) -> ManualRound | None:
+    async def remind_now(
+        self, directive_id: int, staff_id: int, *, actor_type: str = "staff"
+    ) -> ManualRound | None:
         """A round now for every agency that has not acknowledged; None if no such open letter.
 
         It counts in `reminders_sent` (the report) but not against `max_count`, and goes
@@ -341,7 +392,7 @@ class Reminders:
             await record_event(
                 session,
                 "reminder.manual",
-                actor_type="staff",
+                actor_type=actor_type,
                 actor_id=staff_id,
                 directive_id=directive_id,
                 agencies=result.agencies,
@@ -353,7 +404,9 @@ class Reminders:
             self._wake()
         return result
 
-    async def set_paused(self, directive_id: int, paused: bool, staff_id: int) -> str | None:
+    async def set_paused(
+        self, directive_id: int, paused: bool, staff_id: int, *, actor_type: str = "staff"
+    ) -> str | None:
         """Pause or resume a letter's reminders; its number, or None if no such open letter."""
         async with self._sessionmaker.begin() as session:
             directive = (await queries.directives(session, [directive_id])).get(directive_id)
@@ -362,7 +415,7 @@ class Reminders:
             await record_event(
                 session,
                 "reminders.paused" if paused else "reminders.resumed",
-                actor_type="staff",
+                actor_type=actor_type,
                 actor_id=staff_id,
                 directive_id=directive_id,
             )

@@ -69,7 +69,7 @@ def reminder_text(
     if round_number is None:
         key = "reminder.manual"
     else:
-        key = f"reminder.{'completion' if phase == 'completion' else 'ack'}"
+        key = f"reminder.{phase if phase in ('completion', 'relay') else 'ack'}"
         key += ".escalated" if escalated else ""
     return t(
         lang,

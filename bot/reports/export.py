@@ -10,6 +10,8 @@ carries JSON instead: the rows, or where the file went.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -19,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.reports.files import file_stem
+from bot.reports.relay import tree_csv
 from bot.reports.summary import (
     Report,
+    UnknownDirectiveError,
     corrections,
     iso_local,
     json_rows,
@@ -28,9 +32,10 @@ from bot.reports.summary import (
     record_export,
     render_csv,
     render_table,
+    rollup_json,
 )
 from db.models import utcnow
-from db.queries.summary import EventRow, events
+from db.queries.summary import EventRow, directive_head, events
 
 DEFAULT_EVENT_LIMIT = 100
 FILE_FORMATS = ("xlsx", "png", "docx", "pdf")
@@ -65,9 +70,12 @@ async def export_report(
     output: Path | None,
     *,
     as_json: bool,
+    tree: bool = False,
 ) -> tuple[Any, str]:
     """Returns (what --json prints, what is printed otherwise)."""
     tz = settings.reminders.timezone
+    if tree:
+        return await _export_tree(sessionmaker, directive_id, output, as_json=as_json, tz=tz)
     async with sessionmaker() as session:
         report = await load_report(session, directive_id, utcnow(), tz, group_names=settings.groups)
     path: Path | None = output
@@ -97,7 +105,34 @@ async def export_report(
                 {"at": iso_local(at, tz), "text": text} for at, text in corrections(report)
             ],
             "agencies": json_rows(report.rows, tz),
+            "relay": rollup_json(report.rollup, tz) if report.rollup is not None else None,
         }, ""
+    return None, text.rstrip("\n")
+
+
+async def _export_tree(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    directive_id: int,
+    output: Path | None,
+    *,
+    as_json: bool,
+    tz: Any,
+) -> tuple[Any, str]:
+    """`report ID --tree --format csv`: a row per unit of every letter down the tree."""
+    async with sessionmaker() as session:
+        if await directive_head(session, directive_id) is None:
+            raise UnknownDirectiveError(directive_id)
+        text = await tree_csv(session, directive_id, tz)
+    async with sessionmaker.begin() as session:
+        await record_export(session, directive_id, "cli", actor_id=None, fmt="csv-tree")
+    if output is not None:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        rows = text.count("\n") - 1
+        data = {"directive_id": directive_id, "format": "csv", "output": str(output)}
+        return data, f"wrote {output} ({rows} rows)"
+    if as_json:
+        reader = csv.DictReader(io.StringIO(text))
+        return {"directive_id": directive_id, "rows": list(reader)}, ""
     return None, text.rstrip("\n")
 
 

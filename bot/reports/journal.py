@@ -112,6 +112,26 @@ def _report_exported(lang: str, detail: dict[str, Any]) -> str:
     )
 
 
+_RELAY_REASONS = frozenset(
+    (
+        "not_recipient",
+        "gone",
+        "disabled",
+        "no_units",
+        "already",
+        "late_deadline",
+        "outside",
+        "nobody",
+    )
+)
+
+
+def _relay_refused(lang: str, detail: dict[str, Any]) -> str:
+    reason = str(detail.get("reason", "")).removeprefix("relay.")
+    shown = t(lang, f"event.relay.reason.{reason}") if reason in _RELAY_REASONS else _short(reason)
+    return _plain(lang, "event.relay.refused", reason=Html(shown))
+
+
 def _contact_joined(lang: str, detail: dict[str, Any]) -> str:
     role = detail.get("role")
     shown = t(lang, f"role.{role}") if role in ("primary", "backup", "head") else ""
@@ -134,11 +154,13 @@ _SIMPLE = (
     "directive.corrected",
     "directive.created",
     "directive.recalled",
+    "directive.relayed",
     "directive.queued",
     "evidence.recheck_requested",
     "invite.created",
     "invite.rejected",
     "message.failed",
+    "relay.drafted",
     "reminder.manual",
     "reminder.unreachable",
     "reminders.paused",
@@ -159,6 +181,7 @@ DESCRIBE: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "delivery.marked": _delivery_marked,
     "evidence.checked": _evidence_checked,
     "message.sent": _message_sent,
+    "relay.refused": _relay_refused,
     "reminder.queued": _reminder_queued,
     "report.exported": _report_exported,
 }

@@ -142,8 +142,31 @@ def build_official_report(
     lang: str = "vi",
 ) -> bytes:
     """The report as a .docx file. `relays` is the relay roll-up when relaying exists
-    (None: the section is left out; empty: "no unit has relayed it")."""
+    (None: the report's own roll-up, the section left out when there is none; empty: "no
+    unit has relayed it")."""
+    if relays is None:
+        relays = relays_of(report)
     return _Builder(report, organization, relays, _Texts(lang)).build()
+
+
+def relays_of(report: Report) -> list[RelayRollup] | None:
+    """The report's roll-up as the document's table: None when the letter has no relay and
+    no recipient that could relay it."""
+    rollup = report.rollup
+    if rollup is None or rollup.empty:
+        return None
+    return [
+        RelayRollup(
+            name=line.relay_name,
+            relayed_at=line.relayed_at,
+            units=line.units,
+            acknowledged=line.acknowledged,
+            completed=line.completed,
+            overdue=line.overdue,
+            level=line.depth,
+        )
+        for line in rollup.relays
+    ]
 
 
 class _Builder:

@@ -10,9 +10,11 @@ import html
 import math
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.reports.rollup import Rollup
 from bot.reports.summary import percent
 from bot.telegram import callbacks
 from bot.telegram.callbacks import OpenStatus, PendingMark, PendingPage
@@ -30,6 +32,8 @@ PAGE_SIZE = 8
 MAX_TEXT = 4096
 MAX_BUTTON_NUMBER = 40  # characters of a directive number shown on a button
 MAX_GROUPS = 12  # lines of the card's per-group block; the rest are counted
+DEFAULT_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+MAX_RELAY_LINES = 15  # relays named on a /status card; the reports list them all
 
 
 def human_duration(seconds: float, lang: str) -> str:
@@ -74,7 +78,9 @@ def status_card(
     now: datetime,
     lang: str,
     group_name: Callable[[str], str] = lambda slug: slug,
-    tz_name: str = "Asia/Ho_Chi_Minh",
+    *,
+    tz: ZoneInfo = DEFAULT_TZ,
+    rollup: Rollup | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     c = counts
     since = (
@@ -121,9 +127,11 @@ def status_card(
     if directive.corrections:
         text = t(lang, "status.corrections", count=directive.corrections) + "\n" + text
     if directive.recalled_at is not None:
-        at = format_local(directive.recalled_at, tz_name)
+        at = format_local(directive.recalled_at, str(tz))
         recalled = t(lang, "status.recalled", at=at, reason=directive.recall_reason or "")
         text = recalled + "\n" + text
+    if rollup is not None and not rollup.empty:
+        text += relay_rollup(rollup, lang, tz, budget=MAX_TEXT - len(text))
     buttons = [
         InlineKeyboardButton(
             t(lang, "status.refresh_button"), callback_data=callbacks.pack(OpenStatus(directive.id))
@@ -139,6 +147,52 @@ def status_card(
             ),
         )
     return text, InlineKeyboardMarkup([buttons])
+
+
+def relay_rollup(rollup: Rollup, lang: str, tz: ZoneInfo, *, budget: int = MAX_TEXT) -> str:
+    """How far down the tree the letter went: the whole tree, then each relay (indented by
+    level) with its subtree's counts; at most MAX_RELAY_LINES relays and `budget` characters."""
+    r = rollup
+    lines = [
+        t(
+            lang,
+            "status.relay_header",
+            units=r.units,
+            reached=r.reached,
+            acknowledged=r.acknowledged,
+            acknowledged_pct=percent(r.acknowledged, r.units),
+            completed=r.completed,
+            completed_pct=percent(r.completed, r.units),
+            overdue=r.overdue,
+        )
+    ]
+    shown = 0
+    for line in r.relays:
+        at = line.relayed_at.astimezone(tz).strftime("%H:%M %d/%m") if line.relayed_at else "—"
+        text = t(
+            lang,
+            "status.relay_line",
+            indent="    " * (line.depth - 1),
+            name=line.relay_name,
+            at=at,
+            id=line.directive_id,
+            units=line.units,
+            acknowledged=line.acknowledged,
+            acknowledged_pct=percent(line.acknowledged, line.units),
+            completed=line.completed,
+            overdue=line.overdue,
+        )
+        if line.waiting:
+            text += t(lang, "status.relay_line_waiting", count=line.waiting)
+        if shown == MAX_RELAY_LINES or len("\n".join([*lines, text])) > budget - 200:
+            break
+        lines.append(text)
+        shown += 1
+    if shown < len(r.relays):
+        lines.append(t(lang, "status.relay_more", count=len(r.relays) - shown, id=r.directive_id))
+    if r.waiting:
+        lines.append(t(lang, "status.relay_waiting", count=r.waiting, id=r.directive_id))
+    return "\n\n" + "\n".join(lines)
 
 
 def recent_list(
@@ -173,7 +227,13 @@ def pages(total: int) -> int:
 
 
 def pending_page(
-    directive: DirectiveHead, total: int, page: int, agencies: list[PendingAgency], lang: str
+    directive: DirectiveHead,
+    total: int,
+    page: int,
+    agencies: list[PendingAgency],
+    lang: str,
+    *,
+    by_hand: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One page of agencies that have not acknowledged, each with its contacts and two
     buttons to set its status by hand; ◀ ▶ when there is more than one page.
@@ -181,9 +241,13 @@ def pending_page(
     A page that would not fit in one message (agencies with many contacts and long names)
     shows each agency's first contact only: the page stays one message, buttons included.
     """
-    text, markup = _pending_page(directive, total, page, agencies, lang, max_contacts=None)
+    text, markup = _pending_page(
+        directive, total, page, agencies, lang, max_contacts=None, by_hand=by_hand
+    )
     if len(text) > MAX_TEXT:
-        text, markup = _pending_page(directive, total, page, agencies, lang, max_contacts=1)
+        text, markup = _pending_page(
+            directive, total, page, agencies, lang, max_contacts=1, by_hand=by_hand
+        )
     return text, markup
 
 
@@ -195,6 +259,7 @@ def _pending_page(
     lang: str,
     *,
     max_contacts: int | None,
+    by_hand: bool,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     if total == 0:
         return t(lang, "pending.none", number=directive.number), None
@@ -222,6 +287,8 @@ def _pending_page(
             )
         if not agency.contacts:
             lines.append(t(lang, "pending.no_contact"))
+        if not by_hand:
+            continue
         rows.append(
             [
                 InlineKeyboardButton(
@@ -233,7 +300,8 @@ def _pending_page(
                 for short, status in PendingMark.STATUSES.items()
             ]
         )
-    lines += ["", t(lang, "pending.hint")]
+    if by_hand:
+        lines += ["", t(lang, "pending.hint")]
     navigation = []
     if page > 0:
         navigation.append(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reports.rollup import Rollup, load_rollup
 from bot.texts import t
 from db.models import DeliveryStatus
 from db.queries import summary as queries
@@ -55,6 +56,8 @@ class Report:
     events: list[EventRow]
     now: datetime
     timezone: ZoneInfo
+    rollup: Rollup | None = None
+    """How far down the tree the letter went; None when not loaded."""
     letter: LetterText | None = None
     """What the letter asked (its body, actions and links): the official report quotes it."""
     group_names: Mapping[str, str] = field(default_factory=dict)
@@ -95,6 +98,7 @@ async def load_report(
     rows = await queries.agency_rows(session, directive_id)
     events = await queries.events(session, directive_id=directive_id)
     letter = await queries.letter_text(session, directive_id)
+    rollup = await load_rollup(session, directive_id, now, tz)
     return Report(
         directive,
         counts,
@@ -102,6 +106,7 @@ async def load_report(
         events,
         now,
         tz,
+        rollup=rollup,
         letter=letter,
         group_names=dict(group_names or {}),
     )
@@ -257,10 +262,63 @@ def render_table(report: Report, *, name_width: int = 34) -> str:
         min(cap, max([_width(h), *(_width(r[i]) for r in records)]))
         for i, (h, cap) in enumerate(zip(header, caps, strict=True))
     ]
-    lines = [*summary_lines(report), ""]
+    relays = rollup_lines(report.rollup, tz) if report.rollup is not None else []
+    lines = [*summary_lines(report), *relays, ""]
     for record in (header, *records):
         lines.append("  ".join(_cell(v, w) for v, w in zip(record, widths, strict=True)).rstrip())
     return "\n".join(lines)
+
+
+def rollup_lines(rollup: Rollup, tz: ZoneInfo) -> list[str]:
+    """The roll-up under the summary lines of `agency-bot report --format text`."""
+    if rollup.empty:
+        return []
+    lines = [
+        f"relayed down the tree: units {rollup.units}  reached {rollup.reached}  "
+        f"acknowledged {rollup.acknowledged} ({percent(rollup.acknowledged, rollup.units)})  "
+        f"completed {rollup.completed}  overdue {rollup.overdue}  "
+        f"not relayed yet {rollup.waiting}"
+    ]
+    for line in rollup.relays:
+        indent = "  " * line.depth
+        lines.append(
+            f"{indent}{line.relay_code} relayed {_short_time(line.relayed_at, tz) or '-'} as "
+            f"{line.number} (directive {line.directive_id}): units {line.units}  "
+            f"reached {line.reached}  acknowledged {line.acknowledged} "
+            f"({percent(line.acknowledged, line.units)})  completed {line.completed}  "
+            f"overdue {line.overdue}  not relayed yet {line.waiting}"
+        )
+    return lines
+
+
+def rollup_json(rollup: Rollup, tz: ZoneInfo) -> dict[str, object]:
+    """The roll-up in `agency-bot report --json`."""
+    return {
+        "units": rollup.units,
+        "reached": rollup.reached,
+        "acknowledged": rollup.acknowledged,
+        "completed": rollup.completed,
+        "overdue": rollup.overdue,
+        "not_relayed": rollup.waiting,
+        "relays": [
+            {
+                "directive_id": line.directive_id,
+                "parent_directive_id": line.parent_directive_id,
+                "depth": line.depth,
+                "relay_code": line.relay_code,
+                "relay_name": line.relay_name,
+                "number": line.number,
+                "relayed_at": iso_local(line.relayed_at, tz),
+                "units": line.units,
+                "reached": line.reached,
+                "acknowledged": line.acknowledged,
+                "completed": line.completed,
+                "overdue": line.overdue,
+                "not_relayed": line.waiting,
+            }
+            for line in rollup.relays
+        ],
+    }
 
 
 def format_duration(seconds: float) -> str:
@@ -280,13 +338,19 @@ def json_rows(rows: Sequence[AgencyRow], tz: ZoneInfo) -> list[dict[str, str | i
 
 
 async def record_export(
-    session: AsyncSession, directive_id: int, channel: str, *, actor_id: int | None, fmt: str
+    session: AsyncSession,
+    directive_id: int,
+    channel: str,
+    *,
+    actor_id: int | None,
+    fmt: str,
+    actor_type: str | None = None,
 ) -> None:
     """Who took the report out of the system, and how: part of the audit trail."""
     await record_event(
         session,
         "report.exported",
-        actor_type="staff" if actor_id else "cli",
+        actor_type=actor_type or ("staff" if actor_id else "cli"),
         actor_id=actor_id,
         directive_id=directive_id,
         channel=channel,

@@ -1,12 +1,13 @@
 """The summary report as an Excel workbook: what the department files and prints.
 
-Three sheets: the summary (the letter and its counts), one row per agency (the CSV columns
+Four sheets: the summary (the letter and its counts), one row per agency (the CSV columns
 of the CSV export under Vietnamese headers, in the words a clerk reads — statuses, group
 names, "đã xác minh" — as an Excel table with a frozen header, real dates and set widths),
-and the directive's event log in words ("Tạo công văn số …", not `directive.created`).
-XlsxWriter writes 10,000 agencies and their log in about a second; every string goes
-through write_string, so an agency's "=..." or a URL is kept as text, never turned into a
-formula or a link.
+the relay roll-up (each relay and how far its subtree got, sheet "Chuyển tiếp"), and the
+directive's event log in words ("Tạo công văn số …", not `directive.created`). XlsxWriter
+writes 10,000 agencies and their log in about a second; every string goes through
+write_string, so an agency's "=..." or a URL is kept as text, never turned into a formula or
+a link.
 """
 
 from __future__ import annotations
@@ -45,6 +46,20 @@ AGENCY_COLUMNS = (  # (text key suffix, width)
     ("failure_reason", 30),
     ("own_deadline", 14),
     ("rejection_reason", 30),
+)
+RELAY_COLUMNS = (  # the "Chuyển tiếp" sheet: one row per letter down the tree
+    ("depth", 8),
+    ("relay_code", 18),
+    ("relay_name", 40),
+    ("number", 22),
+    ("directive_id", 10),
+    ("relayed_at", 17),
+    ("units", 10),
+    ("reached", 10),
+    ("acknowledged", 10),
+    ("completed", 12),
+    ("overdue", 10),
+    ("waiting", 14),
 )
 EVENT_COLUMNS = (
     ("at", 17),
@@ -88,6 +103,7 @@ def build_workbook(report: Report, lang: str = "vi") -> bytes:
     }
     _summary_sheet(workbook, formats, report, lang)
     _agency_sheet(workbook, formats, report, lang)
+    _relay_sheet(workbook, formats, report, lang)
     _event_sheet(workbook, formats, report, lang)
     workbook.close()
     return buffer.getvalue()
@@ -179,6 +195,46 @@ def _agency_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: 
         last_row,
         len(AGENCY_COLUMNS) - 1,
         {"columns": headers, "name": "DonVi", "style": "Table Style Medium 2"},
+    )
+    sheet.freeze_panes(1, 0)
+
+
+def _relay_sheet(workbook: Any, formats: dict[str, Any], report: Report, lang: str) -> None:
+    """Chuyển tiếp: the whole tree first (the letter and everything under it), then each
+    relay with its subtree's counts, in tree order, indented by level."""
+    sheet = workbook.add_worksheet(t(lang, "xlsx.sheet.relay"))
+    for col, (_, width) in enumerate(RELAY_COLUMNS):
+        sheet.set_column(col, col, width)
+    rollup = report.rollup
+    rows: list[tuple[Any, ...]] = []
+    if rollup is not None:
+        d = report.directive
+        whole = (0, "", t(lang, "xlsx.relay.whole_tree"), d.number, d.id, None)
+        totals = (rollup.units, rollup.reached, rollup.acknowledged, rollup.completed)
+        rows.append((*whole, *totals, rollup.overdue, rollup.waiting))
+        for line in rollup.relays:
+            name = "    " * (line.depth - 1) + line.relay_name
+            head = (line.depth, line.relay_code, name, line.number, line.directive_id)
+            counts = (line.units, line.reached, line.acknowledged, line.completed)
+            rows.append(
+                (*head, _local(line.relayed_at, report), *counts, line.overdue, line.waiting)
+            )
+    for r, values in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            if isinstance(value, datetime):
+                sheet.write_datetime(r, col, value, formats["date"])
+            elif isinstance(value, str):
+                if value:  # the whole tree's row has no relay code: a blank cell
+                    sheet.write_string(r, col, _text(value))
+            elif value is not None:
+                sheet.write_number(r, col, value)
+    headers = [{"header": t(lang, f"xlsx.relay.{key}")} for key, _ in RELAY_COLUMNS]
+    sheet.add_table(
+        0,
+        0,
+        max(1, len(rows)),
+        len(RELAY_COLUMNS) - 1,
+        {"columns": headers, "name": "ChuyenTiep", "style": "Table Style Medium 4"},
     )
     sheet.freeze_panes(1, 0)
 

@@ -162,6 +162,17 @@ class AskExtension(_Data):
 
 
 @dataclass(frozen=True)
+class Relay(_Data):
+    """Chuyển tiếp under a letter: the relay's delivery it passes on (acknowledges it too)."""
+
+    delivery_id: int
+    PREFIX: ClassVar[str] = "rl"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.delivery_id),)
+
+
+@dataclass(frozen=True)
 class DecideExtension(_Data):
     """The letter's sender answers a request for more time: Đồng ý ("y") or Từ chối ("n")."""
 
@@ -220,8 +231,26 @@ class WorklistAck(_Data):
         return (str(self.delivery_id),)
 
 
-_ONE_ID = (AskExtension, Reject, Retarget, WorklistAck)
-_WITH_ACTION = (DecideExtension, RecallStep)
+@dataclass(frozen=True)
+class RelayDetails(_Data):
+    """A relay's number, note and deadline for the relayed letter (a draft): asked as a reply."""
+
+    directive_id: int
+    PREFIX: ClassVar[str] = "rd"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id),)
+
+
+@dataclass(frozen=True)
+class RelayToggle(_Data):
+    """Staff turn relaying on or off for a draft, in /broadcast's recipients step."""
+
+    directive_id: int
+    PREFIX: ClassVar[str] = "bt"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.directive_id),)
 
 
 CallbackData = (
@@ -241,7 +270,17 @@ CallbackData = (
     | Retarget
     | RecallStep
     | WorklistAck
+    | Relay
+    | RelayDetails
+    | RelayToggle
 )
+
+# Kinds whose one field is an id: how each is built from it.
+_RELAY_KINDS: dict[str, type[Relay] | type[RelayDetails] | type[RelayToggle]] = {
+    kind.PREFIX: kind for kind in (Relay, RelayDetails, RelayToggle)
+}
+_OFFICER_ONE_ID = (AskExtension, Reject, Retarget, WorklistAck)
+_WITH_ACTION = (DecideExtension, RecallStep)
 
 
 def pack(data: CallbackData) -> str:
@@ -273,8 +312,11 @@ def parse(raw: str | None) -> CallbackData | None:
         return CloseStep(int(fields[0]), fields[1]) if fields[1] in CloseStep.ACTIONS else None
     if prefix in (OpenStatus.PREFIX, PendingPage.PREFIX, PendingMark.PREFIX):
         return _parse_summary(prefix, fields)
-    if prefix in {kind.PREFIX for kind in (*_ONE_ID, *_WITH_ACTION)}:
+    if prefix in {kind.PREFIX for kind in (*_OFFICER_ONE_ID, *_WITH_ACTION)}:
         return _parse_officer_side(prefix, fields)
+    if prefix in _RELAY_KINDS:
+        one = len(fields) == 1 and _ID.fullmatch(fields[0])
+        return _RELAY_KINDS[prefix](int(fields[0])) if one else None
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):
@@ -301,10 +343,10 @@ def _parse_summary(prefix: str, fields: list[str]) -> CallbackData | None:
 
 
 def _parse_officer_side(prefix: str, fields: list[str]) -> CallbackData | None:
-    """The buttons of the officer's side of a letter (§13) and of its recall."""
+    """The buttons of the officer's side of a letter and of its recall."""
     if not fields or not _ID.match(fields[0]):
         return None
-    for one in _ONE_ID:
+    for one in _OFFICER_ONE_ID:
         if prefix == one.PREFIX:
             return one(int(fields[0])) if len(fields) == 1 else None
     for kind in _WITH_ACTION:

@@ -2,7 +2,9 @@
 
 The same guard covers commands and button presses: a refused command is answered with a
 message, a refused press with an alert (so the button never spins), and both are recorded
-in the event log with what was tried.
+in the event log with what was tried. Commands and buttons about one letter use
+`letter_managers`: staff, or a relay's contacts on the letters their agency relayed
+(bot.relay.access holds the rule).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from telegram import Update
 
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who, who_is
+from bot.relay.access import may_manage
+from bot.telegram import callbacks
+from bot.telegram.arguments import directive_id_arg
 from bot.texts import t
 from db.models import StaffRole
 from db.queries.events import record_event
@@ -79,3 +84,34 @@ def _restricted(
 
 staff_only = _restricted(lambda who: who.is_staff, "staff.only")
 admin_only = _restricted(lambda who: who.staff_role == StaffRole.ADMIN, "staff.admin_only")
+
+
+def named_letter(update: Update, context: Context) -> int | None:
+    """The letter a command or a press is about: the directive of the button's data, or the
+    command's first argument; None when there is none (or it is malformed)."""
+    if update.callback_query is not None:
+        data = callbacks.parse(update.callback_query.data)
+        directive_id = getattr(data, "directive_id", None)
+        return directive_id if isinstance(directive_id, int) else None
+    args = context.args or []
+    return directive_id_arg(args[:1]) if args else None
+
+
+def letter_managers(callback: WhoHandler) -> Handler:
+    """Staff, or a relay's contact on a letter its agency relayed; anyone else
+    is refused and learns nothing about the letter, not even whether it exists."""
+
+    @with_who
+    @wraps(callback)
+    async def wrapper(update: Update, context: Context, who: Who) -> None:
+        if not who.is_staff:
+            async with get_deps(context).sessionmaker() as session:
+                allowed = await may_manage(session, who, named_letter(update, context))
+                # A relay's contact is told what it may see; anyone else, as before.
+                relay = not allowed and await may_manage(session, who, None)
+            if not allowed:
+                await refuse(update, context, who, "relay.not_yours" if relay else "staff.only")
+                return
+        await callback(update, context, who)
+
+    return wrapper

@@ -22,10 +22,10 @@ def link_label(url: str) -> str:
 
 
 def directive_keyboard(
-    delivery_id: int | None, links: list[str], lang: str = "vi"
+    delivery_id: int | None, links: list[str], lang: str = "vi", relay_units: int = 0
 ) -> InlineKeyboardMarkup:
-    """Đã nhận and Báo cáo kết quả on one row, Xin gia hạn and Không thuộc thẩm quyền on the
-    next, then one URL button per link.
+    """Đã nhận and Báo cáo kết quả on one row, Chuyển tiếp for a relay (`relay_units` under
+    it), Xin gia hạn and Không thuộc thẩm quyền on the next, then one URL button per link.
 
     Without a delivery (a staff preview) the buttons look the same but do nothing.
     """
@@ -40,6 +40,10 @@ def directive_keyboard(
             InlineKeyboardButton(t(lang, "button.report"), callback_data=callbacks.pack(report)),
         ]
     ]
+    if relay_units > 0 and delivery_id is not None:
+        relay = callbacks.pack(callbacks.Relay(delivery_id))
+        label = t(lang, "button.relay", count=relay_units)
+        rows.append([InlineKeyboardButton(label, callback_data=relay)])
     rows.append(_officer_row(delivery_id, lang))
     rows += [[InlineKeyboardButton(link_label(url), url=url)] for url in links]
     return InlineKeyboardMarkup(rows)

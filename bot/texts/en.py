@@ -542,6 +542,17 @@ TEXTS: dict[str, str] = {
     "event.delivery.retargeted": "The letter sent to another agency instead of {instead_of}",
     "event.directive.corrected": "Correction sent: {text}",
     "event.directive.recalled": "Letter recalled: {reason}",
+    "event.directive.relayed": "Relayed to {agencies} units below (number {number})",
+    "event.relay.drafted": "Started a relay draft",
+    "event.relay.refused": "Relay refused: {reason}",
+    "event.relay.reason.not_recipient": "the agency did not receive this letter",
+    "event.relay.reason.gone": "the letter is closed",
+    "event.relay.reason.disabled": "the letter may not be relayed",
+    "event.relay.reason.no_units": "no units below",
+    "event.relay.reason.already": "already relayed",
+    "event.relay.reason.late_deadline": "deadline later than the department's",
+    "event.relay.reason.outside": "recipients not under the agency",
+    "event.relay.reason.nobody": "no unit among the chosen recipients",
     "event.extension.requested": "More time asked, until {new_deadline}: {reason}",
     "event.extension.approved": "More time granted, until {new_deadline}",
     "event.extension.refused": "More time refused (asked until {new_deadline})",
@@ -863,4 +874,121 @@ TEXTS: dict[str, str] = {
     ),
     "status.recalled": "🚫 <b>RECALLED</b> at {at}. Reason: {reason}",
     "status.corrections": "📝 Corrected {count} time(s).",
+    # --- relaying down the hierarchy (issue 13) ---
+    "button.relay": "🔁 Relay ({count} units)",
+    "relay.department": "Department of Information and Communications",
+    "relay.about": "on {subject}",
+    "relay.quote": (
+        "Pursuant to Official Letter No. {number} of {issuer} dated {date} {about}, {relay}"
+        " relays the letter to its units."
+    ),
+    "relay.original": "Text of Official Letter No. {number}:",
+    "relay.not_recipient": "Your agency did not receive this letter, so it cannot relay it.",
+    "relay.gone": "Letter {number} is closed: it can no longer be relayed.",
+    "relay.disabled": "Letter {number} may not be relayed.",
+    "relay.no_units": "{agency} has no units under it to relay to.",
+    "relay.already": (
+        "{agency} has already relayed this letter (letter {number}, ID {id}). "
+        "See how it goes: /status {id}"
+    ),
+    "relay.late_deadline": (
+        "The deadline {deadline} is later than the original's ({original}): choose one no"
+        " later than {original}. Nothing has changed."
+    ),
+    "relay.outside": (
+        "Not under your agency: {targets}. You can only relay to units under your own"
+        " agency. Nothing has changed."
+    ),
+    "relay.nobody": "No unit among the chosen recipients. Nothing was sent.",
+    "relay.queued": (
+        "🔁 Letter <b>{number}</b> is queued for relaying: {messages} messages to"
+        " {agencies} units. Sending…"
+    ),
+    "relay.all_button": "📢 All units directly under it ({count})",
+    "relay.details_button": "✍️ Number, note, deadline",
+    "relay.choose_recipients": (
+        "🔁 <b>Relay</b> letter <b>{original}</b> (ID {original_id}) — <b>{relay}</b>\n"
+        "Number of the relayed letter: <b>{number}</b> · Deadline: {deadline}\n"
+        "Note: {note}\n\n"
+        "Choose the recipients: “All” is the units directly under your agency (units further"
+        " down get it when their own parent relays it), or pick groups and press “Continue”,"
+        " or reply to this message with agency codes (units further down too). Press ✍️ to"
+        " set your number, a note above the original and a deadline."
+    ),
+    "relay.all_targets": "all units directly under it",
+    "relay.ask_details": (
+        "✍️ Relayed letter <b>{number}</b>.\n<b>Reply to this message</b>: a line “Số: …” is"
+        " your agency's number, a line “Hạn: dd/mm/yyyy” the deadline (no later than"
+        " {deadline}), the rest is the note above the original (“-” removes the note)."
+    ),
+    "relay.press_refused": (
+        "You are not a contact of the agency this letter was sent to, so you cannot relay it."
+    ),
+    "relay.press_gone": "This letter is no longer open for relaying.",
+    "relay.started": "Received. Choose the recipients to relay it to.",
+    "relay.staff_hint": (
+        "Department staff relay for an agency with <code>agency-bot relay ID --as"
+        " AGENCY_CODE</code> (add --to, --number, --note, --deadline as needed)."
+    ),
+    "relay.contacts_only": "This command is for contacts of agencies with units under them.",
+    "relay.usage": (
+        "Usage: /relay ID — relay letter ID to the units under your agency. You may add, on"
+        " the next lines: “Số: …”, “Hạn: dd/mm/yyyy” and a note."
+    ),
+    "relay.bad_deadline": "Could not read the “Hạn: …” line: write a date like 25/06/2020.",
+    "relay.note_too_long": "The note is too long: at most 4,000 characters.",
+    "relay.not_yours": "You can only see and manage the letters your agency relayed.",
+    "broadcast.relay_on_button": "🔁 Relaying allowed: on",
+    "broadcast.relay_off_button": "🔁 Relaying allowed: off",
+    "broadcast.relay_hint_on": (
+        "\n\n🔁 Relaying is on: “All” is the top of the tree; units under an agency get the"
+        " letter when it presses “Relay”. Turn it off to send to every agency directly."
+    ),
+    "broadcast.relay_hint_off": (
+        "\n\n🔁 Relaying is off: “All” is every agency, units under others included; nobody"
+        " can relay it."
+    ),
+    "broadcast.relay_on": "\n🔁 Agencies with units under them get a “Relay” button.",
+    "broadcast.relay_off": "\n🔁 Relaying is not allowed.",
+    "broadcast.relay_turned_on": "Relaying turned on.",
+    "broadcast.relay_turned_off": "Relaying turned off.",
+    "reminder.relay": (
+        "🔁 <b>Reminder to relay</b>: Letter <b>{number}</b> {subject} —"
+        " <b>{agency}</b> received it but has not relayed it to its units.{deadline}\n"
+        "Press <b>🔁 Relay</b> below."
+    ),
+    "status.relay_header": (
+        "🔁 <b>Relayed</b> — whole tree {units} units: reached {reached}, acknowledged"
+        " <b>{acknowledged}</b> ({acknowledged_pct}), completed <b>{completed}</b>"
+        " ({completed_pct}), overdue {overdue}"
+    ),
+    "status.relay_line": (
+        "{indent}↳ <b>{name}</b> relayed at {at} (ID {id}): {units} units, acknowledged"
+        " {acknowledged} ({acknowledged_pct}), completed {completed}, overdue {overdue}"
+    ),
+    "status.relay_line_waiting": ", not relayed yet {count}",
+    "status.relay_more": "… and {count} more relays: see /report {id}",
+    "status.relay_waiting": (
+        "⏳ Not relayed yet: {count} agencies with units under them were sent the letter and"
+        " have not relayed it."
+    ),
+    "xlsx.sheet.relay": "Relays",
+    "xlsx.relay.whole_tree": "Whole tree (this letter and every level below)",
+    "xlsx.relay.depth": "Level",
+    "xlsx.relay.relay_code": "Agency code",
+    "xlsx.relay.relay_name": "Relay",
+    "xlsx.relay.number": "Letter number",
+    "xlsx.relay.directive_id": "Letter ID",
+    "xlsx.relay.relayed_at": "Relayed at",
+    "xlsx.relay.units": "Units",
+    "xlsx.relay.reached": "Reached",
+    "xlsx.relay.acknowledged": "Acknowledged",
+    "xlsx.relay.completed": "Completed",
+    "xlsx.relay.overdue": "Overdue",
+    "xlsx.relay.waiting": "Not relayed yet",
+    "help.relay": (
+        "\n\n<b>Relaying</b> (agencies with units under them)\n"
+        "• Press <b>🔁 Relay</b> under a letter (or send /relay ID) to pass it to your units.\n"
+        "• /status, /pending, /remind, /report, /close: on the letters your agency relayed."
+    ),
 }

@@ -570,6 +570,17 @@ TEXTS: dict[str, str] = {
     "event.delivery.retargeted": "Gửi công văn cho đơn vị khác, thay cho {instead_of}",
     "event.directive.corrected": "Gửi đính chính: {text}",
     "event.directive.recalled": "Thu hồi công văn: {reason}",
+    "event.directive.relayed": "Chuyển tiếp xuống {agencies} đơn vị trực thuộc (số {number})",
+    "event.relay.drafted": "Bắt đầu soạn văn bản chuyển tiếp",
+    "event.relay.refused": "Không chuyển tiếp được: {reason}",
+    "event.relay.reason.not_recipient": "đơn vị không nhận công văn này",
+    "event.relay.reason.gone": "công văn đã đóng",
+    "event.relay.reason.disabled": "công văn không cho phép chuyển tiếp",
+    "event.relay.reason.no_units": "không có đơn vị trực thuộc",
+    "event.relay.reason.already": "đã chuyển tiếp rồi",
+    "event.relay.reason.late_deadline": "hạn muộn hơn hạn của Sở",
+    "event.relay.reason.outside": "nơi nhận không thuộc đơn vị",
+    "event.relay.reason.nobody": "không có đơn vị nào trong nơi nhận",
     "event.extension.requested": "Xin gia hạn đến {new_deadline}: {reason}",
     "event.extension.approved": "Đồng ý gia hạn đến {new_deadline}",
     "event.extension.refused": "Không đồng ý gia hạn đến {new_deadline}",
@@ -891,4 +902,123 @@ TEXTS: dict[str, str] = {
     ),
     "status.recalled": "🚫 <b>ĐÃ THU HỒI</b> lúc {at}. Lý do: {reason}",
     "status.corrections": "📝 Đã đính chính {count} lần.",
+    # --- relaying down the hierarchy (issue 13) ---
+    "button.relay": "🔁 Chuyển tiếp ({count} đơn vị)",
+    "relay.department": "Sở Thông tin và Truyền thông",
+    "relay.about": "về việc {subject}",
+    "relay.quote": (
+        "Thực hiện Công văn số {number} của {issuer} ngày {date} {about}, {relay} chuyển tiếp"
+        " công văn đến các đơn vị."
+    ),
+    "relay.original": "Nội dung Công văn số {number}:",
+    "relay.not_recipient": "Đơn vị của bạn không nhận công văn này, nên không thể chuyển tiếp.",
+    "relay.gone": "Công văn số {number} đã đóng: không chuyển tiếp được nữa.",
+    "relay.disabled": "Công văn số {number} không cho phép chuyển tiếp.",
+    "relay.no_units": "{agency} không có đơn vị trực thuộc nào để chuyển tiếp.",
+    "relay.already": (
+        "{agency} đã chuyển tiếp công văn này (công văn số {number}, ID {id}). "
+        "Xem tình hình: /status {id}"
+    ),
+    "relay.late_deadline": (
+        "Hạn {deadline} muộn hơn hạn của công văn gốc ({original}): hãy chọn hạn không muộn"
+        " hơn {original}. Chưa có gì thay đổi."
+    ),
+    "relay.outside": (
+        "Không thuộc các đơn vị trực thuộc: {targets}. Chỉ chuyển tiếp được đến các đơn vị"
+        " cấp dưới của đơn vị mình. Chưa có gì thay đổi."
+    ),
+    "relay.nobody": "Không có đơn vị nào trong nơi nhận đã chọn. Chưa có gì được gửi.",
+    "relay.queued": (
+        "🔁 Công văn số <b>{number}</b> đã vào hàng đợi chuyển tiếp: {messages} tin nhắn đến"
+        " {agencies} đơn vị. Đang gửi…"
+    ),
+    "relay.all_button": "📢 Tất cả đơn vị trực thuộc ({count})",
+    "relay.details_button": "✍️ Số công văn, ghi chú, hạn",
+    "relay.choose_recipients": (
+        "🔁 <b>Chuyển tiếp</b> công văn số <b>{original}</b> (ID {original_id}) — <b>{relay}</b>\n"
+        "Số công văn chuyển tiếp: <b>{number}</b> · Hạn: {deadline}\n"
+        "Ghi chú: {note}\n\n"
+        "Chọn nơi nhận: «Tất cả» là các đơn vị trực thuộc trực tiếp (đơn vị cấp dưới nữa nhận"
+        " khi đơn vị chủ quản của họ chuyển tiếp), hoặc chọn nhóm rồi bấm «Tiếp tục», hoặc"
+        " trả lời tin nhắn này bằng mã đơn vị (cả đơn vị cấp dưới nữa). Bấm ✍️ để ghi số công"
+        " văn, ghi chú đặt trên công văn gốc và hạn."
+    ),
+    "relay.all_targets": "tất cả đơn vị trực thuộc",
+    "relay.ask_details": (
+        "✍️ Công văn chuyển tiếp số <b>{number}</b>.\n<b>Trả lời tin nhắn này</b>: dòng"
+        " «Số: …» là số công văn của đơn vị, dòng «Hạn: dd/mm/yyyy» là hạn báo cáo (không"
+        " muộn hơn {deadline}), phần còn lại là ghi chú đặt trên công văn gốc («-» để bỏ"
+        " ghi chú)."
+    ),
+    "relay.press_refused": (
+        "Bạn không phải cán bộ đầu mối của đơn vị nhận công văn này, nên không thể chuyển tiếp."
+    ),
+    "relay.press_gone": "Công văn này không còn mở để chuyển tiếp.",
+    "relay.started": "Đã nhận. Hãy chọn nơi nhận để chuyển tiếp.",
+    "relay.staff_hint": (
+        "Cán bộ Sở chuyển tiếp thay đơn vị bằng lệnh: <code>agency-bot relay ID --as"
+        " MÃ_ĐƠN_VỊ</code> (thêm --to, --number, --note, --deadline nếu cần)."
+    ),
+    "relay.contacts_only": "Lệnh này dành cho cán bộ đầu mối của đơn vị có đơn vị trực thuộc.",
+    "relay.usage": (
+        "Cách dùng: /relay ID — chuyển tiếp công văn ID đến các đơn vị trực thuộc. Có thể ghi"
+        " thêm ở các dòng sau: «Số: …», «Hạn: dd/mm/yyyy» và ghi chú."
+    ),
+    "relay.bad_deadline": "Dòng «Hạn: …» không đọc được: ghi ngày dạng 25/06/2020.",
+    "relay.note_too_long": "Ghi chú quá dài: tối đa 4.000 ký tự.",
+    "relay.not_yours": "Bạn chỉ xem và quản lý được các công văn mà đơn vị mình đã chuyển tiếp.",
+    "broadcast.relay_on_button": "🔁 Cho phép chuyển tiếp: bật",
+    "broadcast.relay_off_button": "🔁 Cho phép chuyển tiếp: tắt",
+    "broadcast.relay_hint_on": (
+        "\n\n🔁 Chuyển tiếp đang bật: «Tất cả» là các đơn vị cấp trên cùng; đơn vị trực thuộc"
+        " nhận công văn khi đơn vị chủ quản bấm «Chuyển tiếp». Tắt để gửi thẳng đến mọi đơn vị."
+    ),
+    "broadcast.relay_hint_off": (
+        "\n\n🔁 Chuyển tiếp đang tắt: «Tất cả» là mọi đơn vị, kể cả đơn vị trực thuộc; không"
+        " đơn vị nào chuyển tiếp được."
+    ),
+    "broadcast.relay_on": "\n🔁 Đơn vị có đơn vị trực thuộc sẽ có nút «Chuyển tiếp».",
+    "broadcast.relay_off": "\n🔁 Không cho phép chuyển tiếp.",
+    "broadcast.relay_turned_on": "Đã bật chuyển tiếp.",
+    "broadcast.relay_turned_off": "Đã tắt chuyển tiếp.",
+    "reminder.relay": (
+        "🔁 <b>Nhắc chuyển tiếp</b>: Công văn số <b>{number}</b> {subject} —"
+        " <b>{agency}</b> đã nhận nhưng chưa chuyển tiếp đến các đơn vị trực thuộc.{deadline}\n"
+        "Bấm <b>🔁 Chuyển tiếp</b> bên dưới."
+    ),
+    "status.relay_header": (
+        "🔁 <b>Chuyển tiếp</b> — cả cây {units} đơn vị: đã gửi tới {reached}, đã nhận"
+        " <b>{acknowledged}</b> ({acknowledged_pct}), hoàn thành <b>{completed}</b>"
+        " ({completed_pct}), quá hạn {overdue}"
+    ),
+    "status.relay_line": (
+        "{indent}↳ <b>{name}</b> chuyển tiếp lúc {at} (ID {id}): {units} đơn vị, đã nhận"
+        " {acknowledged} ({acknowledged_pct}), hoàn thành {completed}, quá hạn {overdue}"
+    ),
+    "status.relay_line_waiting": ", chưa chuyển tiếp {count}",
+    "status.relay_more": "… và {count} đơn vị chuyển tiếp khác: xem /report {id}",
+    "status.relay_waiting": (
+        "⏳ Chưa chuyển tiếp: {count} đơn vị có đơn vị trực thuộc đã được gửi công văn nhưng"
+        " chưa chuyển tiếp."
+    ),
+    "xlsx.sheet.relay": "Chuyển tiếp",
+    "xlsx.relay.whole_tree": "Cả cây (công văn này và mọi cấp dưới)",
+    "xlsx.relay.depth": "Cấp",
+    "xlsx.relay.relay_code": "Mã đơn vị",
+    "xlsx.relay.relay_name": "Đơn vị chuyển tiếp",
+    "xlsx.relay.number": "Số công văn",
+    "xlsx.relay.directive_id": "ID công văn",
+    "xlsx.relay.relayed_at": "Thời điểm chuyển tiếp",
+    "xlsx.relay.units": "Số đơn vị",
+    "xlsx.relay.reached": "Đã gửi tới",
+    "xlsx.relay.acknowledged": "Đã nhận",
+    "xlsx.relay.completed": "Hoàn thành",
+    "xlsx.relay.overdue": "Quá hạn",
+    "xlsx.relay.waiting": "Chưa chuyển tiếp",
+    "help.relay": (
+        "\n\n<b>Chuyển tiếp</b> (đơn vị có đơn vị trực thuộc)\n"
+        "• Bấm <b>🔁 Chuyển tiếp</b> dưới công văn (hoặc gõ /relay ID) để gửi công văn đến các"
+        " đơn vị trực thuộc.\n"
+        "• /status, /pending, /remind, /report, /close: với công văn đơn vị đã chuyển tiếp."
+    ),
 }

@@ -37,8 +37,14 @@ class AgencyListing:
     active_contacts: int
 
 
-async def existing_codes(session: AsyncSession) -> set[str]:
-    return set((await session.scalars(select(Agency.code))).all())
+async def existing_parents(session: AsyncSession) -> dict[str, str | None]:
+    """Every code in the database with its parent's code: an import checks that its rows,
+    together with the agencies already there, still form a tree."""
+    parent = aliased(Agency)
+    rows = await session.execute(
+        select(Agency.code, parent.code).outerjoin(parent, Agency.parent_id == parent.id)
+    )
+    return {code: parent_code for code, parent_code in rows.all()}
 
 
 async def get_agency_by_code(session: AsyncSession, code: str) -> Agency | None:

@@ -7,8 +7,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, and_, exists, func, insert, literal, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    and_,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.models import (
     Agency,
@@ -65,6 +79,9 @@ async def add_directive(
     attachment_name: str | None = None,
     reminder_overrides: tuple[int | None, int | None, int | None] = (None, None, None),
     items: Sequence[dict[str, Any]] = (),
+    relay_allowed: bool = True,
+    parent_directive_id: int | None = None,
+    relayed_by_agency_id: int | None = None,
 ) -> Directive:
     """Insert a directive; without a number it gets "<id>/STTTT" once its id is known."""
     first_after, every, max_count = reminder_overrides
@@ -87,6 +104,9 @@ async def add_directive(
         reminder_every_s=every,
         reminder_max_count=max_count,
         items=list(items),
+        relay_allowed=relay_allowed,
+        parent_directive_id=parent_directive_id,
+        relayed_by_agency_id=relayed_by_agency_id,
     )
     session.add(directive)
     await session.flush()
@@ -108,11 +128,55 @@ async def get_directive_file(session: AsyncSession, directive_id: int) -> bytes 
     )
 
 
-def target_filter(targets: Sequence[str]) -> Any:
-    """The recipients of a letter to `targets`, as a condition on Agency."""
-    if ALL in targets:
-        return Agency.active.is_(True)
-    return and_(Agency.active.is_(True), or_(Agency.group.in_(targets), Agency.code.in_(targets)))
+@dataclass(frozen=True)
+class Scope:
+    """Whom a letter may address, and what "all" means for it.
+
+    The department's letter (`relay` None) may address any agency; "all" is the top of the
+    tree when its relays pass it on (units further down are reached when their parent
+    relays: "all" never skips a level), and every agency when relaying is off. A relayed
+    letter (`relay` the relaying agency) addresses the relay's own units only: "all" and a
+    group are units directly under it, codes are checked to be in its subtree before they
+    are stored (db.queries.relay.codes_outside_subtree).
+    """
+
+    relay: int | None = None
+    relay_allowed: bool = True
+
+    @classmethod
+    def of(cls, directive: Directive) -> Scope:
+        return cls(directive.relayed_by_agency_id, directive.relay_allowed)
+
+
+DEPARTMENT = Scope()
+
+
+def top_level() -> ColumnElement[bool]:
+    """Agencies with no active agency above them: the top of the tree."""
+    parent = aliased(Agency)
+    return ~exists().where(parent.id == Agency.parent_id, parent.active.is_(True))
+
+
+def target_filter(targets: Sequence[str], scope: Scope = DEPARTMENT) -> Any:
+    """The recipients of a letter to `targets` (within `scope`), as a condition on Agency."""
+    wanted = [t for t in targets if t != ALL]
+    if scope.relay is not None:
+        under = Agency.parent_id == scope.relay
+        chosen = [
+            under if ALL in targets else false(),
+            and_(under, Agency.group.in_(wanted)),
+            Agency.code.in_(wanted),
+        ]
+        return and_(Agency.active.is_(True), or_(*chosen))
+    everyone = true() if not scope.relay_allowed else top_level()
+    return and_(
+        Agency.active.is_(True),
+        or_(
+            everyone if ALL in targets else false(),
+            Agency.group.in_(wanted),
+            Agency.code.in_(wanted),
+        ),
+    )
 
 
 async def unknown_targets(session: AsyncSession, targets: Sequence[str]) -> list[str]:
@@ -125,27 +189,32 @@ async def unknown_targets(session: AsyncSession, targets: Sequence[str]) -> list
     return [t for t in wanted if t not in known]
 
 
-async def groups_with_counts(session: AsyncSession) -> list[tuple[str, int]]:
-    rows = await session.execute(
-        select(Agency.group, func.count(Agency.id))
-        .where(Agency.active.is_(True))
-        .group_by(Agency.group)
-        .order_by(Agency.group)
-    )
+async def groups_with_counts(
+    session: AsyncSession, scope: Scope = DEPARTMENT
+) -> list[tuple[str, int]]:
+    """The groups a letter in `scope` can address, with their active agencies: every group
+    for the department, the groups of the units directly under a relay for a relayed letter."""
+    query = select(Agency.group, func.count(Agency.id)).where(Agency.active.is_(True))
+    if scope.relay is not None:
+        query = query.where(Agency.parent_id == scope.relay)
+    rows = await session.execute(query.group_by(Agency.group).order_by(Agency.group))
     return [(group, count) for group, count in rows.all()]
 
 
-async def audience(session: AsyncSession, targets: Sequence[str]) -> Audience:
+async def audience(
+    session: AsyncSession, targets: Sequence[str], scope: Scope = DEPARTMENT
+) -> Audience:
     """How many agencies and active contacts a broadcast to `targets` reaches."""
-    agencies = await session.scalar(select(func.count(Agency.id)).where(target_filter(targets)))
+    chosen = target_filter(targets, scope)
+    agencies = await session.scalar(select(func.count(Agency.id)).where(chosen))
     contacts = await session.scalar(
         select(func.count(Contact.id))
         .join(Agency, Contact.agency_id == Agency.id)
-        .where(target_filter(targets), Contact.status == ContactStatus.ACTIVE)
+        .where(chosen, Contact.status == ContactStatus.ACTIVE)
     )
     unreachable = await session.scalar(
         select(func.count(Agency.id)).where(
-            target_filter(targets),
+            chosen,
             ~exists().where(Contact.agency_id == Agency.id, Contact.status == ContactStatus.ACTIVE),
         )
     )
@@ -183,7 +252,7 @@ async def queue_directive(
                 literal(now, Delivery.created_at.type),
                 mask_expression(directive.items),
                 link_check_expression(directive.items),
-            ).where(target_filter(directive.targets)),
+            ).where(target_filter(directive.targets, Scope.of(directive))),
         )
     )
     messages = await queue_messages(session, directive.id, now)
@@ -307,7 +376,7 @@ async def close_directive(session: AsyncSession, directive_id: int, now: datetim
     await session.execute(
         update(Delivery)
         .where(Delivery.directive_id == directive_id)
-        .values(next_reminder_at=None, reminder_phase=None)
+        .values(next_reminder_at=None, reminder_phase=None, relay_remind_at=None)
     )
     return True
 

@@ -37,6 +37,7 @@ class Claimed:
     agency_id: int | None = None  # for the audit trail: whom a send or failure concerned
     items_mask: int = 0  # the letter's items addressed to the agency (its rendering)
     source_id: int | None = None  # the copy of a letter an edit or a correction acts on
+    relay_units: int = 0  # units under a relay's agency: its letter has Chuyển tiếp
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,14 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
         .values(status=MessageStatus.SENDING)
     )
     rows = await session.execute(
-        select(OutboundMessage, Delivery.directive_id, Delivery.agency_id, Delivery.items_mask)
+        select(
+            OutboundMessage,
+            Delivery.directive_id,
+            Delivery.agency_id,
+            Delivery.items_mask,
+            # Once relayed, later messages (reminders) no longer offer Chuyển tiếp.
+            case((Delivery.relayed_directive_id.is_(None), Delivery.relay_units), else_=0),
+        )
         .outerjoin(Delivery, Delivery.id == OutboundMessage.delivery_id)
         .where(OutboundMessage.id.in_(ids))
         .order_by(OutboundMessage.id)
@@ -94,8 +102,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
             agency_id,
             items_mask or 0,
             m.source_id,
+            relay_units or 0,
         )
-        for m, directive_id, agency_id, items_mask in rows.all()
+        for m, directive_id, agency_id, items_mask, relay_units in rows.all()
     ]
 
 
@@ -154,6 +163,18 @@ async def mark_sent(
                 ),
             )
             .execution_options(synchronize_session=False)
+        )
+        # An officer quicker than this commit (the press raced the send's bookkeeping): the
+        # agency was reached all the same, and its schedule must still move on from
+        # acknowledged (to the report or relay reminders) at the reminder clock's next look.
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == message.delivery_id,
+                Delivery.sent_at.is_(None),
+                Delivery.status.in_([DeliveryStatus.ACKNOWLEDGED, DeliveryStatus.COMPLETED]),
+            )
+            .values(sent_at=now, reminder_phase=ReminderPhase.ACK, next_reminder_at=None)
         )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -33,6 +33,7 @@ from db.models import (
     ReminderPhase,
 )
 from db.queries.items import for_information
+from db.queries.relay import relay_pending
 from db.rows import affected
 
 OPEN_DIRECTIVE = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
@@ -74,6 +75,19 @@ class PhaseChange:
     scheduled_reminders: int
     own_deadline: date | None = None
     items_mask: int = 0
+    phase: str | None = None
+    relay_pending: bool = False
+    """A relay that acknowledged and has not passed the letter on."""
+
+
+def _chased() -> Any:
+    """A delivery its phase still chases: not acknowledged, or not reported."""
+    return or_(
+        *(
+            and_(Delivery.reminder_phase == phase, Delivery.status == status)
+            for phase, status in CHASED_STATUS.items()
+        )
+    )
 
 
 def _targets_query() -> Any:
@@ -100,15 +114,9 @@ def _targets(rows: Iterable[Any]) -> list[RoundTarget]:
 
 async def due_rounds(session: AsyncSession, now: datetime, limit: int) -> list[RoundTarget]:
     """Agencies whose next round is due, still unanswered, on a letter not paused or closed."""
-    chased = or_(
-        *(
-            and_(Delivery.reminder_phase == phase, Delivery.status == status)
-            for phase, status in CHASED_STATUS.items()
-        )
-    )
     query = (
         _targets_query()
-        .where(Delivery.next_reminder_at <= now, chased, Directive.reminders_paused.is_(False))
+        .where(Delivery.next_reminder_at <= now, _chased(), Directive.reminders_paused.is_(False))
         .order_by(Delivery.next_reminder_at, Delivery.id)
         .limit(limit)
     )
@@ -126,8 +134,51 @@ async def unacknowledged(session: AsyncSession, directive_id: int) -> list[Round
     return _targets((await session.execute(query.order_by(Agency.code))).all())
 
 
+async def due_relay_reminders(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[RoundTarget]:
+    """Relays whose reminder to relay is due and that still have not relayed, on a letter
+    not paused or closed."""
+    query = (
+        _targets_query()
+        .where(
+            Delivery.relay_remind_at <= now,
+            relay_pending(),
+            Directive.reminders_paused.is_(False),
+        )
+        .order_by(Delivery.relay_remind_at, Delivery.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(of=Delivery, skip_locked=True)
+    return [
+        RoundTarget(r[0], r[1], r[2], r[3], ReminderPhase.RELAY, r[5], r[6])
+        for r in (await session.execute(query)).all()
+    ]
+
+
+async def set_relay_reminders(
+    session: AsyncSession, due: Sequence[tuple[int, datetime | None]], *, sent: bool = False
+) -> None:
+    """Schedule (or, None, clear) the reminder to relay of these deliveries; `sent`: the
+    reminder went out now, and counts in the agency's reminders."""
+    if not due:
+        return
+    table = cast(Table, Delivery.__table__)
+    values: dict[str, Any] = {
+        "relay_remind_at": bindparam("b_at", type_=Delivery.relay_remind_at.type)
+    }
+    if sent:
+        values["reminders_sent"] = table.c.reminders_sent + 1
+    await session.execute(
+        update(table).where(table.c.id == bindparam("b_id")).values(**values),
+        [{"b_id": delivery_id, "b_at": at} for delivery_id, at in due],
+    )
+
+
 async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
-    """Deliveries answered since their schedule was set: acknowledged, reported or marked."""
+    """Deliveries answered since their schedule was set: acknowledged, reported or marked
+    (and whether each is a relay still to relay)."""
     query = (
         select(
             Delivery.id,
@@ -137,6 +188,8 @@ async def phase_changes(session: AsyncSession, limit: int) -> list[PhaseChange]:
             Delivery.scheduled_reminders,
             Delivery.deadline,
             Delivery.items_mask,
+            Delivery.reminder_phase,
+            case((relay_pending(), True), else_=False),
         )
         .where(
             or_(
@@ -261,12 +314,20 @@ async def enqueue_messages(
 
 
 async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
-    """Whether a queued reminder is still wanted: the agency may have answered meanwhile, or
-    the letter been closed or recalled."""
+    """Whether a queued reminder is still wanted: the agency may have answered (or, a relay,
+    relayed) meanwhile, or the letter been closed or recalled."""
+    open_letter = Directive.status.in_(OPEN_DIRECTIVE)
+    if phase == ReminderPhase.RELAY:
+        relayable = await session.scalar(
+            select(Delivery.id)
+            .join(Directive, Directive.id == Delivery.directive_id)
+            .where(Delivery.id == delivery_id, relay_pending(), open_letter)
+        )
+        return relayable is not None
     status = await session.scalar(
         select(Delivery.status)
         .join(Directive, Directive.id == Delivery.directive_id)
-        .where(Delivery.id == delivery_id, Directive.status.in_(OPEN_DIRECTIVE))
+        .where(Delivery.id == delivery_id, open_letter)
     )
     return status is not None and status == CHASED_STATUS.get(ReminderPhase(phase))
 

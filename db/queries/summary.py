@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Float, Select, and_, case, false, func, or_, select, true
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -106,7 +107,7 @@ class StatusCounts:
 def _seconds(session: AsyncSession, later: Any, earlier: Any) -> ColumnElement[float]:
     """`later - earlier` in seconds, in the database's own dialect."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return cast(func.extract("epoch", later - earlier), Float)
+        return sql_cast(func.extract("epoch", later - earlier), Float)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
@@ -244,12 +245,18 @@ class RecentDirective:
     acknowledged: int
 
 
-async def recent_directives(session: AsyncSession, limit: int = 8) -> list[RecentDirective]:
-    """The newest directives that were sent or queued, with their acknowledgement counts."""
+async def recent_directives(
+    session: AsyncSession, limit: int = 8, *, relayed_by: int | None = None
+) -> list[RecentDirective]:
+    """The newest directives that were sent or queued, with their acknowledgement counts;
+    with `relayed_by`, only the letters that agency relayed (what its contacts may see)."""
+    recent_query = select(
+        Directive.id, Directive.number, Directive.subject, Directive.created_at
+    ).where(Directive.status.not_in(HIDDEN))
+    if relayed_by is not None:
+        recent_query = recent_query.where(Directive.relayed_by_agency_id == relayed_by)
     recent = (
-        select(Directive.id, Directive.number, Directive.subject, Directive.created_at)
-        .where(Directive.status.not_in(HIDDEN))
-        .order_by(Directive.created_at.desc(), Directive.id.desc())
+        recent_query.order_by(Directive.created_at.desc(), Directive.id.desc())
         .limit(limit)
         .subquery()
     )
@@ -353,72 +360,82 @@ class AgencyRow:
     rejection_reason: str | None = None  # why it sent the letter back (not its business)
 
 
-async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRow]:
-    """Every recipient agency, by code: two queries, whatever the number of agencies."""
+def agency_row_select() -> Select[Any]:
+    """The columns of an AgencyRow (see `to_agency_row`), their joins, no filter: the one
+    query every export of deliveries starts from."""
     acknowledger = Contact.__table__.alias("acknowledger")
     staff = Staff.__table__.alias("marker")
     d = Delivery
+    return cast(
+        Select[Any],
+        select(
+            d.id,
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.group,
+            d.status,
+            d.sent_at,
+            d.acknowledged_at,
+            acknowledger.c.display_name,
+            d.acknowledged_by_contact_id,
+            staff.c.display_name,
+            d.completed_at,
+            d.evidence_verified,
+            d.reminders_sent,
+            d.failure_reason,
+            d.manual_reason,
+            d.deadline,
+            d.rejection_reason,
+        )
+        .join(Agency, Agency.id == d.agency_id)
+        .outerjoin(acknowledger, acknowledger.c.id == d.acknowledged_by_contact_id)
+        .outerjoin(staff, staff.c.telegram_user_id == d.acknowledged_by_staff_id),
+    )
+
+
+def to_agency_row(r: Any, evidence: dict[int, list[str]]) -> AgencyRow:
+    """An AgencyRow from the first columns of `agency_row_select`."""
+    return AgencyRow(
+        agency_id=r[1],
+        code=r[2],
+        name=r[3],
+        group=r[4],
+        status=r[5],
+        sent_at=r[6],
+        acknowledged_at=r[7],
+        acknowledged_by_contact=r[8],
+        # Set by hand when no contact acknowledged it (staff in Telegram, or the CLI).
+        acknowledged_by_hand=r[7] is not None and r[9] is None,
+        acknowledged_by_staff=r[10],
+        completed_at=r[11],
+        evidence=evidence.get(r[0], []),
+        evidence_verified=r[12],
+        reminders_sent=r[13] or 0,
+        failure_reason=r[14],
+        manual_reason=r[15],
+        own_deadline=r[16],
+        rejection_reason=r[17],
+    )
+
+
+async def agency_rows(session: AsyncSession, directive_id: int) -> list[AgencyRow]:
+    """Every recipient agency, by code: two queries, whatever the number of agencies."""
+    of_directive = Delivery.directive_id == directive_id
     rows = (
-        await session.execute(
-            select(
-                d.id,
-                Agency.id,
-                Agency.code,
-                Agency.name,
-                Agency.group,
-                d.status,
-                d.sent_at,
-                d.acknowledged_at,
-                acknowledger.c.display_name,
-                d.acknowledged_by_contact_id,
-                staff.c.display_name,
-                d.completed_at,
-                d.evidence_verified,
-                d.reminders_sent,
-                d.failure_reason,
-                d.manual_reason,
-                d.deadline,
-                d.rejection_reason,
-            )
-            .join(Agency, Agency.id == d.agency_id)
-            .outerjoin(acknowledger, acknowledger.c.id == d.acknowledged_by_contact_id)
-            .outerjoin(staff, staff.c.telegram_user_id == d.acknowledged_by_staff_id)
-            .where(d.directive_id == directive_id)
-            .order_by(Agency.code)
-        )
+        await session.execute(agency_row_select().where(of_directive).order_by(Agency.code))
     ).all()
-    evidence = await _evidence(session, directive_id)
-    return [
-        AgencyRow(
-            agency_id=r[1],
-            code=r[2],
-            name=r[3],
-            group=r[4],
-            status=r[5],
-            sent_at=r[6],
-            acknowledged_at=r[7],
-            acknowledged_by_contact=r[8],
-            # Set by hand when no contact acknowledged it (staff in Telegram, or the CLI).
-            acknowledged_by_hand=r[7] is not None and r[9] is None,
-            acknowledged_by_staff=r[10],
-            completed_at=r[11],
-            evidence=evidence.get(r[0], []),
-            evidence_verified=r[12],
-            reminders_sent=r[13] or 0,
-            failure_reason=r[14],
-            manual_reason=r[15],
-            own_deadline=r[16],
-            rejection_reason=r[17],
-        )
-        for r in rows
-    ]
+    evidence = await evidence_of(session, of_directive)
+    return [to_agency_row(r, evidence) for r in rows]
 
 
-async def _evidence(session: AsyncSession, directive_id: int) -> dict[int, list[str]]:
+async def evidence_of(session: AsyncSession, deliveries: Any) -> dict[int, list[str]]:
+    """The evidence of the deliveries matching `deliveries` (a condition on Delivery), by
+    delivery, in the order it came."""
     rows = await session.execute(
         select(Evidence.delivery_id, Evidence.value)
         .join(Delivery, Delivery.id == Evidence.delivery_id)
-        .where(Delivery.directive_id == directive_id)
+        .where(deliveries)
         .order_by(Evidence.id)
     )
     found: dict[int, list[str]] = defaultdict(list)

@@ -1,7 +1,7 @@
 """The officer's side of a letter: items per recipient, an agency's own deadline and its
 requests for more time, "not ours" (rejected), recall, and edits and corrections in the queue.
 
-Revision ID: 0009
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-08
 
@@ -17,7 +17,7 @@ from alembic import op
 
 import db.models
 
-revision = "0009"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
