@@ -181,6 +181,7 @@ def _settings_mapping(sandbox: Sandbox, db_url: str, rate: float) -> dict[str, A
         "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
         "database": {"url": db_url},
         "broadcast": {"rate_per_second": rate},
+        "web": {"port": 0},
     }
 
 

@@ -159,6 +159,7 @@ def _rate_settings(sandbox: Sandbox, db_url: str) -> Settings:
             "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
             "database": {"url": db_url},
             "broadcast": {"rate_per_second": SEND_RATE},
+            "web": {"port": 0},
         },
         "bench",
     )

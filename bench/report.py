@@ -329,6 +329,7 @@ async def _status_in_telegram(db_url: str, directive_id: int, repeat: int) -> Ti
                 "telegram": {"token": sandbox.token, "api_base_url": sandbox.base_url},
                 "database": {"url": db_url},
                 "staff": {"admins": admins},
+                "web": {"port": 0},
             },
             "bench",
         )

@@ -25,7 +25,9 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from bot.durations import format_duration, parse_duration
 
@@ -196,10 +198,21 @@ class _Section(BaseModel):
 
 
 class WebhookSettings(_Section):
-    listen: str = "127.0.0.1"  # behind the reverse proxy that terminates TLS
-    port: int = Field(default=8443, ge=1, le=65535)
+    """Telegram's side of webhook mode; the bot's web server ([web]) receives the posts."""
+
     url: str = ""
-    secret_token: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    secret_token: str = ""
+    """Empty: derived from the bot token (the same on every instance), see bot.web.telegram."""
+
+    @field_validator("secret_token")
+    @classmethod
+    def _strong_secret(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Za-z0-9_-]{32,256}", value):
+            raise ValueError(
+                "use 32 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                "(e.g. the output of `openssl rand -hex 32`), or leave it empty"
+            )
+        return value
 
     @field_validator("url")
     @classmethod
@@ -234,6 +247,16 @@ class TelegramSettings(_Section):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramSettings:
+        if self.mode == "webhook" and not self.webhook.url:
+            raise PydanticCustomError(
+                "webhook_url",
+                "webhook mode needs telegram.webhook.url, the public https URL Telegram "
+                "posts to (e.g. https://bot.example.gov.vn/telegram)",
+            )
+        return self
 
 
 class DatabaseSettings(_Section):
@@ -426,6 +449,28 @@ class RelaySettings(_Section):
     time: days count working days)."""
 
 
+class WebSettings(_Section):
+    """The bot's one HTTP server: /healthz, /readyz, /metrics and, in webhook mode,
+    Telegram's updates (at the path of telegram.webhook.url)."""
+
+    listen: str = "127.0.0.1"  # behind the reverse proxy that terminates TLS
+    port: int = Field(default=8080, ge=0, le=65535)
+    """0: any free port (the bot logs which)."""
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://bot.example.gov.vn")
+        return value.rstrip("/")
+
+
+class LoggingSettings(_Section):
+    format: Literal["text", "json"] = "text"
+    """text: one line per record for people; json: one JSON object per line for collectors."""
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -442,14 +487,31 @@ class Settings(_Section):
         return self.groups.get(slug, slug)
 
     relay: RelaySettings = RelaySettings()
+    web: WebSettings = WebSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+
+# Keys whose value an error line must not repeat.
+SECRET_KEYS = frozenset({"telegram.webhook.secret_token"})
+# Keys that moved: an old config file is told where, not only that the key is unknown.
+MOVED_KEYS = {
+    "telegram.webhook.listen": "web.listen",
+    "telegram.webhook.port": "web.port",
+}
 
 
 def _describe(error: Any, source: str) -> str:
     key = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
+        moved = MOVED_KEYS.get(key)
+        if moved is not None:
+            return f"{source}: unknown key {key!r} (it moved: set {moved} instead)"
         return f"{source}: unknown key {key!r}"
+    if error["type"] == "webhook_url":
+        return f"{source}: {error['msg']}"
     reason = str(error["msg"]).removeprefix("Value error, ")
-    return f"{source}: {key} = {error['input']!r}: {reason}"
+    shown = "<hidden>" if key in SECRET_KEYS else repr(error["input"])
+    return f"{source}: {key} = {shown}: {reason}"
 
 
 def settings_from_mapping(data: dict[str, Any], source: str = "config") -> Settings:

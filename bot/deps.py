@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.metrics import Metrics
+from bot.resilience import DatabaseStatus, JobGuard, Supervisor
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
@@ -43,6 +45,10 @@ class Tuning:
     idle_poll: float = 1.0
     report_expiry_interval: float | None = None
     """None: a quarter of evidence.report_timeout, between 1 and 30 seconds."""
+    leader_check: float = 1.0
+    """How often the leader checks its lock, and a standby tries to take it."""
+    lease: float = 10.0
+    """A claim's lease on a message (renewed every fifth of it while the instance works)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,13 @@ class Deps:
     leadership: Leadership
     dispatcher: Dispatcher
     progress: ProgressReporter
+    metrics: Metrics
+    # Whether the database answers: loops report to it, it logs an outage once.
+    database: DatabaseStatus
+    # The long-lived tasks (dispatcher, leadership, progress), restarted if one dies.
+    supervisor: Supervisor
+    # The periodic jobs' guards, by job name: no overlap, backoff through an outage.
+    jobs: dict[str, JobGuard]
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

@@ -1,11 +1,18 @@
-"""Logging set-up that never writes the bot token."""
+"""Logging set-up that never writes the bot token: text lines for people, or JSON lines
+(`[logging] format = "json"`) for a log collector."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+
+
+def redact(text: str) -> str:
+    return _TOKEN.sub("<token>", text)
 
 
 class RedactTokens(logging.Filter):
@@ -18,9 +25,38 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def setup_logging(level: int = logging.INFO) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and the
+    traceback as `exception`; redacted as a whole, after the traceback is attached."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return redact(json.dumps(entry, ensure_ascii=False))
+
+
+class TextFormatter(logging.Formatter):
+    """The usual line, redacted as a whole (the traceback included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def setup_logging(level: int = logging.INFO, fmt: str = "text") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if fmt == "json"
+        else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactTokens())
     root = logging.getLogger()
     root.handlers[:] = [handler]

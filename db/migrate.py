@@ -32,12 +32,20 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await connection.run_sync(_upgrade, revision)
 
 
-def _current(connection: Connection) -> str | None:
+def read_revision(connection: Connection) -> str | None:
+    """The schema's revision as recorded by Alembic (None: no schema yet)."""
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision() -> str | None:
+    """The newest migration this code ships: the revision a current schema is at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 async def current_revision(engine: AsyncEngine) -> str | None:
     async with engine.connect() as connection:
-        return await connection.run_sync(_current)
+        return await connection.run_sync(read_revision)

@@ -496,6 +496,11 @@ class OutboundMessage(Base):
     # The queued copy of a letter this message acts on (an edit of it, a correction replying
     # to it); it waits until that copy is sent. No foreign key: rows are never deleted alone.
     source_id: Mapped[int | None] = mapped_column(Integer)
+    # The claim (migration 0007): the instance sending the row and until when its lease runs.
+    # The instance renews the lease while it works; only an expired lease is taken back, and
+    # every outcome is written only by the instance that holds the claim.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_outbound_messages_status_next", "status", "next_attempt_at"),
@@ -524,3 +529,13 @@ class Event(Base):
         # `agency-bot events` without --directive: the latest events (migration 0003).
         Index("ix_events_at", "at"),
     )
+
+
+class OnceMark(Base):
+    """Something that must happen once across every instance (a notice, the daily digest):
+    the first transaction to insert its key does it; the others find the key taken."""
+
+    __tablename__ = "once_marks"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)

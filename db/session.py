@@ -13,6 +13,16 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Everything that can block has a deadline: connecting to PostgreSQL, waiting for a pooled
+# connection, and any one statement (a server that stops answering must not hang a loop).
+POSTGRES_CONNECT_TIMEOUT_S = 5.0
+POSTGRES_COMMAND_TIMEOUT_S = 60.0
+POOL_TIMEOUT_S = 10.0
+# A transaction left open by an instance cut off from the server (its COMMIT never comes)
+# would hold its row locks for as long as TCP takes to notice (hours), and every other
+# instance would queue behind them: the server ends such a session after this. The bot's
+# transactions never wait on anything but the database.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -33,6 +43,14 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("timeout", POSTGRES_CONNECT_TIMEOUT_S)
+    connect_args.setdefault("command_timeout", POSTGRES_COMMAND_TIMEOUT_S)
+    server_settings = connect_args.setdefault("server_settings", {})
+    server_settings.setdefault(
+        "idle_in_transaction_session_timeout", str(IDLE_IN_TRANSACTION_TIMEOUT_MS)
+    )
     return create_async_engine(url, **kwargs)
 
 

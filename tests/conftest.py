@@ -12,7 +12,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,28 @@ from bot.runner import RunningBot, running_bot
 from bot.sandbox import RateLimits, Sandbox
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
-from tests.helpers import EXAMPLE_ROSTER, FAST, Clock, make_settings, serve_website
+from tests.helpers import EXAMPLE_ROSTER, FAST, Clock, StartBot, make_settings, serve_website
 
 POSTGRES_ENV = "AGENCY_BOT_TEST_POSTGRES"
 # Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for
 # the FAST tuning (a message every 30 ms in a chat) but tight enough to catch a bot that
 # does not pace at all. Tests of pacing itself build a sandbox with Telegram's own limits.
 FAST_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=40, per_chat_window=1.0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `postgresql_only` (leadership, several instances, server outages) runs
+    on PostgreSQL alone: its SQLite variant is deselected (and it does not run at all when
+    the suite runs without PostgreSQL)."""
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("db_url") == "sqlite"
+        (drop if on_sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _database_params() -> list[Any]:
@@ -158,9 +173,6 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
-
-
-StartBot = Callable[..., Awaitable[RunningBot]]
 
 
 @pytest.fixture

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 from aiohttp import web
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import OffsetClock
@@ -20,10 +26,16 @@ from bot.deps import Tuning
 from bot.onboarding.invites import create_invite
 from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 from bot.runner import RunningBot
-from bot.sandbox import Sandbox, SentMessage, SimUser
-from db.models import ContactRole, DirectiveStatus
+from bot.sandbox import ApiCall, Sandbox, SentMessage, SimUser
+from db.models import ContactRole, DirectiveStatus, MessageStatus, OutboundMessage
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
+# "all" in a letter's recipients is the top of the roster's tree: the agencies with no parent.
+TOP_LEVEL = [
+    line.split(",")[0]
+    for line in EXAMPLE_ROSTER.read_text(encoding="utf-8").splitlines()[1:]
+    if line.endswith(",")
+]
 ADMIN_ID = 900001
 # The bot's loops for tests that are not about pacing: a message every 30 ms in a chat (the
 # default sandbox allows it), ticks and polls a few times a second.
@@ -44,6 +56,8 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
         "staff": {"admins": [ADMIN_ID]},
         # No daily digest unless a test asks: it would depend on the time of day the suite runs.
         "reminders": {"staff_digest_at": ""},
+        # Many bots run at once (two workers): each serves its web side on a free port.
+        "web": {"port": 0},
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
@@ -52,6 +66,8 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
 
 # The bot's clock: real time, which a test can move forward instead of waiting.
 Clock = OffsetClock
+# The `start_bot` fixture: start the real bot (config sections as keyword arguments).
+StartBot = Callable[..., Awaitable[RunningBot]]
 
 
 async def eventually(
@@ -207,3 +223,136 @@ async def report_with_evidence(
     for item in evidence:
         await officer.ask(item, "minh chứng")
     return prompt
+
+
+# --- the bot as a process of its own, as an IT officer runs it -----------------------------
+
+
+def write_config(
+    path: Path, sandbox: Sandbox, db_url: str, *, telegram: str = "", extra: str = ""
+) -> Path:
+    """A config file for `agency-bot` pointing at the sandbox: `telegram` adds lines to
+    [telegram] (`mode = "webhook"`), `extra` whole sections. The web server takes any free
+    port unless `extra` has a [web] section."""
+    lines = [
+        "[telegram]",
+        f'token = "{sandbox.token}"',
+        f'api_base_url = "{sandbox.base_url}"',
+        telegram,
+        "[database]",
+        f'url = "{db_url}"',
+        extra,
+    ]
+    if "[web]" not in extra:
+        lines += ["[web]", "port = 0"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`agency-bot ARGS` in a process of its own: (exit code, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli.commands",
+        *argv,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def start_run(
+    config: Path, *args: str, log: Path | None = None
+) -> asyncio.subprocess.Process:
+    """`agency-bot run` with this config, in the background (its log to `log`)."""
+    env = {**os.environ, "AGENCY_BOT_CONFIG": str(config)}
+    with open(log or os.devnull, "wb") as stderr:  # noqa: ASYNC230 (opening a log, no I/O wait)
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli.commands",
+            "run",
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+async def stop_run(process: asyncio.subprocess.Process, *, kill: bool = False) -> int:
+    """SIGTERM (a graceful stop) or SIGKILL; its exit code."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    return await asyncio.wait_for(process.wait(), 30)
+
+
+def ok_sends(sandbox: Sandbox, *, until: float | None = None) -> list[ApiCall]:
+    """The sendMessage calls Telegram answered with success (up to monotonic `until`)."""
+    return [
+        c
+        for c in sandbox.calls
+        if c.method == "sendMessage" and c.ok and (until is None or c.at <= until)
+    ]
+
+
+async def recorded_sent(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count(OutboundMessage.id)).where(
+                OutboundMessage.status == MessageStatus.SENT
+            )
+        )
+    return int(count or 0)
+
+
+def in_flight_at(sandbox: Sandbox, moment: float, recorded: int) -> int:
+    """Messages in flight at `moment` (a kill, a cut): answered by Telegram (a request that
+    reached it before then is answered within its latency) but not among the `recorded`
+    sent rows read at that moment. Only these may go twice (SPEC §6). Call it once the
+    requests of that moment have been answered; nothing else may send meanwhile."""
+    latency = sandbox.latency
+    settle = 3 * float(max(latency) if isinstance(latency, tuple) else latency) + 0.3
+    return len(ok_sends(sandbox, until=moment + settle)) - recorded
+
+
+def copies_per_chat(users: Sequence[SimUser], text: str) -> dict[int, int]:
+    """How many messages containing `text` each user received."""
+    return {u.id: len([m for m in u.inbox if text in m.shown_text]) for u in users}
+
+
+# --- PostgreSQL faults ------------------------------------------------------------------------
+
+
+class DatabaseOutage:
+    """The test's PostgreSQL database going away as in a restart or a failover: new
+    connections are refused and every open one is terminated, until `end()`."""
+
+    def __init__(self, db_url: str) -> None:
+        url = make_url(db_url)
+        self.name = url.database or ""
+        self._admin = url.set(drivername="postgresql", database="postgres").render_as_string(
+            hide_password=False
+        )
+
+    async def _run(self, sql: str, *args: object) -> None:
+        connection = await asyncpg.connect(self._admin)
+        try:
+            await connection.execute(sql, *args)
+        finally:
+            await connection.close()
+
+    async def start(self) -> None:
+        await self._run(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS false')
+        await self._run(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", self.name
+        )
+
+    async def end(self) -> None:
+        await self._run(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
+
+    async def terminate(self, pid: int) -> None:
+        """Cut one connection (its backend ends, as when the network drops it)."""
+        await self._run("SELECT pg_terminate_backend($1, 5000)", pid)  # waits for its end

@@ -106,8 +106,10 @@ async def build_campaign(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             ).all()
         }
         # The dispatcher's path: claim what is due, and record each send.
-        for message in await outbox.claim_due(session, SENT, 100):
-            await outbox.mark_sent(session, message, ["1"], SENT)
+        for message in await outbox.claim_due(
+            session, SENT, 100, owner="scenario", lease=timedelta(seconds=10)
+        ):
+            await outbox.mark_sent(session, message, ["1"], SENT, owner="scenario")
         health = deliveries[ids["so-y-te"]]
         await acknowledge(session, [AckPress(health, 800001)], SENT + timedelta(hours=2))
         [url_id] = await complete_delivery(

@@ -4,11 +4,8 @@ kill -9 in the middle of sending."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
-import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -20,36 +17,22 @@ from bot.runner import running_bot
 from bot.sandbox import Sandbox
 from db.models import MessageStatus, OutboundMessage
 from db.session import make_engine, make_sessionmaker
-from tests.helpers import EXAMPLE_ROSTER, FAST, join_officers, make_settings
+from tests.helpers import (
+    EXAMPLE_ROSTER,
+    FAST,
+    cli,
+    copies_per_chat,
+    in_flight_at,
+    join_officers,
+    make_settings,
+    recorded_sent,
+    start_run,
+    stop_run,
+    write_config,
+)
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
 NUMBER = "123/STTTT-TTBCXB"
-
-
-def write_config(path: Path, sandbox: Sandbox, db_url: str, **extra: str) -> Path:
-    lines = [
-        "[telegram]",
-        f'token = "{sandbox.token}"',
-        f'api_base_url = "{sandbox.base_url}"',
-        "[database]",
-        f'url = "{db_url}"',
-    ]
-    lines += [f"{key} = {value}" for key, value in extra.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-async def cli(*argv: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.commands",
-        *argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 @pytest.fixture
@@ -133,56 +116,27 @@ async def test_kill_9_mid_broadcast_loses_nothing(
     code, _, err = await cli("-c", str(config), "broadcast", "--file", str(SAMPLE), "--to", "all")
     assert code == 0, err
 
-    env = {**os.environ, "AGENCY_BOT_CONFIG": str(config)}
-    first = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.commands",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    first = await start_run(config)
     await sandbox.wait_for("sendMessage", count=10, ok=True, timeout=30)
-    first.send_signal(signal.SIGKILL)
-    await first.wait()
-    sent_before_restart = len([c for c in sandbox.calls if c.method == "sendMessage" and c.ok])
-    async with sessionmaker() as session:
-        in_flight = len(
-            (
-                await session.scalars(
-                    select(OutboundMessage.id).where(
-                        OutboundMessage.status == MessageStatus.SENDING
-                    )
-                )
-            ).all()
-        )
+    await stop_run(first, kill=True)
+    killed_at = time.monotonic()
+    recorded = await recorded_sent(sessionmaker)
     await engine.dispose()
 
-    second = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.commands",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    second = await start_run(config, log=tmp_path / "second.log")
     try:
         for users in officers.values():
             await users[0].wait_for_message(NUMBER, timeout=60)
     finally:
-        second.send_signal(signal.SIGTERM)
-        _, err_bytes = await asyncio.wait_for(second.communicate(), 30)
-    assert second.returncode == 0, err_bytes.decode()[-2000:]
+        code = await stop_run(second)
+    assert code == 0, (tmp_path / "second.log").read_text()[-2000:]
 
-    copies = Counter(
-        len([m for m in u[0].inbox if NUMBER in m.shown_text]) for u in officers.values()
-    )
+    copies = Counter(copies_per_chat([u[0] for u in officers.values()], NUMBER).values())
     duplicates = sum((n - 1) * k for n, k in copies.items())
     assert set(copies) <= {1, 2}
-    assert sent_before_restart < len(codes)  # the kill really fell mid-broadcast
-    assert duplicates <= in_flight  # only what was claimed and not yet recorded at the kill
+    assert recorded < len(codes)  # the kill really fell mid-broadcast
+    # Only what Telegram had answered and the first process had not recorded goes twice.
+    assert duplicates <= in_flight_at(sandbox, killed_at, recorded)
     engine = make_engine(db_url)
     async with make_sessionmaker(engine)() as session:
         statuses = Counter((await session.scalars(select(OutboundMessage.status))).all())

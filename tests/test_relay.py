@@ -53,12 +53,12 @@ from db.models import (
 from db.queries import outbox
 from db.queries.agencies import existing_parents, get_agency_by_code
 from db.queries.answers import AckPress, acknowledge
-from tests.conftest import StartBot
 from tests.helpers import (
     ADMIN_ID,
     EXAMPLE_ROSTER,
     NUMBER,
     Clock,
+    StartBot,
     answer_to,
     eventually,
     join_officers,
@@ -716,12 +716,14 @@ async def test_a_press_quicker_than_the_send_bookkeeping_still_counts_the_send(
         await set_targets(session, draft, ["so-gddt"])
         await queue_broadcast(session, draft, now=now, actor_id=None)
     async with sessionmaker.begin() as session:
-        [claimed] = await outbox.claim_due(session, now, 10)
+        [claimed] = await outbox.claim_due(
+            session, now, 10, owner="test", lease=timedelta(seconds=10)
+        )
         assert claimed.relay_units == 18
     async with sessionmaker.begin() as session:
         assert await acknowledge(session, [AckPress(claimed.delivery_id or 0, 4242)], now)
     async with sessionmaker.begin() as session:
-        await outbox.mark_sent(session, claimed, ["1"], now, first_reminder_at=None)
+        await outbox.mark_sent(session, claimed, ["1"], now, owner="test")
     async with sessionmaker() as session:
         delivery = await session.get(Delivery, claimed.delivery_id)
     assert delivery is not None

@@ -1,51 +1,14 @@
-"""Running the bot: webhook mode against the sandbox, and the demo."""
+"""Running the bot: polling against the sandbox, and the demo."""
 
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
-
-import httpx
 
 from bot.cli.demo import run_demo
 from bot.runner import running_bot
 from bot.sandbox import Sandbox
 from tests.helpers import FAST, make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def test_webhook_mode_receives_updates_with_the_secret(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/telegram-hook"
-    settings = make_settings(
-        sandbox,
-        f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}",
-        telegram={
-            "mode": "webhook",
-            "webhook": {"listen": "127.0.0.1", "port": port, "url": url, "secret_token": "s3cret"},
-        },
-    )
-    async with running_bot(settings, tuning=FAST):
-        hook = (await sandbox.wait_for("setWebhook"))[0]
-        assert hook.params["url"] == url
-        assert hook.params["secret_token"] == "s3cret"
-        await sandbox.add_user("Officer").ask("/start", "đường link mời")
-        assert sandbox.stats.webhook_deliveries >= 1
-
-        async with httpx.AsyncClient() as client:
-            forged = await client.post(url, json={"update_id": 1}, headers={})
-            wrong = await client.post(
-                url, json={"update_id": 2}, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
-            )
-        assert (forged.status_code, wrong.status_code) == (403, 403)
 
 
 async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: Path) -> None:

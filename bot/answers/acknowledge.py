@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.metrics import Metrics
+from bot.resilience import database_unavailable
 from bot.texts import language_from_telegram
 from db.queries.answers import AckPress, PressContext, acknowledge, press_context, press_contexts
 from db.queries.events import NewEvent, record_event, record_events
@@ -20,6 +22,9 @@ log = logging.getLogger(__name__)
 
 # Presses handled in one transaction at most: a burst of presses becomes a few transactions.
 MAX_BATCH = 256
+# A batch's transaction must end within this, or its presses are told to try again: Telegram
+# refuses an answer to a press after 15 s, and a database that hangs must not eat them.
+BATCH_TIMEOUT_SECONDS = 8.0
 
 
 class AckResult(StrEnum):
@@ -195,7 +200,9 @@ class AckBatcher:
     While one transaction runs, the presses arriving meanwhile wait for the next one; a
     lone press runs at once. A burst of presses thus costs a few transactions instead of
     one each (on SQLite, with its one writer, most of the cost of a press). A batch that
-    fails is retried one press per transaction, so one bad press fails only itself.
+    fails is retried one press per transaction, so one bad press fails only itself; a
+    batch that fails because the database cannot be reached fails whole, at once (each
+    press is then told to try again: nothing was recorded).
     """
 
     def __init__(
@@ -203,10 +210,15 @@ class AckBatcher:
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
         max_batch: int = MAX_BATCH,
+        *,
+        metrics: Metrics | None = None,
+        timeout: float = BATCH_TIMEOUT_SECONDS,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._max_batch = max_batch
+        self._metrics = metrics or Metrics()
+        self._timeout = timeout
         self._queue: list[tuple[AckRequest, asyncio.Future[AckAnswer]]] = []
         self._worker: asyncio.Task[None] | None = None
 
@@ -234,18 +246,21 @@ class AckBatcher:
 
     async def _answer(self, batch: list[tuple[AckRequest, asyncio.Future[AckAnswer]]]) -> None:
         try:
-            async with self._sessionmaker.begin() as session:
+            async with asyncio.timeout(self._timeout), self._sessionmaker.begin() as session:
                 answers = await press_acknowledge(session, [r for r, _ in batch], self._clock())
         except Exception as error:
-            if len(batch) > 1:
+            if len(batch) > 1 and not database_unavailable(error):
                 log.warning("a batch of %d presses failed; retrying one by one", len(batch))
                 for item in batch:
                     await self._answer([item])
                 return
-            [(_, future)] = batch
-            if not future.done():
-                future.set_exception(error)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
             return
+        self._metrics.acknowledgements.inc(
+            sum(1 for answer in answers if answer.outcome.result == AckResult.FIRST)
+        )
         for (_, future), answer in zip(batch, answers, strict=True):
             if not future.done():
                 future.set_result(answer)

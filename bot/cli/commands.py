@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +29,8 @@ from bot.durations import parse_duration
 from bot.logs import setup_logging
 from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
 from bot.onboarding.roster_file import RosterFileError
+from bot.resilience import database_unavailable, describe
+from bot.single_process import AlreadyRunningError, sqlite_file
 from bot.telegram.request import AiohttpRequest
 from db.migrate import upgrade
 from db.models import ContactRole, utcnow
@@ -35,6 +39,10 @@ from db.session import make_engine, make_sessionmaker
 
 class CommandError(Exception):
     """A failure to report to the operator in one line."""
+
+
+class SilentFailure(Exception):
+    """The command printed why it failed already: exit 1 without another line."""
 
 
 def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -75,9 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "the whole story against the built-in sandbox: no token, no network")
     demo.add_argument("--officers", type=int, default=12, help="simulated officers who join")
 
+    command("doctor", "check the config, token, database, webhook, calendar and disk")
+
     db = command("db", "database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     command("upgrade", "apply the database migrations", db_commands)
+    backup = command(
+        "backup", "copy a SQLite database to FILE while the bot runs (online backup)", db_commands
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="a new file (never overwritten)")
 
     agencies = command("agencies", "the roster of agencies")
     agency_commands = agencies.add_subparsers(
@@ -194,6 +208,75 @@ async def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
     async with _database(settings):
         pass
     _print(args, {"upgraded": True}, "database is up to date")
+
+
+def _writable_file(path: Path) -> None:
+    """Refuse at once a file that cannot be written, before any work is done for it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise CommandError(f"cannot write {path}: it is a folder")
+    if not folder.is_dir():
+        raise CommandError(f"cannot write {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CommandError(f"cannot write {path}: permission denied")
+
+
+def _sqlite_backup(source: Path, target: Path) -> int:
+    """SQLite's online backup: a consistent copy while the bot keeps writing."""
+    src = sqlite3.connect(source)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+            check = dst.execute("PRAGMA integrity_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise CommandError(f"the copy at {target} failed its integrity check")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target.stat().st_size
+
+
+def _checked_backup(source: Path, target: Path) -> int:
+    if not source.exists():
+        raise CommandError(f"no database file at {source}")
+    if target.exists():
+        raise CommandError(f"{target} exists: a backup never overwrites, choose a new name")
+    _writable_file(target)
+    return _sqlite_backup(source, target)
+
+
+async def _cmd_db_backup(args: argparse.Namespace, settings: Settings) -> None:
+    source = sqlite_file(settings.database.url)
+    if source is None:
+        raise CommandError(
+            "db backup copies a SQLite file; for PostgreSQL use pg_dump "
+            "(e.g. pg_dump -Fc -f agency-bot.dump DBNAME), see README"
+        )
+    size = await asyncio.to_thread(_checked_backup, source, args.file)
+    _print(
+        args,
+        {"source": str(source), "backup": str(args.file), "bytes": size},
+        f"backed up {source} to {args.file} ({size / 1e6:.1f} MB)",
+    )
+
+
+async def _cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.cli.doctor import masked_url, run_checks
+
+    config_line = (
+        f"{resolve_config_path(args.config)} ({settings.telegram.mode}, "
+        f"{masked_url(settings.database.url).split('://')[0]})"
+    )
+    checks = await run_checks(settings, config_line)
+    if args.json:
+        print(json.dumps([c.as_json() for c in checks], ensure_ascii=False))
+    else:
+        for check in checks:
+            print(check.line())
+    if not all(check.ok for check in checks):
+        raise SilentFailure
 
 
 async def _cmd_agencies_import(args: argparse.Namespace, settings: Settings) -> None:
@@ -406,11 +489,15 @@ async def _cmd_correct(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
     from bot.reports.export import export_report
+    from bot.reports.files import file_stem
     from bot.reports.pdf import PdfUnavailableError
     from bot.reports.summary import UnknownDirectiveError
 
     if args.tree and args.format != "csv":
         raise CommandError("--tree needs --format csv")
+    output: Path | None = args.output
+    if output is not None or args.format in ("xlsx", "png", "docx", "pdf"):
+        _writable_file(output or Path(f"{file_stem(args.id)}.{args.format}"))
     async with _database(settings) as sessionmaker:
         try:
             data, text = await export_report(
@@ -418,7 +505,7 @@ async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
                 settings,
                 args.id,
                 args.format,
-                args.output,
+                output,
                 as_json=args.json,
                 tree=args.tree,
             )
@@ -426,6 +513,9 @@ async def _cmd_report(args: argparse.Namespace, settings: Settings) -> None:
             raise CommandError(f"no directive with id {args.id}") from None
         except PdfUnavailableError as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:
+            where = exc.filename or output
+            raise CommandError(f"cannot write {where}: {exc.strerror or exc}") from None
     _print(args, data, text)
 
 
@@ -481,11 +571,14 @@ async def _cmd_events(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.runner import serve_forever
+    from bot.runner import StartError, serve_forever
 
     if not settings.telegram.token:
         raise CommandError("telegram.token is empty: set it in the config or AGENCY_BOT_TOKEN")
-    await serve_forever(settings)
+    try:
+        await serve_forever(settings)
+    except (AlreadyRunningError, StartError) as exc:
+        raise CommandError(str(exc)) from None
 
 
 async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -499,11 +592,12 @@ Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, None]]
 
 def _command_for(args: argparse.Namespace) -> Command:
     if args.command == "db":
-        return _cmd_db_upgrade
+        return _cmd_db_upgrade if args.db_command == "upgrade" else _cmd_db_backup
     if args.command == "agencies":
         return _cmd_agencies_import if args.agencies_command == "import" else _cmd_agencies_list
     commands: dict[str, Command] = {
         "run": _cmd_run,
+        "doctor": _cmd_doctor,
         "demo": _cmd_demo,
         "invite": _cmd_invite,
         "broadcast": _cmd_broadcast,
@@ -517,20 +611,40 @@ def _command_for(args: argparse.Namespace) -> Command:
     return commands[args.command]
 
 
+def _database_error(settings: Settings | None, error: BaseException) -> str:
+    """One line for a database that cannot be reached: where (no password) and why."""
+    from bot.cli.doctor import masked_url
+
+    where = masked_url(settings.database.url) if settings is not None else "the database"
+    cause: BaseException = getattr(error, "orig", None) or error
+    return f"cannot reach the database at {where}: {describe(cause)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Only the long-running bot narrates; one-shot commands print their result and errors.
-    setup_logging(logging.INFO if args.command == "run" else logging.WARNING)
+    running = args.command == "run"
+    setup_logging(logging.INFO if running else logging.WARNING)
+    settings: Settings | None = None
     try:
         # The demo brings its own settings; everything else reads the config file.
-        settings = (
-            Settings()
-            if args.command == "demo"
-            else load_settings(resolve_config_path(args.config), required=args.config is not None)
-        )
+        if args.command == "demo":
+            settings = Settings()
+        elif args.command == "doctor":
+            settings = _doctor_settings(args)
+        else:
+            settings = load_settings(
+                resolve_config_path(args.config), required=args.config is not None
+            )
+        if args.command not in ("demo", "doctor"):
+            _database_folder_exists(settings)
+        if running:
+            setup_logging(logging.INFO, settings.logging.format)
         asyncio.run(_command_for(args)(args, settings))
     except (ConfigError, CommandError) as exc:
         print(f"agency-bot: error: {exc}", file=sys.stderr)
+        return 1
+    except SilentFailure:
         return 1
     except RosterFileError as exc:
         print(
@@ -542,7 +656,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        print(f"agency-bot: error: {_database_error(settings, exc)}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _database_folder_exists(settings: Settings) -> None:
+    """A SQLite file in a folder that does not exist: say so before anything tries it."""
+    from bot.cli.doctor import masked_url
+
+    path = sqlite_file(settings.database.url)
+    if path is not None and not path.parent.is_dir():
+        raise CommandError(
+            f"cannot reach the database at {masked_url(settings.database.url)}: "
+            f"no folder {path.parent} (create it, or correct database.url)"
+        )
+
+
+def _doctor_settings(args: argparse.Namespace) -> Settings:
+    """The config, or a ✗ line for it (nothing else can be checked without it)."""
+    path = resolve_config_path(args.config)
+    try:
+        return load_settings(path, required=args.config is not None)
+    except ConfigError as exc:
+        print(f"✗ config: {exc} — fix that key (config.example.toml documents every key)")
+        raise SilentFailure from None
 
 
 if __name__ == "__main__":

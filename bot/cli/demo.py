@@ -136,6 +136,8 @@ async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPO
                     "evidence": {"allow_private_addresses": True},
                     # Hourly rounds, all day, so that the accelerated clock shows them at once.
                     "reminders": DEMO_REMINDERS,
+                    # Health and metrics on any free port: the demo needs no fixed one.
+                    "web": {"port": 0},
                 },
                 "demo",
             )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
+from bot.resilience import Backoff, DatabaseStatus, Supervisor, database_unavailable
 from bot.texts import t
 from db.queries import outbox
 from db.queries.directives import get_directive
@@ -35,6 +37,9 @@ class ProgressReporter:
         *,
         interval: float = PROGRESS_INTERVAL_SECONDS,
         lang: str = "vi",
+        leads: Callable[[], bool] = lambda: True,
+        database: DatabaseStatus,
+        supervisor: Supervisor,
     ) -> None:
         self._bot = bot
         self._sessionmaker = sessionmaker
@@ -44,7 +49,10 @@ class ProgressReporter:
         self._lang = lang
         self._shown: dict[int, str] = {}
         self._finished: set[int] = set()
-        self._task: asyncio.Task[None] | None = None
+        # Only the leader edits: two instances would edit each message twice.
+        self._leads = leads
+        self._database = database
+        self._supervisor = supervisor
 
     def messages_sent(self) -> None:
         """The dispatcher finished some messages: progress may have changed."""
@@ -56,19 +64,18 @@ class ProgressReporter:
         self._activity.set()
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="broadcast-progress")
+        self._supervisor.spawn("broadcast-progress", self._loop)
 
     async def stop(self) -> None:
         """Cancel the loop; a look stuck in the database must not hold the shutdown up."""
-        if self._task is not None:
-            self._task.cancel()
-            done, _ = await asyncio.wait({self._task}, timeout=STOP_TIMEOUT_SECONDS)
-            if not done:
-                log.warning(
-                    "progress reporter did not stop in %ss; leaving it", STOP_TIMEOUT_SECONDS
-                )
+        try:
+            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
+                await self._supervisor.stop(["broadcast-progress"])
+        except TimeoutError:
+            log.warning("progress reporter did not stop in %ss; leaving it", STOP_TIMEOUT_SECONDS)
 
     async def _loop(self) -> None:
+        retry = Backoff()
         while True:
             # Wake on the interval, or early when messages were sent: the summary of a
             # finished broadcast then comes at once, while edits stay an interval apart.
@@ -76,19 +83,31 @@ class ProgressReporter:
                 await asyncio.wait_for(self._activity.wait(), self._interval)
             # At most a few looks an interval: counting a big broadcast's messages is a query.
             await asyncio.sleep(self._interval / 6)
+            if not self._leads():
+                continue
             self._activity.clear()
             finished, self._finished = self._finished, set()
             try:
                 async with self._sessionmaker() as session:
                     directive_ids = await outbox.sending_directives(session)
-            except Exception:
-                log.exception("could not list the directives being sent")
+            except Exception as error:
                 self._finished |= finished
+                if not database_unavailable(error):
+                    log.exception("could not list the directives being sent")
+                    continue
+                self._database.failed("progress", error)
+                await retry.wait()
                 continue
+            retry.reset()
             for directive_id in dict.fromkeys([*directive_ids, *finished]):
                 try:
                     await self.report(directive_id, finished=directive_id in finished)
-                except Exception:  # progress is a courtesy; sending goes on regardless
+                except Exception as error:  # progress is a courtesy; sending goes on regardless
+                    if directive_id in finished:
+                        self._finished.add(directive_id)  # its summary comes next time
+                    if database_unavailable(error):
+                        self._database.failed("progress", error)
+                        break
                     log.exception("progress report for directive %s failed", directive_id)
 
     def _failures_text(self, failures: list[tuple[str, str, str | None]]) -> str:

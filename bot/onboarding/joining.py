@@ -101,6 +101,9 @@ async def redeem_invite(
         )
         return refusal
 
+    # "First to join" must hold for officers joining at the same moment: the agency's row
+    # is locked before counting, so the second one counts the first.
+    await people.lock_agency(session, agency.id)
     role = invite.role or (
         ContactRole.PRIMARY
         if await people.count_contacts(session, agency.id) == 0

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.metrics import Metrics
 from bot.onboarding.identity import staff_ids
 from bot.reminders.cadence import Cadence, cadence_for, completion_due, requires_report
 from bot.reminders.calendar import WorkingClock
@@ -26,6 +27,7 @@ from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import ContactRole, DeliveryStatus, Directive, MessageKind, ReminderPhase
 from db.queries import reminders as queries
 from db.queries.events import NewEvent, record_event, record_events
+from db.queries.once import take_once
 from db.queries.people import languages_of
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class Reminders:
         clock: Callable[[], datetime],
         wake: Callable[[], None],
         leads: Callable[[], bool] = lambda: True,
+        metrics: Metrics | None = None,
     ) -> None:
         self._settings = settings
         self._sessionmaker = sessionmaker
@@ -79,6 +82,7 @@ class Reminders:
         self._wake = wake
         self.leads = leads
         """Whether this instance leads (PostgreSQL: only one instance runs the clock)."""
+        self._metrics = metrics or Metrics()
         self.work = WorkingClock.from_settings(settings.reminders)
         self.work.warm(clock())
         self._ticking = asyncio.Lock()  # one tick at a time in this process
@@ -199,6 +203,8 @@ class Reminders:
             await queries.enqueue_messages(session, outgoing, now)
             for target in unreachable:
                 await self._unreachable(session, target, directives[target.directive_id], now)
+        rounds = sum(1 for event in events if event.kind == "reminder.queued")
+        self._metrics.reminder_rounds.labels(kind="scheduled").inc(rounds)
         return len(targets)
 
     async def _queue_relay_reminders(self, now: datetime) -> int:
@@ -324,10 +330,14 @@ class Reminders:
         directive: Directive,
         now: datetime,
     ) -> None:
-        """Nobody left to remind: tell the sender once, instead of skipping silently."""
+        """Nobody left to remind: tell the sender once, instead of skipping silently.
+
+        Once across instances too: the telling takes a once-mark in this transaction (an
+        event from before the marks existed counts as told).
+        """
         told = await queries.event_exists(
             session, UNREACHABLE_EVENT, directive_id=directive.id, agency_id=target.agency_id
-        )
+        ) or not await take_once(session, f"unreachable:{directive.id}:{target.agency_id}", now)
         await record_event(
             session,
             UNREACHABLE_EVENT,
@@ -400,6 +410,7 @@ class Reminders:
                 unreachable=len(result.unreachable),
             )
             result.messages = len(outgoing)
+        self._metrics.reminder_rounds.labels(kind="manual").inc(len(reminded))
         if outgoing:
             self._wake()
         return result
@@ -433,7 +444,11 @@ class Reminders:
             return 0
         midnight = datetime.combine(today, time(0), settings.timezone)
         async with self._sessionmaker.begin() as session:
-            if await queries.event_exists(session, DIGEST_EVENT, since=midnight):
+            # Once a day across instances: the once-mark is taken in this transaction, so a
+            # second instance (or an old leader still ticking) finds it taken.
+            if await queries.event_exists(
+                session, DIGEST_EVENT, since=midnight
+            ) or not await take_once(session, f"digest:{today.isoformat()}", now):
                 return 0
             lines = await queries.digest_lines(session)
             staff = list(await staff_ids(session, self._settings))

@@ -36,6 +36,10 @@ SAFETY_MARGIN = 0.97
 JITTER_GUARD_SECONDS = 0.02
 # Telegram: one message per second in a chat.
 CHAT_INTERVAL_SECONDS = 1.0 + JITTER_GUARD_SECONDS
+# `rate_limit_args` of a request whose caller took its slot itself (SendLimiter.acquire):
+# the dispatcher does, so that it can check its claim on a message after waiting for the
+# slot and right before the request. No 429 retry either: the caller decides.
+PACED_BY_CALLER = -1
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -142,7 +146,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     """PTB's rate-limiter hook over a SendLimiter.
 
     `rate_limit_args` is the number of 429 retries for that request (default
-    `max_retries`); the dispatcher passes 0 and decides itself what to do with a 429.
+    `max_retries`); the dispatcher passes PACED_BY_CALLER: it took the slot itself, and
+    decides itself what to do with a 429.
     """
 
     def __init__(self, limiter: SendLimiter, max_retries: int = 3) -> None:
@@ -164,9 +169,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        retries = self._max_retries if rate_limit_args is None else max(0, rate_limit_args)
         chat_id = data.get("chat_id")
-        paced = endpoint.startswith(_CHAT_ENDPOINTS)
+        paced = endpoint.startswith(_CHAT_ENDPOINTS) and rate_limit_args != PACED_BY_CALLER
         for attempt in range(retries + 1):
             if paced:
                 await self.limiter.acquire(

@@ -14,6 +14,9 @@ statuses are left to PTB (BaseRequest turns them into BadRequest, Forbidden, Ret
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -23,6 +26,11 @@ from telegram.request import BaseRequest, RequestData
 # What HTML5 form encoders (httpx, browsers) escape in a multipart file name; the sandbox,
 # like Telegram, reads them back.
 _FILENAME_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})
+# Told of every answered request but the long poll, whose duration is Telegram's timeout.
+_UNOBSERVED = frozenset({"getUpdates"})
+
+Observer = Callable[[str, float, int], None]
+"""(Bot API method, seconds from request to answer, HTTP status)"""
 
 
 class AiohttpRequest(BaseRequest):
@@ -36,6 +44,7 @@ class AiohttpRequest(BaseRequest):
     __slots__ = (
         "_connect_timeout",
         "_media_write_timeout",
+        "_observe",
         "_pool_size",
         "_pool_timeout",
         "_read_timeout",
@@ -51,6 +60,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        observe: Observer | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -58,6 +68,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
+        self._observe = observe
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -113,15 +124,21 @@ class AiohttpRequest(BaseRequest):
             # An upload must finish within its write timeout, plus the time to answer.
             total=None if not files or write is None or read is None else write + read,
         )
+        started = time.monotonic()
         try:
             async with session.request(method, url, data=body, timeout=timeout) as response:
-                return response.status, await response.read()
+                answer = response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's TimeoutError
             raise TimedOut(f"aiohttp: timed out ({type(error).__name__})") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
         except OSError as error:
             raise NetworkError(f"{type(error).__name__}: {error}") from error
+        if self._observe is not None:
+            api_method = url.rsplit("/", 1)[-1]
+            if api_method not in _UNOBSERVED:
+                self._observe(api_method, time.monotonic() - started, answer[0])
+        return answer
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

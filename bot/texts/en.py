@@ -255,6 +255,10 @@ TEXTS: dict[str, str] = {
     "verify.none": "Agency {code} has sent no evidence link for letter ID {id}.",
     "verify.started": "Checking {count} link(s) of {code} for letter ID {id} again…",
     "error.generic": "Something went wrong. Please try again in a few minutes.",
+    "error.unavailable": (
+        "The system is briefly unavailable and has not recorded this. "
+        "Please try again in a few minutes."
+    ),
     "unknown_command": "Unknown command. Type /help for the commands.",
     "cmd.start": "Start / join with an invite link",
     "cmd.help": "Help",

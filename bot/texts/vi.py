@@ -281,6 +281,10 @@ TEXTS: dict[str, str] = {
     "verify.started": "Đang kiểm tra lại {count} đường link của {code} cho công văn ID {id}…",
     # Generic
     "error.generic": "Đã có lỗi xảy ra. Vui lòng thử lại sau ít phút.",
+    "error.unavailable": (
+        "Hệ thống đang tạm gián đoạn, chưa ghi nhận được thao tác của bạn. "
+        "Vui lòng thử lại sau ít phút."
+    ),
     "unknown_command": "Không có lệnh này. Gõ /help để xem các lệnh.",
     # Command menu (setMyCommands)
     "cmd.start": "Bắt đầu / đăng ký bằng link mời",

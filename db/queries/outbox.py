@@ -1,11 +1,13 @@
-"""The send queue as the dispatcher sees it: claim, record the outcome, recover."""
+"""The send queue as the dispatcher sees it: claim under a lease, renew it, record the
+outcome (fenced by the claim), take back what a dead instance left."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -49,12 +51,28 @@ class Progress:
     waiting: int
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
-    """Mark up to `limit` due messages `sending` and return them.
+def _owned(message: Claimed, owner: str) -> list[ColumnElement[bool]]:
+    """The fence of every outcome: the row is still `sending` under this instance's claim.
 
-    The caller commits before sending: a crash then leaves the rows `sending`, and
-    recovery re-queues them (the one window where a message may go twice).
-    On PostgreSQL, SKIP LOCKED keeps two senders off the same row.
+    A late write from an instance whose lease lapsed (and whose row another instance took
+    back, and perhaps sent) then changes nothing.
+    """
+    return [
+        OutboundMessage.id == message.id,
+        OutboundMessage.claimed_by == owner,
+        OutboundMessage.status == MessageStatus.SENDING,
+    ]
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, *, owner: str, lease: timedelta
+) -> list[Claimed]:
+    """Mark up to `limit` due messages `sending` under `owner`'s lease and return them.
+
+    The caller commits before sending: a crash then leaves the rows `sending` with a lease
+    that runs out, and recovery re-queues them (the one window where a message may go
+    twice). On PostgreSQL, SKIP LOCKED keeps two senders off the same row; the UPDATE
+    checks `queued` again, so a row that changed meanwhile is not taken.
     """
     due = (
         select(OutboundMessage.id)
@@ -69,11 +87,16 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
     ids = list((await session.scalars(due)).all())
     if not ids:
         return []
-    await session.execute(
+    taken = await session.scalars(
         update(OutboundMessage)
-        .where(OutboundMessage.id.in_(ids))
-        .values(status=MessageStatus.SENDING)
+        .where(OutboundMessage.id.in_(ids), OutboundMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.SENDING, claimed_by=owner, lease_until=now + lease)
+        .returning(OutboundMessage.id)
+        .execution_options(synchronize_session=False)
     )
+    ids = list(taken.all())
+    if not ids:
+        return []
     rows = await session.execute(
         select(
             OutboundMessage,
@@ -86,6 +109,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
         .outerjoin(Delivery, Delivery.id == OutboundMessage.delivery_id)
         .where(OutboundMessage.id.in_(ids))
         .order_by(OutboundMessage.id)
+        .execution_options(populate_existing=True)
     )
     return [
         Claimed(
@@ -108,12 +132,82 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
     ]
 
 
-async def recover_in_flight(session: AsyncSession) -> int:
-    """After a crash or a leader change: what was being sent is queued again."""
+async def renew_leases(
+    session: AsyncSession, owner: str, ids: Collection[int], until: datetime
+) -> set[int]:
+    """Extend `owner`'s leases on these rows; the ids it still holds (the others were taken
+    back by another instance after the lease ran out, and are no longer its to send)."""
+    if not ids:
+        return set()
+    renewed = await session.scalars(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(list(ids)),
+            OutboundMessage.claimed_by == owner,
+            OutboundMessage.status == MessageStatus.SENDING,
+        )
+        .values(lease_until=until)
+        .returning(OutboundMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(renewed.all())
+
+
+async def recover_expired(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    owner: str,
+    held: Collection[int],
+    exclusive: bool = False,
+) -> int:
+    """Queue again what an instance left `sending` and no longer holds: rows whose lease ran
+    out (the instance died or lost the database), never rows a live instance is sending.
+
+    `held` are the rows this instance (`owner`) is working on: never taken back, whatever
+    their lease says (it may have run out while the database was away). `exclusive`: no
+    other instance can exist (SQLite, under its file lock), so every other claim is dead.
+    """
+    condition: list[ColumnElement[bool]] = [OutboundMessage.status == MessageStatus.SENDING]
+    if not exclusive:
+        condition.append(
+            or_(OutboundMessage.lease_until.is_(None), OutboundMessage.lease_until < now)
+        )
+    if held:
+        condition.append(
+            or_(
+                OutboundMessage.claimed_by.is_(None),
+                OutboundMessage.claimed_by != owner,
+                OutboundMessage.id.not_in(list(held)),
+            )
+        )
+    # Looked for first: usually there is nothing to take back, and a read does not queue
+    # behind SQLite's one writer (the workers recording their sends).
+    found = list((await session.scalars(select(OutboundMessage.id).where(*condition))).all())
+    if not found:
+        return 0
     result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.status == MessageStatus.SENDING)
-        .values(status=MessageStatus.QUEUED)
+        .where(OutboundMessage.id.in_(found), *condition)
+        .values(status=MessageStatus.QUEUED, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
+async def release_claims(session: AsyncSession, owner: str, ids: Collection[int]) -> int:
+    """Give back claimed rows that were never started (a graceful stop): queued again now."""
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id.in_(list(ids)),
+            OutboundMessage.claimed_by == owner,
+            OutboundMessage.status == MessageStatus.SENDING,
+        )
+        .values(status=MessageStatus.QUEUED, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
     )
     return affected(result)
 
@@ -124,21 +218,30 @@ async def mark_sent(
     message_ids: list[str],
     now: datetime,
     *,
+    owner: str,
     first_reminder_at: datetime | None = None,
-) -> None:
+) -> bool:
     """Record the send; an agency reached for the first time by its letter starts its
-    reminder schedule (other messages to it change nothing of its delivery)."""
-    await session.execute(
+    reminder schedule (other messages to it change nothing of its delivery).
+
+    False (nothing written) when `owner` no longer holds the claim.
+    """
+    result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == message.id)
+        .where(*_owned(message, owner))
         .values(
             status=MessageStatus.SENT,
             telegram_message_ids=message_ids,
             parts_sent=len(message_ids),
             sent_at=now,
             error=None,
+            claimed_by=None,
+            lease_until=None,
         )
+        .execution_options(synchronize_session=False)
     )
+    if not affected(result):
+        return False
     if message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE:
         # A copy that was on its way when its letter was recalled arrived, and is edited;
         # nothing chases it.
@@ -176,28 +279,36 @@ async def mark_sent(
             )
             .values(sent_at=now, reminder_phase=ReminderPhase.ACK, next_reminder_at=None)
         )
+    return True
 
 
-async def mark_cancelled(session: AsyncSession, message: Claimed, reason: str) -> None:
-    await session.execute(
+async def mark_cancelled(
+    session: AsyncSession, message: Claimed, reason: str, *, owner: str
+) -> bool:
+    result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == message.id)
-        .values(status=MessageStatus.CANCELLED, error=reason)
+        .where(*_owned(message, owner))
+        .values(status=MessageStatus.CANCELLED, error=reason, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
     )
+    return bool(affected(result))
 
 
 async def mark_retry(
     session: AsyncSession,
     message: Claimed,
     *,
+    owner: str,
     error: str,
     at: datetime,
     message_ids: list[str],
     count_attempt: bool = True,
-) -> None:
-    await session.execute(
+) -> bool:
+    """Queue the message again for `at`; False (nothing written) without the claim: a late
+    retry of an instance whose lease lapsed cannot undo a newer outcome."""
+    result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == message.id)
+        .where(*_owned(message, owner))
         .values(
             status=MessageStatus.QUEUED,
             attempts=message.attempts + (1 if count_attempt else 0),
@@ -205,27 +316,39 @@ async def mark_retry(
             error=error,
             parts_sent=len(message_ids),
             telegram_message_ids=message_ids,
+            claimed_by=None,
+            lease_until=None,
         )
+        .execution_options(synchronize_session=False)
     )
+    return bool(affected(result))
 
 
 async def mark_failed(
-    session: AsyncSession, message: Claimed, *, error: str, message_ids: list[str]
-) -> None:
-    """The message is given up; its agency fails if it has no other way to be reached."""
-    await session.execute(
+    session: AsyncSession, message: Claimed, *, owner: str, error: str, message_ids: list[str]
+) -> bool:
+    """The message is given up; its agency fails if it has no other way to be reached.
+
+    False (nothing written) when `owner` no longer holds the claim.
+    """
+    result = await session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.id == message.id)
+        .where(*_owned(message, owner))
         .values(
             status=MessageStatus.FAILED,
             attempts=message.attempts + 1,
             error=error,
             parts_sent=len(message_ids),
             telegram_message_ids=message_ids,
+            claimed_by=None,
+            lease_until=None,
         )
+        .execution_options(synchronize_session=False)
     )
+    if not affected(result):
+        return False
     if message.delivery_id is None:
-        return
+        return True
     still_reachable = exists().where(
         OutboundMessage.delivery_id == message.delivery_id,
         OutboundMessage.status.in_(
@@ -240,6 +363,37 @@ async def mark_failed(
             ~still_reachable,
         )
         .values(status=DeliveryStatus.FAILED, failure_reason=error)
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class QueueState:
+    """The send queue at a glance, for the metrics: what waits, and for how long."""
+
+    queued: int
+    sending: int
+    oldest_due: datetime | None
+
+
+async def queue_state(session: AsyncSession, now: datetime) -> QueueState:
+    """Counts by status over the (status, next_attempt_at) index, and the oldest due row."""
+    counts = dict(
+        (
+            await session.execute(
+                select(OutboundMessage.status, func.count(OutboundMessage.id))
+                .where(OutboundMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
+                .group_by(OutboundMessage.status)
+            )
+        ).all()
+    )
+    oldest = await session.scalar(
+        select(func.min(OutboundMessage.next_attempt_at)).where(
+            OutboundMessage.status == MessageStatus.QUEUED, OutboundMessage.next_attempt_at <= now
+        )
+    )
+    return QueueState(
+        int(counts.get(MessageStatus.QUEUED, 0)), int(counts.get(MessageStatus.SENDING, 0)), oldest
     )
 
 

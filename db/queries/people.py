@@ -32,6 +32,12 @@ async def get_contact(session: AsyncSession, telegram_user_id: int) -> Contact |
     )
 
 
+async def lock_agency(session: AsyncSession, agency_id: int) -> None:
+    """Hold the agency's row until the transaction ends (PostgreSQL; SQLite has one writer
+    anyway): two officers joining at once then take their roles one after the other."""
+    await session.execute(select(Agency.id).where(Agency.id == agency_id).with_for_update())
+
+
 async def count_contacts(session: AsyncSession, agency_id: int) -> int:
     """Everyone who ever joined the agency: "first contact" means the first to join."""
     count = await session.scalar(
