@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fault benchmark (SPEC §10): what the bot loses, sends twice and how fast it recovers.
+"""Fault benchmark: what the bot loses, sends twice and how fast it recovers.
 
 Every scenario runs the real `agency-bot run` as a process of its own (two for the
 leadership scenarios), against the sandbox in this process, on a scratch database (a

@@ -1,6 +1,6 @@
 """SQLite: one `agency-bot run` per database file.
 
-SQLite has no row locks to keep two senders apart (SPEC §9), so the bot holds an exclusive
+SQLite has no row locks to keep two senders apart, so the bot holds an exclusive
 `flock` on `<database>.lock` while it runs; a second `run` on the same file is refused at
 start with the pid of the first. The kernel drops the lock when the process ends, however
 it ends (kill -9 included), so a stale lock file never blocks a restart.

@@ -311,7 +311,7 @@ async def recorded_sent(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
 def in_flight_at(sandbox: Sandbox, moment: float, recorded: int) -> int:
     """Messages in flight at `moment` (a kill, a cut): answered by Telegram (a request that
     reached it before then is answered within its latency) but not among the `recorded`
-    sent rows read at that moment. Only these may go twice (SPEC §6). Call it once the
+    sent rows read at that moment. Only these may go twice. Call it once the
     requests of that moment have been answered; nothing else may send meanwhile."""
     latency = sandbox.latency
     settle = 3 * float(max(latency) if isinstance(latency, tuple) else latency) + 0.3

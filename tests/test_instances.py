@@ -1,5 +1,5 @@
 """Two `agency-bot run` processes on one PostgreSQL database, as a department runs them for
-failover (SPEC §9): one leads (sends, reminds, polls), the other stands by and takes over
+failover: one leads (sends, reminds, polls), the other stands by and takes over
 when the leader dies or is cut off from the database, without sending anything twice
 beyond what was in flight at that moment."""
 
@@ -39,7 +39,7 @@ from tests.helpers import (
 pytestmark = pytest.mark.postgresql_only
 
 SAMPLE = Path(__file__).parent.parent / "examples" / "directive-book-day.toml"
-TAKEOVER_SECONDS = 15.0  # SPEC §10: a standby takes over within 15 s
+TAKEOVER_SECONDS = 15.0  # README, Running in production: a standby takes over within 15 s
 
 
 def _free_port() -> int:

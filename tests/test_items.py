@@ -1,4 +1,4 @@
-"""Items addressed to some of a letter's recipients (SPEC §13), through the sandbox: each
+"""Items addressed to some of a letter's recipients, through the sandbox: each
 agency reads its own items, and only those asked to publish the links are link-checked."""
 
 from __future__ import annotations

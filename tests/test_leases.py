@@ -1,4 +1,4 @@
-"""Claims are leases (SPEC §9): who holds a message row and until when is in the row; only an
+"""Claims are leases: who holds a message row and until when is in the row; only an
 expired lease is taken back, and only the claim's holder may write the outcome."""
 
 from __future__ import annotations

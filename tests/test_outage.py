@@ -1,4 +1,4 @@
-"""PostgreSQL going away under a running bot: the bot pauses, never stops (SPEC §9).
+"""PostgreSQL going away under a running bot: the bot pauses, never stops.
 
 The same bot process, never restarted, finishes what it was sending once the database is
 back; what Telegram had already answered is recorded, not sent again; an officer who presses

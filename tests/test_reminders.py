@@ -412,7 +412,7 @@ async def test_rounds_due_outside_working_hours_wait_for_the_next_working_minute
 async def test_an_urgent_letter_counts_working_hours_across_the_evening(
     sandbox: Sandbox, db_url: str, clock: Clock
 ) -> None:
-    # SPEC §14: Khẩn, every 4 working hours; a round at 15:30 → the next at 10:00 next day.
+    # Khẩn, every 4 working hours; a round at 15:30 → the next at 10:00 next day.
     tz = make_tz()
     clock.advance(datetime(2026, 11, 26, 13, 30, tzinfo=tz) - clock())  # a Thursday
     office = {"working_hours": "07:30-17:00", "working_days": "mon-fri", "holidays": "VN"}

@@ -66,7 +66,7 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 @pytest.mark.parametrize(
     ("start", "cadence", "expected"),
     [
-        # SPEC §14: Khẩn "every 4 h" from 15:30 is 1 h 30 today and 2 h 30 from 07:30.
+        # Khẩn "every 4 h" from 15:30 is 1 h 30 today and 2 h 30 from 07:30.
         (local(2026, 11, 26, 15, 30), 4 * HOUR, local(2026, 11, 27, 10, 0)),
         (local(2026, 11, 27, 15, 30), 4 * HOUR, local(2026, 11, 30, 10, 0)),  # Fri → Mon
         (local(2026, 11, 26, 9, 0), 4 * HOUR, local(2026, 11, 26, 13, 0)),  # inside one day

@@ -105,6 +105,6 @@ async def item_audience(
 
 
 async def needs_link_check(session: AsyncSession, delivery_id: int) -> bool:
-    """Whether this agency's evidence is checked against the letter's links (SPEC §13)."""
+    """Whether this agency's evidence is checked against the letter's links."""
     checked = await session.scalar(select(Delivery.check_links).where(Delivery.id == delivery_id))
     return bool(checked) if checked is not None else True

@@ -1,4 +1,4 @@
-"""The officer's side of a letter (SPEC §13): an agency's open letters, its requests for more
+"""The officer's side of a letter: an agency's open letters, its requests for more
 time and its own deadline, "not ours", and sending a rejected letter to another agency."""
 
 from __future__ import annotations
