@@ -6,18 +6,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.deps import Context, get_deps
-from bot.onboarding.identity import Who
+from bot.onboarding.identity import Who, choose_language
 from bot.telegram import callbacks
 from bot.telegram.guards import with_who
 from bot.texts import LANGUAGES, t
-from db.queries.people import set_language
 
 _LABELS = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
-
-
-async def _set(context: Context, user_id: int, lang: str) -> None:
-    async with get_deps(context).sessionmaker.begin() as session:
-        await set_language(session, user_id, lang)
 
 
 @with_who
@@ -30,7 +24,7 @@ async def lang_command(update: Update, context: Context, who: Who) -> None:
         if choice not in LANGUAGES:
             await message.reply_text(t(who.lang, "lang.unknown", value=context.args[0]))
             return
-        await _set(context, who.user_id, choice)
+        await choose_language(get_deps(context).sessionmaker, who.user_id, choice)
         await message.reply_text(t(choice, "lang.set"))
         return
     buttons = [
@@ -52,7 +46,7 @@ async def lang_chosen(update: Update, context: Context) -> None:
     if not isinstance(data, callbacks.SetLanguage):
         await query.answer()
         return
-    await _set(context, query.from_user.id, data.language)
+    await choose_language(get_deps(context).sessionmaker, query.from_user.id, data.language)
     await query.answer(t(data.language, "lang.set"))
     await query.edit_message_text(t(data.language, "lang.set"))
 

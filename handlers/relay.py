@@ -17,10 +17,17 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.answers.acknowledge import AckRequest, AckResult, check_press
 from bot.delivery.compose_view import ask_recipients
 from bot.delivery.directive_input import DirectiveInputError, RelayText, parse_relay_text
-from bot.deps import Context, Deps, get_deps
+from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who, language_of
 from bot.relay.access import may_compose, relay_contact_agency
-from bot.relay.compose import RelayError, check_deadline, relayable, set_details, start_relay
+from bot.relay.compose import (
+    RelayError,
+    check_deadline,
+    record_refusal,
+    relayable,
+    set_details,
+    start_relay,
+)
 from bot.telegram import callbacks
 from bot.telegram.arguments import parse_id
 from bot.telegram.guards import letter_managers, refuse, with_who
@@ -29,7 +36,6 @@ from bot.telegram.timefmt import format_local
 from bot.texts import t
 from db.models import DirectiveStatus
 from db.queries.directives import get_directive
-from db.queries.events import record_event
 from db.queries.relay import RelaySource, source_by_delivery, source_of
 
 # The kind of question whose answer (a reply) is a relay's number, note and deadline.
@@ -81,18 +87,6 @@ async def _open_draft(
     await ask_recipients(context.bot, user.id, draft, lang, deps)
 
 
-async def _refused(deps: Deps, user_id: int, source_id: int, error: RelayError) -> None:
-    async with deps.sessionmaker.begin() as session:
-        await record_event(
-            session,
-            "relay.refused",
-            actor_type="user",
-            actor_id=user_id,
-            delivery_id=source_id,
-            reason=error.key,
-        )
-
-
 async def relay_pressed(update: Update, context: Context) -> None:
     """Chuyển tiếp under a letter: acknowledge it, then compose the relayed letter."""
     query = update.callback_query
@@ -115,7 +109,7 @@ async def relay_pressed(update: Update, context: Context) -> None:
         async with deps.sessionmaker() as session:
             source = await relayable(session, await source_by_delivery(session, data.delivery_id))
     except RelayError as error:
-        await _refused(deps, user.id, data.delivery_id, error)
+        await record_refusal(deps.sessionmaker, user.id, data.delivery_id, error)
         await query.answer(t(lang, error.key, **error.params), show_alert=True)
         return
     result, stamp = await _acknowledge(update, context, source, lang)

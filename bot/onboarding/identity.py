@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import User
 
 from bot.config import Settings
@@ -54,3 +54,11 @@ async def staff_ids(session: AsyncSession, settings: Settings) -> dict[int, Staf
     roles = {s.telegram_user_id: s.role for s in await people.list_staff(session)}
     roles.update(dict.fromkeys(settings.staff.admins, StaffRole.ADMIN))
     return roles
+
+
+async def choose_language(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: int, lang: str
+) -> None:
+    """Remember the language a user chose with /lang (every later message follows it)."""
+    async with sessionmaker.begin() as session:
+        await people.set_language(session, user_id, lang)

@@ -14,7 +14,7 @@ import html
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.answers.by_hand import MarkStatus, mark_by_hand
 from bot.delivery.directive_input import RelayText
@@ -336,3 +336,18 @@ async def relay_on_behalf(
         )
     result = await queue_relay(session, draft, now=now, actor_type="cli", actor_id=None)
     return draft, result
+
+
+async def record_refusal(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: int, source_id: int, error: RelayError
+) -> None:
+    """A refused Chuyển tiếp press goes to the event log with its reason."""
+    async with sessionmaker.begin() as session:
+        await record_event(
+            session,
+            "relay.refused",
+            actor_type="user",
+            actor_id=user_id,
+            delivery_id=source_id,
+            reason=error.key,
+        )
