@@ -166,6 +166,39 @@ async def test_blocked_contact_is_marked_and_the_agency_still_reached(
     ]
 
 
+async def test_a_400_answer_is_final_not_retried_as_a_network_error(
+    running: RunningBot, sandbox: Sandbox
+) -> None:
+    """PTB makes BadRequest a NetworkError: Telegram answered, so it is not tried again
+    with backoff (nor counted against Telegram's health); "chat not found" is a block."""
+    officers = await join_officers(running.sessionmaker, sandbox, ["so-y-te", "dai-ptth"])
+    gone, refused = officers["so-y-te"][0], officers["dai-ptth"][0]
+    sandbox.faults.add(
+        "sendMessage", status=400, chat_id=gone.id, description="Bad Request: chat not found"
+    )
+    sandbox.faults.add(
+        "sendMessage", status=400, chat_id=refused.id, description="Bad Request: can't parse"
+    )
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await compose(admin, to="so-y-te dai-ptth")
+    await admin.press(await admin.wait_for_message("Bấm «Gửi»"), "Gửi")
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
+    for user in (gone, refused):
+        tries = [
+            c
+            for c in sandbox.calls
+            if c.method == "sendMessage" and str(c.params.get("chat_id")) == str(user.id)
+        ]
+        assert len(tries) == 1
+    async with running.sessionmaker() as session:
+        reasons = set((await session.scalars(select(Delivery.failure_reason))).all())
+        status = await session.scalar(
+            select(Contact.status).where(Contact.telegram_user_id == gone.id)
+        )
+    assert reasons == {"cán bộ đầu mối đã chặn bot", "Telegram từ chối: Can't parse"}
+    assert status == ContactStatus.BLOCKED
+
+
 async def test_rejoining_contact_gets_the_open_directive(
     running: RunningBot, sandbox: Sandbox
 ) -> None:

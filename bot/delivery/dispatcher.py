@@ -595,6 +595,9 @@ class Dispatcher:
                     rate_limit_args=PACED_BY_CALLER,
                 )
                 sent_ids.append(str(sent.message_id))
+        except BadRequest as error:  # a NetworkError to PTB, but Telegram answered: it is up
+            self._breaker.succeeded()
+            return self._refused(message, error, sent_ids)
         except NetworkError as error:  # 5xx, timeouts and connection errors: try again
             return self._network_failure(message, error, sent_ids)
         except TelegramError as error:  # Telegram answered: it is up
