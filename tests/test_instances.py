@@ -13,12 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.onboarding.roster import import_roster
 from bot.sandbox import Sandbox, SimUser
 from bot.sandbox.proxy import TcpProxy
 from db.migrate import upgrade
+from db.models import OutboundMessage
 from db.session import make_engine, make_sessionmaker
 from tests.helpers import (
     EXAMPLE_ROSTER,
@@ -102,6 +104,39 @@ class Cluster:
         finally:
             await engine.dispose()
 
+    async def wait_for_every_officer(self, timeout: float) -> None:
+        """Each officer gets the letter; if one does not, say where its message stands."""
+        for user in self.officers:
+            try:
+                await user.wait_for_message(NUMBER, timeout=timeout)
+            except TimeoutError as error:
+                raise AssertionError(f"{error}\n{await self._trace(user.id)}") from None
+
+    async def _trace(self, chat_id: int) -> str:
+        calls = [
+            f"{c.at:.1f} {c.method} {c.status} {c.description or ''}"
+            for c in self.sandbox.calls
+            if str(c.params.get("chat_id")) == str(chat_id)
+        ]
+        engine = make_engine(self.db_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                rows = (
+                    await session.execute(
+                        select(
+                            OutboundMessage.status,
+                            OutboundMessage.attempts,
+                            OutboundMessage.next_attempt_at,
+                            OutboundMessage.claimed_by,
+                            OutboundMessage.lease_until,
+                            OutboundMessage.error,
+                        ).where(OutboundMessage.chat_id == chat_id)
+                    )
+                ).all()
+        finally:
+            await engine.dispose()
+        return f"its rows: {rows}\nits calls: {calls}"
+
     def conflicts(self) -> int:
         """getUpdates answered 409: two pollers fighting."""
         return len([c for c in self.sandbox.calls if c.method == "getUpdates" and c.status == 409])
@@ -139,8 +174,7 @@ async def test_the_standby_takes_over_when_the_leader_is_killed(cluster: Cluster
         killed_at = time.monotonic()
         recorded = await cluster.recorded()
 
-        for user in cluster.officers:
-            await user.wait_for_message(NUMBER, timeout=60)
+        await cluster.wait_for_every_officer(timeout=60)
         await eventually(second.role, "leader", timeout=5)
         # The standby polls now: an officer writing to the bot is answered.
         await cluster.sandbox.add_user("Cán bộ mới").ask("/start", "đường link mời", timeout=15)
@@ -178,8 +212,7 @@ async def test_a_leader_cut_off_from_the_database_sends_nothing_the_standby_send
             await cluster.sandbox.wait_for("sendMessage", count=20, ok=True, timeout=30)
             proxy.cut(blackhole=True)
             cut_at = time.monotonic()
-            for user in cluster.officers:
-                await user.wait_for_message(NUMBER, timeout=90)
+            await cluster.wait_for_every_officer(timeout=90)
             await eventually(second.role, "leader", timeout=5)
             conflicts = cluster.conflicts()
             proxy.restore()
