@@ -1121,4 +1121,6 @@ TEXTS: dict[str, str] = {
     ),
     "event.web.refused.csrf": "Refused a dashboard action: missing or wrong CSRF token",
     "event.web.refused.no_session": "Refused a dashboard action: not signed in",
+    "cmd.dashboard": "Open the dashboard inside Telegram",
+    "cmd.web": "Get a sign-in link for the dashboard",
 }

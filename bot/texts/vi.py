@@ -1153,4 +1153,6 @@ TEXTS: dict[str, str] = {
     ),
     "event.web.refused.csrf": "Từ chối thao tác trên bảng điều khiển: thiếu hoặc sai mã CSRF",
     "event.web.refused.no_session": "Từ chối thao tác trên bảng điều khiển: chưa đăng nhập",
+    "cmd.dashboard": "Mở bảng điều khiển trong Telegram",
+    "cmd.web": "Nhận đường link đăng nhập bảng điều khiển",
 }
