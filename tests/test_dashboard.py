@@ -24,7 +24,16 @@ from bot.web.dashboard.auth import COOKIE, CSRF_HEADER
 from bot.web.dashboard.initdata import sign
 from db.models import Delivery, DeliveryStatus, Event
 from db.queries.summary import events
-from tests.helpers import ADMIN_ID, NUMBER, Clock, StartBot, queue_letter
+from tests.helpers import (
+    ADMIN_ID,
+    NUMBER,
+    Clock,
+    StartBot,
+    join_officers,
+    letter,
+    queue_letter,
+    report_with_evidence,
+)
 
 LINK = re.compile(r"https?://\S+/web/login\?token=\S+")
 
@@ -319,3 +328,60 @@ async def test_the_demo_prints_its_dashboard_and_serves_it(tmp_path: Path) -> No
     assert any(line.startswith("The staff dashboard: http://127.0.0.1:") for line in lines)
     assert "  serving until Ctrl-C" in lines
     assert NUMBER in visited[0]
+
+
+async def test_verify_remind_close_and_invite_from_the_pages(
+    running: RunningBot, sandbox: Sandbox, website: str
+) -> None:
+    """The chat's other actions from the page, through the same services and events."""
+    bot = running
+    officers = await join_officers(bot.sessionmaker, sandbox, ["so-y-te", "so-noi-vu"])
+    directive_id = await queue_letter(bot, to=("so-y-te", "so-noi-vu"))
+    reporter = officers["so-y-te"][0]
+    await report_with_evidence(
+        reporter, await letter(reporter), f"Đã đăng tại {website}/tin-tuc/hoi-sach"
+    )
+    await reporter.press(await reporter.wait_for_message("2 minh chứng"), "Xác nhận báo cáo")
+    await reporter.wait_for_message("Đã tìm thấy đường link", timeout=15)
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    async with httpx.AsyncClient(base_url=bot.web_url) as browser:
+        assert (await browser.get(await web_link(sandbox, admin))).status_code == 200
+        url = f"/app/letters/{directive_id}"
+        page = (await browser.get(url)).text
+        assert "✓ đã xác minh" in page
+        assert f"{website}/tin-tuc/hoi-sach" in page
+        token = {"csrf": csrf_of(page)}
+
+        checked = await browser.post(f"{url}/verify", data={**token, "code": "so-y-te"})
+        assert (
+            "Đang kiểm tra lại 1 đường link"
+            in (await browser.get(checked.headers["location"])).text
+        )
+        await admin.wait_for_message("Đã tìm thấy đường link", timeout=15)
+
+        silent = officers["so-noi-vu"][0]
+        await letter(silent)
+        reminded = await browser.post(f"{url}/remind", data=token)
+        assert "Đã xếp nhắc" in (await browser.get(reminded.headers["location"])).text
+        await silent.wait_for_message("Sở nhắc", timeout=10)
+
+        question = await browser.get(f"{url}/close")
+        assert "Không mở lại được" in question.text
+        closed = await browser.post(f"{url}/close", data=token)
+        assert "Đã đóng công văn" in (await browser.get(closed.headers["location"])).text
+
+        invite = await browser.post("/app/roster/invite", data={**token, "code": "so-tu-phap"})
+        assert invite.status_code == 200
+        assert "<svg" in invite.text
+        assert "https://t.me/" in invite.text
+    async with bot.sessionmaker() as session:
+        kinds = set(
+            (await session.scalars(select(Event.kind).where(Event.actor_id == ADMIN_ID))).all()
+        )
+    assert {
+        "evidence.recheck_requested",
+        "reminder.manual",
+        "directive.closed",
+        "invite.created",
+        "web.signed_in",
+    } <= kinds

@@ -24,7 +24,15 @@ from sqlalchemy import select
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox
 from db.models import Event
-from tests.helpers import ADMIN_ID, NUMBER, StartBot, join_officers, letter, queue_letter
+from tests.helpers import (
+    ADMIN_ID,
+    NUMBER,
+    StartBot,
+    join_officers,
+    letter,
+    queue_letter,
+    report_with_evidence,
+)
 from tests.test_dashboard import init_data, refusals, status_of, web_link
 
 CHROMIUM = "/usr/bin/chromium"
@@ -69,10 +77,22 @@ async def sign_in(browser: Browser, bot: RunningBot, sandbox: Sandbox) -> Page:
 
 
 async def test_staff_sign_in_filter_mark_and_see_it_logged(
-    start_bot: StartBot, sandbox: Sandbox, browser: Browser
+    running: RunningBot, sandbox: Sandbox, browser: Browser, website: str
 ) -> None:
-    bot = await start_bot()
+    bot = running
+    # A campaign under way: two agencies acknowledged, one reported with its page's link.
+    answering = ["ban-dan-toc", "ban-ql-kcn", "bao-soc-trang"]
+    officers = await join_officers(bot.sessionmaker, sandbox, answering)
     directive_id = await queue_letter(bot, to=("all",))
+    for code in answering[:2]:
+        officer = officers[code][0]
+        await officer.press(await letter(officer), "Đã nhận")
+    reporter = officers["bao-soc-trang"][0]
+    await report_with_evidence(
+        reporter, await letter(reporter), f"Đã đăng tại {website}/tin-tuc/hoi-sach"
+    )
+    await reporter.press(await reporter.wait_for_message("2 minh chứng"), "Xác nhận báo cáo")
+    await reporter.wait_for_message("Đã tìm thấy đường link", timeout=WAIT_MS / 1000)
     p = await sign_in(browser, bot, sandbox)
     await expect(p.get_by_role("link", name=NUMBER)).to_be_visible()
     await screenshot(p, "letters")
