@@ -385,3 +385,17 @@ async def test_verify_remind_close_and_invite_from_the_pages(
         "invite.created",
         "web.signed_in",
     } <= kinds
+
+
+async def test_pages_speak_the_language_chosen_with_lang(
+    start_bot: StartBot, sandbox: Sandbox
+) -> None:
+    bot = await start_bot()
+    await queue_letter(bot)
+    admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
+    await admin.ask("/lang en", "English")
+    async with httpx.AsyncClient(base_url=bot.web_url) as browser:
+        assert (await browser.get(await web_link(sandbox, admin))).status_code == 200
+        page = (await browser.get("/app")).text
+    assert "Letters sent" in page
+    assert "Công văn đã gửi" not in page

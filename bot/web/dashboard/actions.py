@@ -7,6 +7,7 @@ was done; a refused one (no reason, not a recipient) changes nothing and says wh
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -24,10 +25,13 @@ from bot.web.dashboard.views import letter_id
 from bot.web.keys import DEPS
 from db.queries.directives import OPEN_STATUSES, get_directive
 
+SAFE_QUERY = re.compile(r"\?[\w%=&.+~-]*")
+
 
 def _back(directive_id: int, note: str, back: str = "") -> web.Response:
-    """303 to the letter's page (keeping its filters), with `note` shown on top."""
-    query = back if back.startswith("?") else ""
+    """303 to the letter's page (keeping its filters, when they are a plain query string),
+    with `note` shown on top."""
+    query = back if SAFE_QUERY.fullmatch(back) else ""
     separator = "&" if query else "?"
     location = f"/app/letters/{directive_id}{query}{separator}note={quote(note)}"
     return web.Response(status=303, headers={"Location": location})
