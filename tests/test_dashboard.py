@@ -374,6 +374,8 @@ async def test_verify_remind_close_and_invite_from_the_pages(
         assert invite.status_code == 200
         assert "<svg" in invite.text
         assert "https://t.me/" in invite.text
+        unknown = await browser.post("/app/roster/invite", data={**token, "code": "khong-co"})
+        assert "khong-co" in (await browser.get(unknown.headers["location"])).text
     async with bot.sessionmaker() as session:
         kinds = set(
             (await session.scalars(select(Event.kind).where(Event.actor_id == ADMIN_ID))).all()

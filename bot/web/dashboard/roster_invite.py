@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import segno
 from aiohttp import web
@@ -40,7 +41,7 @@ async def invite(request: web.Request, viewer: Viewer, form: MultiDictProxy[Any]
             )
     except UnknownAgencyError:
         note = t(viewer.lang, "invite.unknown_agency", code=code)
-        return web.Response(status=303, headers={"Location": "/app/roster"}, text=note)
+        return web.Response(status=303, headers={"Location": f"/app/roster?note={quote(note)}"})
     link = deep_link(bot_username(request), created.token)
     return page(
         request.app[DASHBOARD].templates,
