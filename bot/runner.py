@@ -26,6 +26,7 @@ from bot.onboarding.identity import staff_ids
 from bot.single_process import one_process_per_file
 from bot.telegram.menus import publish_default_commands, publish_staff_commands
 from bot.web.app import web_app_of, webhook_of
+from bot.web.dashboard.state import DASHBOARD
 from db.migrate import upgrade
 from db.models import utcnow
 from db.session import make_engine
@@ -85,7 +86,8 @@ async def _serve_web(app: web.Application, settings: Settings) -> tuple[web.AppR
         raise StartError(f"cannot listen on {host}:{port} ([web] listen, port): {reason}") from None
     bound = runner.addresses[0]
     url = f"http://{bound[0]}:{bound[1]}"
-    log.info("web server on %s (/healthz, /readyz, /metrics)", url)
+    app[DASHBOARD].served_url = url
+    log.info("web server on %s (/healthz, /readyz, /metrics, the dashboard at /app)", url)
     return runner, url
 
 

@@ -539,3 +539,30 @@ class OnceMark(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     done_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebSignIn(Base):
+    """A one-time sign-in link for the dashboard (/web): only the token's SHA-256 is kept,
+    so a copy of the database does not sign anyone in; `used_at` makes it single-use."""
+
+    __tablename__ = "web_sign_ins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A signed-in dashboard browser (12 hours): in the database, so that a restart or
+    another instance behind the proxy keeps it; the cookie's SHA-256 is the key."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.delivery.closing import close_letter
 from bot.delivery.render import subject_line
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
@@ -16,8 +17,7 @@ from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
 from bot.telegram.guards import letter_managers
 from bot.texts import t
-from db.queries.directives import OPEN_STATUSES, close_directive, get_directive
-from db.queries.events import record_event
+from db.queries.directives import OPEN_STATUSES, get_directive
 
 
 def _confirm_keyboard(directive_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -75,15 +75,13 @@ async def close_step(update: Update, context: Context, who: Who) -> None:
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:
         directive = await get_directive(session, step.directive_id)
-        closed = await close_directive(session, step.directive_id, deps.clock())
-        if closed:
-            await record_event(
-                session,
-                "directive.closed",
-                actor_type="staff" if who.is_staff else "user",
-                actor_id=who.user_id,
-                directive_id=step.directive_id,
-            )
+        closed = await close_letter(
+            session,
+            step.directive_id,
+            deps.clock(),
+            actor_type="staff" if who.is_staff else "user",
+            actor_id=who.user_id,
+        )
     await query.answer()
     number = directive.number if directive is not None else step.directive_id
     key = "close.done" if closed else "close.unknown"

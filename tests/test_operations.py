@@ -141,7 +141,7 @@ async def test_doctor_passes_a_ready_installation(
         "✓ disk",
     ]
     assert "@agency_sandbox_bot" in out
-    assert "schema 0007 (current)" in out
+    assert "schema 0010 (current)" in out
     assert "Asia/Ho_Chi_Minh" in out
     assert "GB free beside" in out
 

@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("run", "run the bot (polling or webhook, per the config); migrates the database")
     demo = command("demo", "the whole story against the built-in sandbox: no token, no network")
     demo.add_argument("--officers", type=int, default=12, help="simulated officers who join")
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="then keep the bot and its dashboard running until Ctrl-C",
+    )
 
     command("doctor", "check the config, token, database, webhook, calendar and disk")
 
@@ -582,9 +587,9 @@ async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.cli.demo import run_demo
+    from bot.cli.demo import run_demo, until_interrupted
 
-    await run_demo(officers=args.officers)
+    await run_demo(officers=args.officers, serve=until_interrupted if args.serve else None)
 
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, None]]

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib.resources import as_file, files
@@ -37,6 +38,7 @@ from bot.reports.summary import load_report, render_table
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from bot.texts import t
+from bot.web.dashboard.signin import create_link
 from db.models import DeliveryStatus, utcnow
 from db.queries import reminders as reminder_queries
 from db.queries.answers import answer_rows
@@ -122,7 +124,15 @@ def _item_line(number: int, item: DirectiveItem) -> str:
 REPORT_DIR = Path("agency-bot-demo-report")
 
 
-async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPORT_DIR) -> None:
+async def run_demo(
+    officers: int = 12,
+    out: Out = print,
+    report_dir: Path = REPORT_DIR,
+    *,
+    serve: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """The story; then the dashboard's address and a sign-in link. With `serve` (--serve:
+    until Ctrl-C), the bot and its dashboard stay up until it returns."""
     officers = max(1, min(officers, len(DEMO_AGENCIES)))
     with tempfile.TemporaryDirectory(prefix="agency-bot-demo-") as folder:
         async with Sandbox(bot_username="soctrang_congvan_bot") as sandbox:
@@ -156,6 +166,9 @@ async def run_demo(officers: int = 12, out: Out = print, report_dir: Path = REPO
                 await _more_time_and_not_ours(bot, staff, joined, out)
                 await _reminders(bot, clock, joined, out)
                 await _summary(bot, staff, report_dir, out)
+                await _dashboard(bot, staff, out, serving=serve is not None)
+                if serve is not None:
+                    await serve()
 
 
 async def _onboard(
@@ -517,3 +530,29 @@ async def _summary(bot: RunningBot, staff: SimUser, folder: Path, out: Out) -> N
     out("")
     out(f"{staff.first_name} asks /status 1, and sees how far down the letter went:")
     out("  bot: " + card.shown_text.replace("\n", "\n       "))
+
+
+async def _dashboard(bot: RunningBot, staff: SimUser, out: Out, *, serving: bool) -> None:
+    """Where the dashboard is, and a one-time link that signs the demo's staff member in."""
+    deps = get_deps_from_app(bot.application.bot_data)
+    link = await create_link(deps.sessionmaker, staff.id, bot.web_url, deps.clock())
+    out("")
+    out(f"The staff dashboard: {bot.web_url}/app")
+    out(f"  sign in as {staff.first_name} (one use, 5 minutes): {link}")
+    if serving:
+        out("  serving until Ctrl-C")
+    else:
+        out("  (agency-bot demo --serve keeps it running)")
+
+
+async def until_interrupted() -> None:
+    """Return at Ctrl-C or SIGTERM (the demo then stops the bot cleanly)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -138,6 +138,20 @@ def _contact_joined(lang: str, detail: dict[str, Any]) -> str:
     return _plain(lang, "event.contact.joined", role=Html(shown))
 
 
+def _web_refused(lang: str, detail: dict[str, Any]) -> str:
+    reason = str(detail.get("reason") or "")
+    if reason.startswith("init_data"):
+        reason = "init_data"
+    if reason not in ("link", "not_staff", "init_data", "csrf", "no_session"):
+        reason = "link"
+    return _plain(lang, f"event.web.refused.{reason}")
+
+
+def _web_signed_in(lang: str, detail: dict[str, Any]) -> str:
+    via = "miniapp" if detail.get("via") == "miniapp" else "link"
+    return _plain(lang, f"event.web.signed_in.{via}")
+
+
 _SIMPLE = (
     "agencies.imported",
     "callback.gone",
@@ -184,6 +198,8 @@ DESCRIBE: dict[str, Callable[[str, dict[str, Any]], str]] = {
     "relay.refused": _relay_refused,
     "reminder.queued": _reminder_queued,
     "report.exported": _report_exported,
+    "web.refused": _web_refused,
+    "web.signed_in": _web_signed_in,
 }
 KNOWN_EVENTS = frozenset(DESCRIBE)
 

@@ -28,6 +28,8 @@ OPERATOR = (
     "verify",
     "invite",
     "agencies",
+    "dashboard",
+    "web",
     "help",
     "whoami",
     "lang",

@@ -1025,4 +1025,134 @@ TEXTS: dict[str, str] = {
         " đơn vị trực thuộc.\n"
         "• /status, /pending, /remind, /report, /close: với công văn đơn vị đã chuyển tiếp."
     ),
+    # --- the staff dashboard (issue 14) ---
+    "web.title": "Bảng điều khiển công văn",
+    "web.nav.letters": "Công văn",
+    "web.nav.roster": "Danh bạ đơn vị",
+    "web.nav.logout": "Đăng xuất",
+    "web.refused.title": "Không có quyền truy cập",
+    "web.refused.body": (
+        "Yêu cầu này bị từ chối. Cán bộ Sở gửi /web cho bot trong Telegram để nhận đường link "
+        "đăng nhập mới."
+    ),
+    "web.sign_in.working": "Đang đăng nhập…",
+    "web.sign_in.how": (
+        "Để đăng nhập: trong Telegram, gửi /web cho bot để nhận đường link (dùng một lần, 5 "
+        "phút), hoặc /dashboard để mở bảng điều khiển ngay trong Telegram."
+    ),
+    "web.signed_in.title": "Đã đăng nhập",
+    "web.signed_in.open": "Mở bảng điều khiển",
+    "web.letters.title": "Công văn đã gửi",
+    "web.letters.none": "Chưa có công văn nào được gửi.",
+    "web.col.number": "Số",
+    "web.col.subject": "Trích yếu",
+    "web.col.date": "Ngày",
+    "web.col.sender": "Người gửi",
+    "web.col.acknowledged": "Đã nhận",
+    "web.col.completed": "Hoàn thành",
+    "web.col.overdue": "Quá hạn",
+    "web.col.state": "Trạng thái",
+    "web.letter_state.queued": "Đang chờ gửi",
+    "web.letter_state.sending": "Đang gửi",
+    "web.letter_state.sent": "Đang mở",
+    "web.letter_state.closed": "Đã đóng",
+    "web.letter_state.recalled": "Đã thu hồi",
+    "web.deadline": "hạn {date}",
+    "web.count.total": "Đơn vị",
+    "web.count.sent": "Đã gửi đến",
+    "web.count.acknowledged": "Đã nhận",
+    "web.count.completed": "Hoàn thành",
+    "web.count.overdue": "Quá hạn",
+    "web.count.failed": "Không gửi được",
+    "web.count.rejected": "Trả lại",
+    "web.action.remind": "Nhắc ngay",
+    "web.action.close": "Đóng công văn",
+    "web.action.events": "Nhật ký",
+    "web.action.mark": "Đánh dấu",
+    "web.action.verify": "Kiểm tra lại minh chứng",
+    "web.action.invite": "Tạo link mời",
+    "web.downloads": "Tải về:",
+    "web.chart": "Biểu đồ",
+    "web.rollup.title": "Chuyển tiếp xuống cấp dưới",
+    "web.rollup.whole": (
+        "Toàn cây: {units} đơn vị, đã đến {reached}, đã nhận {acknowledged}, hoàn thành "
+        "{completed}, quá hạn {overdue}, chưa chuyển tiếp {waiting}."
+    ),
+    "web.col.relay": "Đơn vị chuyển tiếp",
+    "web.col.units": "Đơn vị",
+    "web.agencies.title": "Các đơn vị nhận ({count})",
+    "web.filter.status": "Trạng thái",
+    "web.filter.any": "Tất cả",
+    "web.filter.group": "Nhóm",
+    "web.filter.under": "Trực thuộc (mã)",
+    "web.filter.search": "Tìm tên hoặc mã",
+    "web.filter.apply": "Lọc",
+    "web.status.pending": "Chờ gửi",
+    "web.status.sent": "Đã gửi",
+    "web.status.acknowledged": "Đã nhận",
+    "web.status.completed": "Hoàn thành",
+    "web.status.failed": "Không gửi được",
+    "web.status.rejected": "Trả lại",
+    "web.sort.code": "Mã",
+    "web.sort.name": "Đơn vị",
+    "web.sort.group": "Nhóm",
+    "web.sort.status": "Trạng thái",
+    "web.col.contacts": "Đầu mối",
+    "web.col.acknowledged_by": "Ai nhận, lúc nào",
+    "web.col.evidence": "Minh chứng",
+    "web.col.reminders": "Lần nhắc",
+    "web.col.reason": "Lý do",
+    "web.col.actions": "Thao tác",
+    "web.contact.blocked": "đã chặn bot",
+    "web.contact.left": "đã rời",
+    "web.by_staff": "Cán bộ Sở",
+    "web.by_hand": "thủ công",
+    "web.verdict.pending": "đang kiểm tra",
+    "web.verdict.verified": "✓ đã xác minh",
+    "web.verdict.unverified": "✗ chưa xác minh",
+    "web.mark.status": "Đánh dấu là",
+    "web.mark.reason": "Lý do",
+    "web.mark.submit": "Đánh dấu {code}",
+    "web.pages": "Trang",
+    "web.page.prev": "← Trang trước",
+    "web.page.next": "Trang sau →",
+    "web.page.of": "Trang {page}/{pages}",
+    "web.events.title": "Nhật ký công văn",
+    "web.col.when": "Thời điểm",
+    "web.col.who": "Ai",
+    "web.col.agency": "Đơn vị",
+    "web.col.what": "Việc",
+    "web.roster.title": "Danh bạ đơn vị ({count})",
+    "web.col.parent": "Trực thuộc",
+    "web.roster.no_contact": "chưa có đầu mối",
+    "web.invite.title": "Link mời cho {agency}",
+    "web.invite.how": (
+        "Quét mã QR hoặc mở link trong Telegram để đăng ký làm đầu mối. Dùng được {uses} lần, "
+        "đến {expires}."
+    ),
+    "web.invite.print": "In",
+    "web.close.title": "Đóng công văn",
+    "web.link": (
+        "🔐 Đường link đăng nhập bảng điều khiển (dùng một lần, trong {minutes} "
+        "phút):\n{link}\nĐừng chuyển đường link này cho người khác."
+    ),
+    "web.dashboard.no_https": (
+        "Bảng điều khiển trong Telegram cần địa chỉ https ([web] public_url). Gửi /web để nhận "
+        "đường link đăng nhập bằng trình duyệt."
+    ),
+    "web.dashboard.button": "📊 Mở bảng điều khiển",
+    "web.dashboard.open": "Bấm nút dưới đây để mở bảng điều khiển ngay trong Telegram.",
+    "event.web.signed_in.link": "Đăng nhập bảng điều khiển bằng đường link /web",
+    "event.web.signed_in.miniapp": "Đăng nhập bảng điều khiển trong Telegram (Mini App)",
+    "event.web.refused.link": (
+        "Từ chối đăng nhập bảng điều khiển: đường link đã dùng, hết hạn hoặc không đúng"
+    ),
+    "event.web.refused.not_staff": "Từ chối đăng nhập bảng điều khiển: không phải cán bộ Sở",
+    "event.web.refused.init_data": (
+        "Từ chối đăng nhập Mini App: dữ liệu Telegram giả mạo, quá cũ hoặc sai dạng"
+    ),
+    "event.web.refused.csrf": "Từ chối thao tác trên bảng điều khiển: thiếu hoặc sai mã CSRF",
+    "event.web.refused.no_session": "Từ chối thao tác trên bảng điều khiển: chưa đăng nhập",
+    "cmd.dashboard": "Mở bảng điều khiển trong Telegram",
+    "cmd.web": "Nhận đường link đăng nhập bảng điều khiển",
 }

@@ -13,7 +13,8 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deps import Deps
-from bot.web import health, metrics, telegram
+from bot.web import dashboard, health, metrics, telegram
+from bot.web.dashboard.state import DASHBOARD
 from bot.web.keys import APPLICATION, DEPS, ENGINE, WEBHOOK, Webhook
 
 if TYPE_CHECKING:
@@ -39,11 +40,17 @@ def build_web_app(application: BotApplication, deps: Deps, engine: AsyncEngine) 
     app[APPLICATION] = application
     health.add_routes(app)
     metrics.add_routes(app)
+    dashboard.add_routes(app)
     hook = webhook_of(deps)
     if hook is not None:
         app[WEBHOOK] = hook
         telegram.add_routes(app, hook.path)
     return app
+
+
+def dashboard_url(app: web.Application, settings_public_url: str) -> str:
+    """Where browsers reach the dashboard: `[web] public_url`, else where it listens."""
+    return settings_public_url or app[DASHBOARD].served_url
 
 
 def web_app_of(bot_data: dict[Any, Any]) -> web.Application:
