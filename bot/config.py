@@ -491,8 +491,27 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
 
 
-# Keys whose value an error line must not repeat.
-SECRET_KEYS = frozenset({"telegram.webhook.secret_token"})
+# Keys whose value an error line must not repeat (the token also comes from the
+# environment, so a bad one is not necessarily in the file the operator may share).
+SECRET_KEYS = frozenset({"telegram.token", "telegram.webhook.secret_token"})
+# Keys whose value is shown with the password of its URL masked.
+URL_KEYS = frozenset({"database.url"})
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/\s]*@")  # up to the host's last @
+
+
+def mask_password(url: str) -> str:
+    """`url` with the password of its user part (scheme://user:password@host) masked."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def _shown(key: str, value: Any) -> str:
+    if key in SECRET_KEYS:
+        return "<hidden>"
+    if key in URL_KEYS and isinstance(value, str):
+        return repr(mask_password(value))
+    return repr(value)
+
+
 # Keys that moved: an old config file is told where, not only that the key is unknown.
 MOVED_KEYS = {
     "telegram.webhook.listen": "web.listen",
@@ -510,8 +529,7 @@ def _describe(error: Any, source: str) -> str:
     if error["type"] == "webhook_url":
         return f"{source}: {error['msg']}"
     reason = str(error["msg"]).removeprefix("Value error, ")
-    shown = "<hidden>" if key in SECRET_KEYS else repr(error["input"])
-    return f"{source}: {key} = {shown}: {reason}"
+    return f"{source}: {key} = {_shown(key, error['input'])}: {reason}"
 
 
 def settings_from_mapping(data: dict[str, Any], source: str = "config") -> Settings:

@@ -8,10 +8,12 @@ import logging
 import re
 from datetime import UTC, datetime
 
-_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# A bot token, also URL-encoded (the colon as %3A), as URLs in errors may show it.
+_TOKEN = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 
 
 def redact(text: str) -> str:
+    """`text` with anything shaped like a bot token replaced by <token>."""
     return _TOKEN.sub("<token>", text)
 
 

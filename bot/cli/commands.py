@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import sys
+import traceback
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -22,11 +23,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings, resolve_config_path
 from bot.durations import parse_duration
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
 from bot.onboarding.roster_file import RosterFileError
 from bot.resilience import database_unavailable, describe
@@ -35,6 +36,11 @@ from bot.telegram.request import AiohttpRequest
 from db.migrate import upgrade
 from db.models import ContactRole, utcnow
 from db.session import make_engine, make_sessionmaker
+
+# PTB's InvalidToken repeats the token: this is said instead.
+REFUSED_TOKEN_MESSAGE = (
+    "Telegram refused telegram.token (or AGENCY_BOT_TOKEN): check it with @BotFather"  # noqa: S105
+)
 
 
 class CommandError(Exception):
@@ -329,8 +335,10 @@ async def bot_username(settings: Settings) -> str:
         bot = Bot(settings.telegram.token, base_url=f"{api}/bot", request=AiohttpRequest())
         async with bot:
             username = bot.username
+    except InvalidToken:
+        raise CommandError(REFUSED_TOKEN_MESSAGE) from None
     except TelegramError as exc:
-        raise CommandError(f"getMe failed at {api}: {exc}") from None
+        raise CommandError(f"getMe failed at {api}: {redact(str(exc))}") from None
     return username
 
 
@@ -579,6 +587,8 @@ async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
         await serve_forever(settings)
     except (AlreadyRunningError, StartError) as exc:
         raise CommandError(str(exc)) from None
+    except InvalidToken:
+        raise CommandError(REFUSED_TOKEN_MESSAGE) from None
 
 
 async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -658,7 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if not database_unavailable(exc):
-            raise
+            # A failure nobody foresaw: its traceback, for a bug report, but never the token.
+            print(redact(traceback.format_exc()), file=sys.stderr, end="")
+            return 1
         print(f"agency-bot: error: {_database_error(settings, exc)}", file=sys.stderr)
         return 1
     return 0
