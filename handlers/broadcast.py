@@ -34,7 +34,7 @@ from bot.telegram import callbacks
 from bot.telegram.guards import letter_managers, staff_only
 from bot.texts import t
 from db.models import Directive, DirectiveStatus
-from db.queries.directives import ALL, get_directive
+from db.queries.directives import ALL, NotADraftError, get_directive
 
 Step = callbacks.BroadcastStep
 _COMMAND = re.compile(r"^/\w+(@\w+)?")
@@ -96,6 +96,9 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
             refusal = _refusal(directive, step, who)
             if refusal is None and directive is not None:
                 outcome = await _apply(session, directive, step, who, deps)
+    except NotADraftError:  # Gửi and Hủy pressed together: the other press won
+        await query.answer(t(who.lang, "broadcast.already_done"), show_alert=True)
+        return
     except (ItemsError, UnknownTargetsError):  # the items no longer fit the recipients
         await query.answer(t(who.lang, "broadcast.items_changed"), show_alert=True)
         return
@@ -136,7 +139,8 @@ async def _apply(
 ) -> str:
     """Change the draft as the button asks; returns "keyboard", "preview" or a text to show."""
     if step.action == "cancel":
-        await cancel_draft(session, directive, who.user_id)
+        if not await cancel_draft(session, directive, who.user_id):
+            raise NotADraftError(directive.id)
         return t(who.lang, "broadcast.cancelled", number=directive.number)
     if step.action == "send" and directive.relayed_by_agency_id is not None:
         result = await queue_relay(
