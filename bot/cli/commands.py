@@ -111,6 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--tree", action="store_true", help="as the tree of the parent column, indented"
     )
+    for action, help_text in (
+        ("deactivate", "no more letters or reminders for an agency (its history stays)"),
+        ("activate", "an agency deactivated before receives new letters again"),
+    ):
+        command(action, help_text, agency_commands).add_argument("code", help="agency code")
+
+    contacts = command("contacts", "an agency's contacts (officers)")
+    contact_commands = contacts.add_subparsers(
+        dest="contacts_command", required=True, metavar="ACTION"
+    )
+    command("list", "list an agency's contacts", contact_commands).add_argument(
+        "code", help="agency code"
+    )
+    remove = command(
+        "remove",
+        "remove a contact who left: no more letters, their presses and reports refused",
+        contact_commands,
+    )
+    remove.add_argument("code", help="agency code")
+    remove.add_argument("user_id", help="the contact's Telegram user id (see: contacts list)")
 
     broadcast = command("broadcast", "queue a directive from a TOML file; the running bot sends it")
     broadcast.add_argument("--file", type=Path, required=True, metavar="DIRECTIVE.toml")
@@ -188,8 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the latest N (default: all of a directive, else 100)",
     )
 
-    invite = command("invite", "create an invite link for an agency")
-    invite.add_argument("code", help="agency code")
+    invite = command(
+        "invite", "create an invite link for an agency (`invite revoke TOKEN` takes one back)"
+    )
+    invite.add_argument("code", help="agency code, or `revoke`")
+    invite.add_argument("token", nargs="?", help="with `revoke`: the invite's token")
     invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
     invite.add_argument("--expires", default="7d", help="validity, e.g. 24h, 7d (7d)")
     invite.add_argument("--role", choices=[r.value for r in ContactRole], help="role of who joins")
@@ -343,6 +366,13 @@ async def bot_username(settings: Settings) -> str:
 
 
 async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
+    if args.code == "revoke":
+        from bot.cli.revocation import revoke_invite
+
+        await revoke_invite(args, settings)
+        return
+    if args.token is not None:
+        raise CommandError(f"unexpected argument {args.token!r} (did you mean: invite revoke?)")
     if args.uses < 1:
         raise CommandError(f"--uses must be at least 1, not {args.uses}")
     try:
@@ -603,8 +633,14 @@ Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, None]]
 def _command_for(args: argparse.Namespace) -> Command:
     if args.command == "db":
         return _cmd_db_upgrade if args.db_command == "upgrade" else _cmd_db_backup
-    if args.command == "agencies":
-        return _cmd_agencies_import if args.agencies_command == "import" else _cmd_agencies_list
+    if args.command in ("agencies", "contacts"):
+        from bot.cli.revocation import COMMANDS
+
+        agencies = {"import": _cmd_agencies_import, "list": _cmd_agencies_list}
+        if args.command == "agencies" and args.agencies_command in agencies:
+            return agencies[args.agencies_command]
+        action = getattr(args, "agencies_command", None) or args.contacts_command
+        return COMMANDS[(args.command, action)]
     commands: dict[str, Command] = {
         "run": _cmd_run,
         "doctor": _cmd_doctor,

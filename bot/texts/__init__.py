@@ -7,6 +7,7 @@ parse_mode=HTML: an agency called "Cơ sở in Quang & Minh" must never break a 
 from __future__ import annotations
 
 import html
+import re
 from typing import Final
 
 from bot.texts import en, vi
@@ -28,6 +29,18 @@ def t(lang: str, key: str, **params: object) -> str:
     """
     template = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANGUAGE])[key]
     return Html(template.format(**{name: _escaped(value) for name, value in params.items()}))
+
+
+# Telegram shows a callback answer (answerCallbackQuery) as plain text, up to 200 characters.
+MAX_ALERT = 200
+_TAG = re.compile(r"<[^>]*>")
+
+
+def alert(lang: str, key: str, **params: object) -> str:
+    """The text `key` as plain text for a callback answer or a button label: no tags, no
+    `&amp;` (a name with "&" shows as it is), cut to Telegram's 200 characters."""
+    text = html.unescape(_TAG.sub("", t(lang, key, **params)))
+    return text if len(text) <= MAX_ALERT else text[: MAX_ALERT - 1] + "…"
 
 
 def _escaped(value: object) -> str:
