@@ -7,6 +7,7 @@ names the key, the value and the reason, instead of surfacing days later in a re
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -222,6 +224,15 @@ class WebhookSettings(_Section):
         return value
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class TelegramSettings(_Section):
     token: str = ""
     username: str = Field(default="", pattern=r"^@?([A-Za-z][A-Za-z0-9_]{3,31})?$")
@@ -246,6 +257,12 @@ class TelegramSettings(_Section):
     def _base_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        if value.startswith("http://") and not _loopback(urlsplit(value).hostname or ""):
+            # Every request's URL carries the token: over plain http, anyone on the way has it.
+            raise ValueError(
+                "plain http:// would send the bot token unencrypted: use https:// "
+                "(http only to a server on this machine: 127.0.0.1, ::1, localhost)"
+            )
         return value.rstrip("/")
 
     @model_validator(mode="after")

@@ -18,6 +18,7 @@ from handlers import (
     help,
     invite,
     lang,
+    malformed,
     mark,
     membership,
     pending,
@@ -79,3 +80,8 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
 def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
     """Handlers of group 1: they see every message, after group 0 has had its turn."""
     return list(completion.EVIDENCE_HANDLERS)
+
+
+def audit_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """Handlers of group -1: they see every update first and never stop the others."""
+    return list(malformed.HANDLERS)
