@@ -105,7 +105,8 @@ def _targets_query() -> Any:
         )
         .join(Agency, Agency.id == Delivery.agency_id)
         .join(Directive, Directive.id == Delivery.directive_id)
-        .where(Directive.status.in_(OPEN_DIRECTIVE))
+        # A deactivated agency is reminded no more (bot.onboarding.revocation).
+        .where(Directive.status.in_(OPEN_DIRECTIVE), Agency.active.is_(True))
     )
 
 
