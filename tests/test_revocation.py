@@ -101,10 +101,10 @@ async def test_staff_remove_a_contact_with_the_gỡ_button(
     assert to_leaver == 0
     # A second press on Gỡ (an old list) changes nothing.
     again = await admin.press_data(listing, pressed["callback_query"]["data"])
-    [second] = await sandbox.wait_for(
+    [repeated] = await sandbox.wait_for(
         "answerCallbackQuery", callback_query_id=again["callback_query"]["id"]
     )
-    assert "đã được gỡ trước đó" in str(second.params["text"])
+    assert "đã được gỡ trước đó" in str(repeated.params["text"])
     assert len(await _events(running, "contact.removed")) == 1
 
 
