@@ -14,17 +14,16 @@ import os
 import sqlite3
 import sys
 import traceback
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
+from bot.cli.common import CommandError, database, print_result
 from bot.config import ConfigError, Settings, load_settings, resolve_config_path
 from bot.durations import parse_duration
 from bot.logs import redact, setup_logging
@@ -33,18 +32,12 @@ from bot.onboarding.roster_file import RosterFileError
 from bot.resilience import database_unavailable, describe
 from bot.single_process import AlreadyRunningError, sqlite_file
 from bot.telegram.request import AiohttpRequest
-from db.migrate import upgrade
 from db.models import ContactRole, utcnow
-from db.session import make_engine, make_sessionmaker
 
 # PTB's InvalidToken repeats the token: this is said instead.
 REFUSED_TOKEN_MESSAGE = (
     "Telegram refused telegram.token (or AGENCY_BOT_TOKEN): check it with @BotFather"  # noqa: S105
 )
-
-
-class CommandError(Exception):
-    """A failure to report to the operator in one line."""
 
 
 class SilentFailure(Exception):
@@ -219,18 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database.url)
-    try:
-        await upgrade(engine)
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+# Shared with the other command modules through bot.cli.common (no import cycle).
+_database = database
+_print = print_result
 
 
 async def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:

@@ -7,7 +7,9 @@ import argparse
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bot.cli.commands import CommandError, _database, _print
+from bot.cli.common import CommandError
+from bot.cli.common import database as _database
+from bot.cli.common import print_result as _print
 from bot.config import Settings
 from bot.onboarding.revocation import (
     Actor,
