@@ -14,6 +14,7 @@ from bot.onboarding.invites import create_invite
 from bot.onboarding.joining import Joiner, redeem_invite
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox
+from bot.telegram import callbacks
 from bot.texts import MAX_ALERT, alert
 from db.models import Contact, Event, Staff
 from tests.helpers import (
@@ -133,3 +134,8 @@ async def test_bidi_controls_do_not_reach_staff(running: RunningBot, sandbox: Sa
     listing = await admin.ask("/contacts so-y-te", "Cán bộ đầu mối của")
     assert "\u202e" not in listing.shown_text
     assert "Người lạ" in listing.shown_text
+
+
+@pytest.mark.parametrize("raw", ["a:5\n", "cg:7\n", "b:1:group:so-nganh\n", "a:05", "cg:"])
+def test_callback_data_with_a_trailing_newline_or_leading_zero_is_malformed(raw: str) -> None:
+    assert callbacks.parse(raw) is None
