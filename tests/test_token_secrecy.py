@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pytest
 from telegram.error import NetworkError
 
 from bot.config import ConfigError, settings_from_mapping
-from bot.logs import setup_logging
+from bot.logs import log_uncaught_exceptions, setup_logging
 from bot.sandbox import Sandbox
 from bot.telegram.request import AiohttpRequest
 from tests.helpers import cli, write_config
@@ -121,3 +123,26 @@ async def test_a_refused_token_is_one_line_without_it(sandbox: Sandbox, tmp_path
             "agency-bot: error: Telegram refused telegram.token (or AGENCY_BOT_TOKEN): "
             "check it with @BotFather"
         ], err
+
+
+@pytest.mark.usefixtures("restored_logging")
+def test_an_exception_nobody_caught_in_a_thread_is_logged_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hooks = sys.excepthook, threading.excepthook
+    try:
+        setup_logging(logging.INFO, "text")
+        log_uncaught_exceptions()
+
+        def fail() -> None:
+            raise RuntimeError(f"fetching https://api.telegram.org/bot{TOKEN}/getFile failed")
+
+        worker = threading.Thread(target=fail, name="worker")
+        worker.start()
+        worker.join()
+    finally:
+        sys.excepthook, threading.excepthook = hooks
+    err = capsys.readouterr().err
+    assert "uncaught exception in thread worker" in err
+    assert "RuntimeError" in err
+    assert TOKEN not in err
