@@ -43,11 +43,11 @@ from bot.resilience import (
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
 from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
-from bot.texts import language_from_telegram, t
+from bot.texts import language_from_telegram, plain, t
 from bot.web.app import WEB_APP_KEY, build_web_app
 from db.models import utcnow
 from db.session import make_sessionmaker
-from handlers import all_handlers, evidence_handlers
+from handlers import all_handlers, audit_handlers, evidence_handlers
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def _apologise(update: Update, key: str) -> None:
     text = t(language_from_telegram(user.language_code if user else None), key)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+            await update.callback_query.answer(plain(text), show_alert=True)
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
     except Exception:  # the apology is best effort; the error is already logged
@@ -208,6 +208,7 @@ def build_application(
     )
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)
+    application.add_handlers(audit_handlers(), group=-1)
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     jobs = application.job_queue

@@ -7,6 +7,7 @@ names the key, the value and the reason, instead of surfacing days later in a re
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -222,6 +224,15 @@ class WebhookSettings(_Section):
         return value
 
 
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class TelegramSettings(_Section):
     token: str = ""
     username: str = Field(default="", pattern=r"^@?([A-Za-z][A-Za-z0-9_]{3,31})?$")
@@ -246,6 +257,12 @@ class TelegramSettings(_Section):
     def _base_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        if value.startswith("http://") and not _loopback(urlsplit(value).hostname or ""):
+            # Every request's URL carries the token: over plain http, anyone on the way has it.
+            raise ValueError(
+                "plain http:// would send the bot token unencrypted: use https:// "
+                "(http only to a server on this machine: 127.0.0.1, ::1, localhost)"
+            )
         return value.rstrip("/")
 
     @model_validator(mode="after")
@@ -491,8 +508,27 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
 
 
-# Keys whose value an error line must not repeat.
-SECRET_KEYS = frozenset({"telegram.webhook.secret_token"})
+# Keys whose value an error line must not repeat (the token also comes from the
+# environment, so a bad one is not necessarily in the file the operator may share).
+SECRET_KEYS = frozenset({"telegram.token", "telegram.webhook.secret_token"})
+# Keys whose value is shown with the password of its URL masked.
+URL_KEYS = frozenset({"database.url"})
+_URL_PASSWORD = re.compile(r"(//[^/:@\s]*:)[^/\s]*@")  # up to the host's last @
+
+
+def mask_password(url: str) -> str:
+    """`url` with the password of its user part (scheme://user:password@host) masked."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def _shown(key: str, value: Any) -> str:
+    if key in SECRET_KEYS:
+        return "<hidden>"
+    if key in URL_KEYS and isinstance(value, str):
+        return repr(mask_password(value))
+    return repr(value)
+
+
 # Keys that moved: an old config file is told where, not only that the key is unknown.
 MOVED_KEYS = {
     "telegram.webhook.listen": "web.listen",
@@ -510,8 +546,7 @@ def _describe(error: Any, source: str) -> str:
     if error["type"] == "webhook_url":
         return f"{source}: {error['msg']}"
     reason = str(error["msg"]).removeprefix("Value error, ")
-    shown = "<hidden>" if key in SECRET_KEYS else repr(error["input"])
-    return f"{source}: {key} = {shown}: {reason}"
+    return f"{source}: {key} = {_shown(key, error['input'])}: {reason}"
 
 
 def settings_from_mapping(data: dict[str, Any], source: str = "config") -> Settings:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
+import threading
 from datetime import UTC, datetime
+from types import TracebackType
 
-_TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
+# A bot token, also URL-encoded (the colon as %3A), as URLs in errors may show it.
+_TOKEN = re.compile(r"\d{3,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 
 
 def redact(text: str) -> str:
+    """`text` with anything shaped like a bot token replaced by <token>."""
     return _TOKEN.sub("<token>", text)
 
 
@@ -65,3 +70,28 @@ def setup_logging(level: int = logging.INFO, fmt: str = "text") -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def log_uncaught_exceptions() -> None:
+    """Send what Python would print itself (an exception nobody caught, in the main thread
+    or another one) through the logging set-up, so that it is redacted too. For the
+    long-running bot only: it replaces process-wide hooks."""
+    log = logging.getLogger("bot")
+
+    def main_thread(
+        kind: type[BaseException], error: BaseException, tb: TracebackType | None
+    ) -> None:
+        log.critical("uncaught exception", exc_info=(kind, error, tb))
+
+    def other_thread(args: threading.ExceptHookArgs) -> None:
+        name = args.thread.name if args.thread is not None else "?"
+        if args.exc_value is None:
+            return
+        log.error(
+            "uncaught exception in thread %s",
+            name,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+
+    sys.excepthook = main_thread
+    threading.excepthook = other_thread

@@ -22,6 +22,7 @@ from bot.app import BotApplication, build_application
 from bot.config import Settings
 from bot.delivery.dispatcher import Dispatcher
 from bot.deps import Deps, Tuning, get_deps_from_app
+from bot.logs import log_uncaught_exceptions
 from bot.onboarding.identity import staff_ids
 from bot.single_process import one_process_per_file
 from bot.telegram.menus import publish_default_commands, publish_staff_commands
@@ -221,6 +222,7 @@ def freeze_startup_objects() -> None:
 
 async def serve_forever(settings: Settings) -> None:
     """`agency-bot run`: until SIGINT or SIGTERM."""
+    log_uncaught_exceptions()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -12,12 +12,14 @@ from handlers import (
     broadcast,
     close,
     completion,
+    contacts,
     dashboard,
     extension,
     fallback,
     help,
     invite,
     lang,
+    malformed,
     mark,
     membership,
     pending,
@@ -42,6 +44,7 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
         *lang.HANDLERS,
         *invite.HANDLERS,
         *agencies.HANDLERS,
+        *contacts.HANDLERS,
         *staff.HANDLERS,
         *status.HANDLERS,
         *pending.HANDLERS,
@@ -79,3 +82,8 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
 def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
     """Handlers of group 1: they see every message, after group 0 has had its turn."""
     return list(completion.EVIDENCE_HANDLERS)
+
+
+def audit_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """Handlers of group -1: they see every update first and never stop the others."""
+    return list(malformed.HANDLERS)

@@ -9,9 +9,10 @@ from bot.answers.acknowledge import AckOutcome, AckRequest, AckResult
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import language_of
 from bot.telegram import callbacks
+from bot.telegram.names import shown_name
 from bot.telegram.stamp import stamp_acknowledged
 from bot.telegram.timefmt import format_local
-from bot.texts import t
+from bot.texts import alert, t
 
 
 async def acknowledge_pressed(update: Update, context: Context) -> None:
@@ -23,13 +24,13 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
     user = query.from_user
     if isinstance(data, callbacks.Acknowledge):
         answer = await deps.acks.press(
-            AckRequest(data.delivery_id, user.id, user.full_name, user.language_code)
+            AckRequest(data.delivery_id, user.id, shown_name(user), user.language_code)
         )
         lang, outcome = answer.lang, answer.outcome
     else:
         async with deps.sessionmaker() as session:
             lang = await language_of(session, user.id, user.language_code)
-        outcome = AckOutcome(AckResult.GONE)
+        outcome = AckOutcome(AckResult.REFUSED)  # malformed: as any refusal
     tz = str(deps.settings.reminders.timezone)
     when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
     who = outcome.acknowledged_by or t(lang, "ack.by_hand")
@@ -39,12 +40,12 @@ async def acknowledge_pressed(update: Update, context: Context) -> None:
         # stops), then the stamp on the letter.
         if outcome.directive_id is not None:
             deps.notices.check_all_acknowledged(outcome.directive_id)
-        await query.answer(t(lang, "ack.recorded"))
+        await query.answer(alert(lang, "ack.recorded"))
         await stamp_acknowledged(query, t(lang, "ack.stamp", name=who, at=when))
     elif outcome.result == AckResult.ALREADY:
-        await query.answer(t(lang, "ack.already", name=who, at=when), show_alert=True)
+        await query.answer(alert(lang, "ack.already", name=who, at=when), show_alert=True)
     else:
-        await query.answer(t(lang, f"ack.{outcome.result}"), show_alert=True)
+        await query.answer(alert(lang, f"ack.{outcome.result}"), show_alert=True)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

@@ -32,9 +32,9 @@ from bot.relay.access import may_compose
 from bot.relay.compose import RelayError, queue_relay
 from bot.telegram import callbacks
 from bot.telegram.guards import letter_managers, staff_only
-from bot.texts import t
+from bot.texts import alert, t
 from db.models import Directive, DirectiveStatus
-from db.queries.directives import ALL, get_directive
+from db.queries.directives import ALL, NotADraftError, get_directive
 
 Step = callbacks.BroadcastStep
 _COMMAND = re.compile(r"^/\w+(@\w+)?")
@@ -96,14 +96,17 @@ async def broadcast_step(update: Update, context: Context, who: Who) -> None:
             refusal = _refusal(directive, step, who)
             if refusal is None and directive is not None:
                 outcome = await _apply(session, directive, step, who, deps)
+    except NotADraftError:  # Gửi and Hủy pressed together: the other press won
+        await query.answer(alert(who.lang, "broadcast.already_done"), show_alert=True)
+        return
     except (ItemsError, UnknownTargetsError):  # the items no longer fit the recipients
-        await query.answer(t(who.lang, "broadcast.items_changed"), show_alert=True)
+        await query.answer(alert(who.lang, "broadcast.items_changed"), show_alert=True)
         return
     except RelayError as error:  # a relayed letter that may not go (nothing was written)
-        await query.answer(t(who.lang, error.key, **error.params), show_alert=True)
+        await query.answer(alert(who.lang, error.key, **error.params), show_alert=True)
         return
     if refusal is not None or directive is None:
-        await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
+        await query.answer(alert(who.lang, refusal or "broadcast.already_done"), show_alert=True)
         return
     await query.answer()
     if step.action == "send":  # committed: the dispatcher may look now
@@ -136,7 +139,8 @@ async def _apply(
 ) -> str:
     """Change the draft as the button asks; returns "keyboard", "preview" or a text to show."""
     if step.action == "cancel":
-        await cancel_draft(session, directive, who.user_id)
+        if not await cancel_draft(session, directive, who.user_id):
+            raise NotADraftError(directive.id)
         return t(who.lang, "broadcast.cancelled", number=directive.number)
     if step.action == "send" and directive.relayed_by_agency_id is not None:
         result = await queue_relay(
@@ -232,17 +236,17 @@ async def relay_toggled(update: Update, context: Context, who: Who) -> None:
             else:
                 directive.relay_allowed = not directive.relay_allowed
     if refusal is not None or directive is None:
-        await query.answer(t(who.lang, refusal or "broadcast.already_done"), show_alert=True)
+        await query.answer(alert(who.lang, refusal or "broadcast.already_done"), show_alert=True)
         return
     key = "broadcast.relay_turned_on" if directive.relay_allowed else "broadcast.relay_turned_off"
-    await query.answer(t(who.lang, key))
+    await query.answer(alert(who.lang, key))
     text, markup = await recipients_question(directive, who.lang, deps)
     await query.edit_message_text(text, reply_markup=markup)
 
 
 async def preview_button(update: Update, context: Context) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(t("vi", "broadcast.preview_press"), show_alert=True)
+        await update.callback_query.answer(alert("vi", "broadcast.preview_press"), show_alert=True)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

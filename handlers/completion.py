@@ -17,7 +17,7 @@ from bot.evidence.completion import (
 )
 from bot.onboarding.identity import language_of
 from bot.telegram import callbacks
-from bot.texts import t
+from bot.texts import alert, t
 
 
 def _completion_keyboard(delivery_id: int, lang: str) -> InlineKeyboardMarkup:
@@ -47,7 +47,7 @@ async def completion_pressed(update: Update, context: Context) -> None:
     async with deps.sessionmaker.begin() as session:
         lang = await language_of(session, user.id, user.language_code)
         if not isinstance(data, callbacks.StartCompletion):
-            outcome = CompletionOutcome(CompletionResult.GONE)
+            outcome = CompletionOutcome(CompletionResult.REFUSED)  # malformed: as any refusal
         else:
             outcome = await start_completion(
                 session,
@@ -57,7 +57,7 @@ async def completion_pressed(update: Update, context: Context) -> None:
                 deps.settings.evidence.report_timeout,
             )
     if outcome.result != CompletionResult.STARTED or outcome.delivery_id is None:
-        await query.answer(t(lang, f"completion.{outcome.result}"), show_alert=True)
+        await query.answer(alert(lang, f"completion.{outcome.result}"), show_alert=True)
         return
     await query.answer()
     minutes = int(deps.settings.evidence.report_timeout.total_seconds() // 60) or 1
@@ -126,7 +126,7 @@ async def completion_step(update: Update, context: Context) -> None:
             )
     if outcome.result not in (CompletionResult.DONE, CompletionResult.CANCELLED):
         await query.answer(
-            t(lang, f"completion.{outcome.result}", number=outcome.number), show_alert=True
+            alert(lang, f"completion.{outcome.result}", number=outcome.number), show_alert=True
         )
         return
     await query.answer()

@@ -28,8 +28,9 @@ from bot.onboarding.identity import Who
 from bot.telegram import callbacks
 from bot.telegram.arguments import parse_date, parse_id
 from bot.telegram.guards import staff_only, with_who
+from bot.telegram.names import shown_name
 from bot.telegram.timefmt import format_local
-from bot.texts import t
+from bot.texts import alert, plain, t
 
 # The kinds of question whose answer (a reply) is the new date, then the reason.
 EXTENSION_DATE = "extension_date"
@@ -57,15 +58,15 @@ async def extension_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.AskExtension) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:  # a refusal is recorded
         outcome = await may_ask(session, data.delivery_id, who.user_id)
     if outcome.result != ExtensionResult.ASK:
-        await query.answer(_say(outcome, who.lang), show_alert=True)
+        await query.answer(plain(_say(outcome, who.lang)), show_alert=True)
         return
-    await query.answer(t(who.lang, "extension.reply_below"))
+    await query.answer(alert(who.lang, "extension.reply_below"))
     deadline = dmy(outcome.deadline) if outcome.deadline else t(who.lang, "extension.no_deadline")
     await deps.prompts.ask(
         user_id=who.user_id,
@@ -147,7 +148,7 @@ async def decision_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.DecideExtension):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:
@@ -166,17 +167,17 @@ async def decision_pressed(update: Update, context: Context, who: Who) -> None:
     }
     if outcome.result not in (DecisionResult.APPROVED, DecisionResult.REFUSED):
         await query.answer(
-            t(who.lang, f"extension.decision_{outcome.result}", **params), show_alert=True
+            alert(who.lang, f"extension.decision_{outcome.result}", **params), show_alert=True
         )
         return
     deps.outbox_wake.set()
-    await query.answer(t(who.lang, f"extension.decision_{outcome.result}", **params))
+    await query.answer(alert(who.lang, f"extension.decision_{outcome.result}", **params))
     message = query.message
     if isinstance(message, Message) and message.text is not None:
         stamp = t(
             who.lang,
             f"extension.stamp_{outcome.result}",
-            name=query.from_user.full_name,
+            name=shown_name(query.from_user),
             at=format_local(deps.clock(), str(deps.settings.reminders.timezone)),
         )
         try:

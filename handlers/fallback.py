@@ -9,13 +9,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from bot.deps import Context
 from bot.onboarding.identity import Who
 from bot.telegram.guards import with_who
-from bot.texts import t
+from bot.texts import alert, t
 
 
 @with_who
 async def unknown_callback(update: Update, context: Context, who: Who) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(t(who.lang, "callback.unknown"))
+        await update.callback_query.answer(alert(who.lang, "callback.unknown"))
 
 
 @with_who

@@ -9,7 +9,7 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who, choose_language
 from bot.telegram import callbacks
 from bot.telegram.guards import with_who
-from bot.texts import LANGUAGES, t
+from bot.texts import LANGUAGES, alert, t
 
 _LABELS = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
 
@@ -47,7 +47,7 @@ async def lang_chosen(update: Update, context: Context) -> None:
         await query.answer()
         return
     await choose_language(get_deps(context).sessionmaker, query.from_user.id, data.language)
-    await query.answer(t(data.language, "lang.set"))
+    await query.answer(alert(data.language, "lang.set"))
     await query.edit_message_text(t(data.language, "lang.set"))
 
 

@@ -12,6 +12,7 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram.arguments import parse_id
 from bot.telegram.guards import refuse, staff_only
+from bot.telegram.names import shown_name
 from bot.texts import t
 
 
@@ -54,7 +55,7 @@ async def mark_and_reply(
                 reason=reason,
                 staff_id=who.user_id,
                 now=deps.clock(),
-                staff_name=update.effective_user.full_name if update.effective_user else None,
+                staff_name=shown_name(update.effective_user) if update.effective_user else None,
             )
     except MarkError as error:
         await message.reply_text(t(who.lang, error.key, id=directive_id, code=code))

@@ -18,7 +18,7 @@ from bot.reports.status_view import PAGE_SIZE, pending_page
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
 from bot.telegram.guards import letter_managers, staff_only
-from bot.texts import t
+from bot.texts import alert, t
 from db.queries import summary as queries
 
 # The kind of question whose answer (a reply) is the reason for a mark by hand.
@@ -45,7 +45,7 @@ async def pending_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.PendingPage) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     await query.answer()
     # From a /status card the list comes as a new message; a page turn edits the list.
@@ -94,16 +94,16 @@ async def mark_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.PendingMark) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     async with get_deps(context).sessionmaker() as session:
         agency = await queries.recipient(session, data.directive_id, data.agency_id)
     if agency is None:
-        await query.answer(t(who.lang, "pending.gone"), show_alert=True)
+        await query.answer(alert(who.lang, "pending.gone"), show_alert=True)
         return
     code, name = agency
     status = callbacks.PendingMark.STATUSES[data.status]
-    await query.answer(t(who.lang, "pending.reply_below"))
+    await query.answer(alert(who.lang, "pending.reply_below"))
     await get_deps(context).prompts.ask(
         user_id=who.user_id,
         chat_id=query.message.chat_id,

@@ -20,7 +20,7 @@ from bot.onboarding.identity import Who
 from bot.telegram import callbacks
 from bot.telegram.arguments import parse_id
 from bot.telegram.guards import staff_only
-from bot.texts import t
+from bot.texts import alert, t
 
 # "/recall 12 the reason, over several lines": the id, then everything after it as typed.
 _WITH_TEXT = re.compile(r"^/\w+(?:@\w+)?[^\S\n]+(\S+)(?:\s+(.*))?$", re.S)
@@ -83,7 +83,7 @@ async def recall_step(update: Update, context: Context, who: Who) -> None:
     asked = query.message.reply_to_message if isinstance(query.message, Message) else None
     directive_id, reason = id_and_text(asked.text if asked is not None else None)
     if directive_id != step.directive_id or not reason:
-        await query.answer(t(who.lang, "recall.lost"), show_alert=True)
+        await query.answer(alert(who.lang, "recall.lost"), show_alert=True)
         return
     deps = get_deps(context)
     try:
@@ -97,7 +97,7 @@ async def recall_step(update: Update, context: Context, who: Who) -> None:
                 tz_name=str(deps.settings.reminders.timezone),
             )
     except RecallError as error:
-        await query.answer(t(who.lang, error.key, id=step.directive_id), show_alert=True)
+        await query.answer(alert(who.lang, error.key, id=step.directive_id), show_alert=True)
         return
     deps.outbox_wake.set()
     await query.answer()

@@ -21,7 +21,7 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
 from bot.telegram.guards import refuse, staff_only, with_who
-from bot.texts import t
+from bot.texts import alert, t
 
 # The kinds of question whose answer (a reply) is the reason, and the other agency's code.
 REJECTION_REASON = "rejection_reason"
@@ -35,17 +35,17 @@ async def reject_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.Reject) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     async with deps.sessionmaker.begin() as session:  # a refusal is recorded
         outcome = await may_reject(session, data.delivery_id, who.user_id)
     if outcome.result != RejectResult.ASK:
         await query.answer(
-            t(who.lang, f"reject.{outcome.result}", number=outcome.number), show_alert=True
+            alert(who.lang, f"reject.{outcome.result}", number=outcome.number), show_alert=True
         )
         return
-    await query.answer(t(who.lang, "reject.reply_below"))
+    await query.answer(alert(who.lang, "reject.reply_below"))
     await deps.prompts.ask(
         user_id=who.user_id,
         chat_id=query.message.chat_id,
@@ -91,16 +91,16 @@ async def retarget_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.Retarget) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     try:
         async with deps.sessionmaker() as session:
             facts = await retarget_facts(session, data.delivery_id)
     except RetargetError as error:
-        await query.answer(t(who.lang, error.key, code=""), show_alert=True)
+        await query.answer(alert(who.lang, error.key, code=""), show_alert=True)
         return
-    await query.answer(t(who.lang, "retarget.reply_below"))
+    await query.answer(alert(who.lang, "retarget.reply_below"))
     await deps.prompts.ask(
         user_id=who.user_id,
         chat_id=query.message.chat_id,

@@ -31,9 +31,10 @@ from bot.relay.compose import (
 from bot.telegram import callbacks
 from bot.telegram.arguments import parse_id
 from bot.telegram.guards import letter_managers, refuse, with_who
+from bot.telegram.names import shown_name
 from bot.telegram.stamp import stamp_acknowledged
 from bot.telegram.timefmt import format_local
-from bot.texts import t
+from bot.texts import alert, t
 from db.models import DirectiveStatus
 from db.queries.directives import get_directive
 from db.queries.relay import RelaySource, source_by_delivery, source_of
@@ -54,7 +55,7 @@ async def _acknowledge(
     if user is None:
         return AckResult.GONE, None
     answer = await deps.acks.press(
-        AckRequest(source.delivery_id, user.id, user.full_name, user.language_code)
+        AckRequest(source.delivery_id, user.id, shown_name(user), user.language_code)
     )
     outcome = answer.outcome
     if outcome.result != AckResult.FIRST:
@@ -98,25 +99,25 @@ async def relay_pressed(update: Update, context: Context) -> None:
     async with deps.sessionmaker.begin() as session:
         lang = await language_of(session, user.id, user.language_code)
         if not isinstance(data, callbacks.Relay):
-            refusal: AckResult | None = AckResult.GONE
+            refusal: AckResult | None = AckResult.REFUSED  # malformed: as any refusal
         else:
             # Only an active contact of the delivery's agency, on an open letter (recorded).
             refusal, _ = await check_press(session, data.delivery_id, user.id, "relay")
     if refusal is not None or not isinstance(data, callbacks.Relay):
-        await query.answer(t(lang, f"relay.press_{refusal or 'gone'}"), show_alert=True)
+        await query.answer(alert(lang, f"relay.press_{refusal or 'gone'}"), show_alert=True)
         return
     try:
         async with deps.sessionmaker() as session:
             source = await relayable(session, await source_by_delivery(session, data.delivery_id))
     except RelayError as error:
         await record_refusal(deps.sessionmaker, user.id, data.delivery_id, error)
-        await query.answer(t(lang, error.key, **error.params), show_alert=True)
+        await query.answer(alert(lang, error.key, **error.params), show_alert=True)
         return
     result, stamp = await _acknowledge(update, context, source, lang)
     if result not in (AckResult.FIRST, AckResult.ALREADY):
-        await query.answer(t(lang, f"relay.press_{result}"), show_alert=True)
+        await query.answer(alert(lang, f"relay.press_{result}"), show_alert=True)
         return
-    await query.answer(t(lang, "relay.started"))  # the spinner stops first
+    await query.answer(alert(lang, "relay.started"))  # the spinner stops first
     if stamp is not None:
         await stamp_acknowledged(query, stamp)
     try:
@@ -174,19 +175,19 @@ async def details_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.RelayDetails) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     async with deps.sessionmaker() as session:
         draft = await get_directive(session, data.directive_id)
         parent = await get_directive(session, draft.parent_directive_id or 0) if draft else None
     if draft is None or not may_compose(who, draft):
-        await query.answer(t(who.lang, "broadcast.not_yours"), show_alert=True)
+        await query.answer(alert(who.lang, "broadcast.not_yours"), show_alert=True)
         return
     if draft.status != DirectiveStatus.DRAFT:
-        await query.answer(t(who.lang, "broadcast.already_done"), show_alert=True)
+        await query.answer(alert(who.lang, "broadcast.already_done"), show_alert=True)
         return
-    await query.answer(t(who.lang, "pending.reply_below"))
+    await query.answer(alert(who.lang, "pending.reply_below"))
     original = parent.deadline if parent is not None else None
     await deps.prompts.ask(
         user_id=who.user_id,

@@ -16,6 +16,7 @@ from bot.onboarding.joining import (
 )
 from bot.telegram.guards import with_who
 from bot.telegram.menus import publish_contact_commands, publish_staff_commands
+from bot.telegram.names import shown_name
 from bot.telegram.timefmt import format_local
 from bot.texts import t
 
@@ -52,7 +53,7 @@ async def start(update: Update, context: Context, who: Who) -> None:
     if message is None or user is None:
         return
     deps = get_deps(context)
-    joiner = Joiner(user.id, user.full_name, user.username)
+    joiner = Joiner(user.id, shown_name(user), user.username)
     tz_name = str(deps.settings.reminders.timezone)
     async with deps.sessionmaker.begin() as session:
         if context.args:
@@ -65,13 +66,13 @@ async def start(update: Update, context: Context, who: Who) -> None:
     if joined:
         deps.outbox_wake.set()
     if outcome is not None:
-        await message.reply_text(_reply_for(outcome, who, user.full_name, tz_name))
+        await message.reply_text(_reply_for(outcome, who, shown_name(user), tz_name))
         if joined and who.staff_role is None:  # staff keep their own menu
             await publish_contact_commands(context.bot, user.id)
     elif who.staff_role is not None:
         await publish_staff_commands(context.bot, user.id, who.staff_role)
         role = t(who.lang, f"role.{who.staff_role}")
-        await message.reply_text(t(who.lang, "start.staff", name=user.full_name, role=role))
+        await message.reply_text(t(who.lang, "start.staff", name=shown_name(user), role=role))
     elif who.contact is not None:
         role = t(who.lang, f"role.{who.contact.role}")
         await message.reply_text(

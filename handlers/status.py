@@ -15,7 +15,7 @@ from bot.reports.summary import UnknownDirectiveError, load_counts
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
 from bot.telegram.guards import letter_managers
-from bot.texts import t
+from bot.texts import alert, t
 from db.queries.summary import recent_directives
 
 
@@ -49,9 +49,9 @@ async def status_pressed(update: Update, context: Context, who: Who) -> None:
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.OpenStatus) or not isinstance(query.message, Message):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
-    await query.answer(t(who.lang, "status.refreshed"))
+    await query.answer(alert(who.lang, "status.refreshed"))
     await _show(query.message, context, who, data.directive_id, edit=True)
 
 

@@ -13,8 +13,9 @@ from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
 from bot.telegram.guards import with_who
+from bot.telegram.names import shown_name
 from bot.telegram.timefmt import format_local
-from bot.texts import t
+from bot.texts import alert, t
 from db.models import ContactStatus
 from db.queries.officer_side import open_letters
 
@@ -64,27 +65,27 @@ async def worklist_acknowledged(update: Update, context: Context, who: Who) -> N
         return
     data = callbacks.parse(query.data)
     if not isinstance(data, callbacks.WorklistAck):
-        await query.answer(t(who.lang, "callback.unknown"))
+        await query.answer(alert(who.lang, "callback.unknown"))
         return
     deps = get_deps(context)
     user = query.from_user
     answer = await deps.acks.press(
-        AckRequest(data.delivery_id, user.id, user.full_name, user.language_code)
+        AckRequest(data.delivery_id, user.id, shown_name(user), user.language_code)
     )
     outcome = answer.outcome
     if outcome.result == AckResult.FIRST:
         if outcome.directive_id is not None:
             deps.notices.check_all_acknowledged(outcome.directive_id)
-        await query.answer(t(who.lang, "ack.recorded"))
+        await query.answer(alert(who.lang, "ack.recorded"))
         if isinstance(query.message, Message):
             await _show(query.message, context, who, edit=True)
     elif outcome.result == AckResult.ALREADY:
         tz = str(deps.settings.reminders.timezone)
         when = format_local(outcome.acknowledged_at, tz) if outcome.acknowledged_at else ""
         who_acked = outcome.acknowledged_by or t(who.lang, "ack.by_hand")
-        await query.answer(t(who.lang, "ack.already", name=who_acked, at=when), show_alert=True)
+        await query.answer(alert(who.lang, "ack.already", name=who_acked, at=when), show_alert=True)
     else:
-        await query.answer(t(who.lang, f"ack.{outcome.result}"), show_alert=True)
+        await query.answer(alert(who.lang, f"ack.{outcome.result}"), show_alert=True)
 
 
 HANDLERS: list[BaseHandler[Update, Context, None]] = [

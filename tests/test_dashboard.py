@@ -1,5 +1,6 @@
 """The staff dashboard over HTTP: sign-in by a /web link and by Mini App init data, the
-pages, the actions with their CSRF token, the downloads, and every refusal a stranger or a forger meets."""
+pages, the actions with their CSRF token, the downloads, and every refusal a stranger or
+a forger meets."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from bot.reports.summary import load_report, summary_lines
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
+    Agency,
     Delivery,
     DeliveryStatus,
     Directive,
@@ -160,7 +161,9 @@ async def test_recall_in_telegram_after_confirmation_refuses_later_presses(
     # A press on what an officer still has (an old button) is refused politely.
     officer = officers["so-y-te"][0]
     async with running.sessionmaker() as session:
-        delivery_id = await session.scalar(select(Delivery.id).limit(1))
+        delivery_id = await session.scalar(
+            select(Delivery.id).join(Agency).where(Agency.code == "so-y-te")
+        )
     for data in (f"a:{delivery_id}", f"x:{delivery_id}", f"nj:{delivery_id}"):
         answered = await officer.press_data(letters["so-y-te"], data)
         assert "đã được Sở thu hồi" in await answer_to(sandbox, answered)

@@ -69,11 +69,25 @@ def _refusal(
     """Why this user may not answer this delivery (and the event that records it), or None.
 
     Only an active contact of the delivery's agency may, and only while the directive is
-    open; every refusal goes to the event log.
+    open; every refusal goes to the event log. Whoever is not such a contact gets the same
+    answer (REFUSED) whether the delivery exists, is closed or is someone else's: a stranger
+    trying ids learns nothing. The log keeps the difference.
     """
-    if press is None or not press.directive_open:
-        detail: dict[str, object] = {"delivery_id": delivery_id, "action": action}
-        if press is not None and press.directive_recalled:
+    detail: dict[str, object] = {"delivery_id": delivery_id, "action": action}
+    if press is None:
+        return AckResult.REFUSED, NewEvent("callback.gone", "user", actor_id=user_id, detail=detail)
+    if not press.contact_active or press.contact_agency_id != press.agency_id:
+        event = NewEvent(
+            "callback.refused",
+            "user",
+            actor_id=user_id,
+            directive_id=press.directive_id,
+            agency_id=press.agency_id,
+            detail={**detail, "reason": "not an active contact of the agency"},
+        )
+        return AckResult.REFUSED, event
+    if not press.directive_open:
+        if press.directive_recalled:
             event = NewEvent(
                 "callback.gone",
                 "user",
@@ -82,21 +96,14 @@ def _refusal(
                 detail={**detail, "recalled": True},
             )
             return AckResult.RECALLED, event
-        return AckResult.GONE, NewEvent("callback.gone", "user", actor_id=user_id, detail=detail)
-    if not press.contact_active or press.contact_agency_id != press.agency_id:
         event = NewEvent(
-            "callback.refused",
+            "callback.gone",
             "user",
             actor_id=user_id,
             directive_id=press.directive_id,
-            agency_id=press.agency_id,
-            detail={
-                "delivery_id": delivery_id,
-                "action": action,
-                "reason": "not an active contact of the agency",
-            },
+            detail=detail,
         )
-        return AckResult.REFUSED, event
+        return AckResult.GONE, event
     if press.rejected:
         event = NewEvent(
             "callback.refused",
@@ -104,11 +111,7 @@ def _refusal(
             actor_id=user_id,
             directive_id=press.directive_id,
             agency_id=press.agency_id,
-            detail={
-                "delivery_id": delivery_id,
-                "action": action,
-                "reason": "the agency sent the letter back",
-            },
+            detail={**detail, "reason": "the agency sent the letter back"},
         )
         return AckResult.REJECTED, event
     return None

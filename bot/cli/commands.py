@@ -13,32 +13,31 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+import traceback
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 
+from bot.cli.common import CommandError, database, print_result
 from bot.config import ConfigError, Settings, load_settings, resolve_config_path
 from bot.durations import parse_duration
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 from bot.onboarding.invites import UnknownAgencyError, create_invite, deep_link
 from bot.onboarding.roster_file import RosterFileError
 from bot.resilience import database_unavailable, describe
 from bot.single_process import AlreadyRunningError, sqlite_file
 from bot.telegram.request import AiohttpRequest
-from db.migrate import upgrade
 from db.models import ContactRole, utcnow
-from db.session import make_engine, make_sessionmaker
 
-
-class CommandError(Exception):
-    """A failure to report to the operator in one line."""
+# PTB's InvalidToken repeats the token: this is said instead.
+REFUSED_TOKEN_MESSAGE = (
+    "Telegram refused telegram.token (or AGENCY_BOT_TOKEN): check it with @BotFather"  # noqa: S105
+)
 
 
 class SilentFailure(Exception):
@@ -110,6 +109,26 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--tree", action="store_true", help="as the tree of the parent column, indented"
     )
+    for action, help_text in (
+        ("deactivate", "no more letters or reminders for an agency (its history stays)"),
+        ("activate", "an agency deactivated before receives new letters again"),
+    ):
+        command(action, help_text, agency_commands).add_argument("code", help="agency code")
+
+    contacts = command("contacts", "an agency's contacts (officers)")
+    contact_commands = contacts.add_subparsers(
+        dest="contacts_command", required=True, metavar="ACTION"
+    )
+    command("list", "list an agency's contacts", contact_commands).add_argument(
+        "code", help="agency code"
+    )
+    remove = command(
+        "remove",
+        "remove a contact who left: no more letters, their presses and reports refused",
+        contact_commands,
+    )
+    remove.add_argument("code", help="agency code")
+    remove.add_argument("user_id", help="the contact's Telegram user id (see: contacts list)")
 
     broadcast = command("broadcast", "queue a directive from a TOML file; the running bot sends it")
     broadcast.add_argument("--file", type=Path, required=True, metavar="DIRECTIVE.toml")
@@ -187,26 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="the latest N (default: all of a directive, else 100)",
     )
 
-    invite = command("invite", "create an invite link for an agency")
-    invite.add_argument("code", help="agency code")
+    invite = command(
+        "invite", "create an invite link for an agency (`invite revoke TOKEN` takes one back)"
+    )
+    invite.add_argument("code", help="agency code, or `revoke`")
+    invite.add_argument("token", nargs="?", help="with `revoke`: the invite's token")
     invite.add_argument("--uses", type=int, default=1, help="how many officers may use it (1)")
     invite.add_argument("--expires", default="7d", help="validity, e.g. 24h, 7d (7d)")
     invite.add_argument("--role", choices=[r.value for r in ContactRole], help="role of who joins")
     return parser
 
 
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = make_engine(settings.database.url)
-    try:
-        await upgrade(engine)
-        yield make_sessionmaker(engine)
-    finally:
-        await engine.dispose()
-
-
-def _print(args: argparse.Namespace, data: Any, text: str) -> None:
-    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+# Shared with the other command modules through bot.cli.common (no import cycle).
+_database = database
+_print = print_result
 
 
 async def _cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
@@ -334,12 +347,21 @@ async def bot_username(settings: Settings) -> str:
         bot = Bot(settings.telegram.token, base_url=f"{api}/bot", request=AiohttpRequest())
         async with bot:
             username = bot.username
+    except InvalidToken:
+        raise CommandError(REFUSED_TOKEN_MESSAGE) from None
     except TelegramError as exc:
-        raise CommandError(f"getMe failed at {api}: {exc}") from None
+        raise CommandError(f"getMe failed at {api}: {redact(str(exc))}") from None
     return username
 
 
 async def _cmd_invite(args: argparse.Namespace, settings: Settings) -> None:
+    if args.code == "revoke":
+        from bot.cli.revocation import revoke_invite
+
+        await revoke_invite(args, settings)
+        return
+    if args.token is not None:
+        raise CommandError(f"unexpected argument {args.token!r} (did you mean: invite revoke?)")
     if args.uses < 1:
         raise CommandError(f"--uses must be at least 1, not {args.uses}")
     try:
@@ -584,6 +606,8 @@ async def _cmd_run(args: argparse.Namespace, settings: Settings) -> None:
         await serve_forever(settings)
     except (AlreadyRunningError, StartError) as exc:
         raise CommandError(str(exc)) from None
+    except InvalidToken:
+        raise CommandError(REFUSED_TOKEN_MESSAGE) from None
 
 
 async def _cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
@@ -598,8 +622,14 @@ Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, None]]
 def _command_for(args: argparse.Namespace) -> Command:
     if args.command == "db":
         return _cmd_db_upgrade if args.db_command == "upgrade" else _cmd_db_backup
-    if args.command == "agencies":
-        return _cmd_agencies_import if args.agencies_command == "import" else _cmd_agencies_list
+    if args.command in ("agencies", "contacts"):
+        from bot.cli.revocation import COMMANDS
+
+        agencies = {"import": _cmd_agencies_import, "list": _cmd_agencies_list}
+        if args.command == "agencies" and args.agencies_command in agencies:
+            return agencies[args.agencies_command]
+        action = getattr(args, "agencies_command", None) or args.contacts_command
+        return COMMANDS[(args.command, action)]
     commands: dict[str, Command] = {
         "run": _cmd_run,
         "doctor": _cmd_doctor,
@@ -663,7 +693,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if not database_unavailable(exc):
-            raise
+            # A failure nobody foresaw: its traceback, for a bug report, but never the token.
+            print(redact(traceback.format_exc()), file=sys.stderr, end="")
+            return 1
         print(f"agency-bot: error: {_database_error(settings, exc)}", file=sys.stderr)
         return 1
     return 0

@@ -756,8 +756,9 @@ class Dispatcher:
         if message.delivery_id is None:
             return True
         phase = str(message.payload.get("phase", ReminderPhase.ACK))
+        scheduled = bool(message.payload.get("scheduled", False))
         async with self._sessionmaker() as session:
-            return await still_chased(session, message.delivery_id, phase)
+            return await still_chased(session, message.delivery_id, phase, scheduled=scheduled)
 
     async def _send_reminder(self, message: outbox.Claimed, sent_ids: list[str]) -> None:
         links = [str(link) for link in message.payload.get("links", [])]  # type: ignore[attr-defined]

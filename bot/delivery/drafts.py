@@ -178,7 +178,9 @@ async def queue_broadcast(
 
 
 async def cancel_draft(session: AsyncSession, directive: Directive, actor_id: int) -> bool:
-    if directive.status != DirectiveStatus.DRAFT:
+    """Hủy: False when the draft was sent (or cancelled) meanwhile, by a Gửi pressed at the
+    same moment: then nothing changes."""
+    if not await queries.leave_draft(session, directive.id, DirectiveStatus.CANCELLED):
         return False
     directive.status = DirectiveStatus.CANCELLED
     await record_event(

@@ -114,6 +114,9 @@ def evidence_items(
 async def add_evidence(
     session: AsyncSession, user_id: int, items: list[dict[str, Any]], now: datetime
 ) -> CompletionOutcome:
+    """Add one message's items to the open report (locked first: messages sent together
+    are all kept, and each is told the right count)."""
+    await completions.lock_session(session, user_id)
     report = await completions.open_session(session, user_id, now)
     if report is None:
         return CompletionOutcome(CompletionResult.NO_SESSION)
@@ -132,7 +135,9 @@ async def add_evidence(
 async def confirm_completion(
     session: AsyncSession, user_id: int, delivery_id: int, now: datetime, *, check_links: bool
 ) -> CompletionOutcome:
-    """The officer confirms: the agency is completed with its evidence, URLs to be checked."""
+    """The officer confirms: the agency is completed with its evidence, URLs to be checked
+    (the report locked first, so that evidence arriving meanwhile is not lost)."""
+    await completions.lock_session(session, user_id)
     report = await completions.open_session(session, user_id, now)
     if report is None or report.delivery_id != delivery_id:
         return CompletionOutcome(CompletionResult.NO_SESSION)

@@ -26,6 +26,7 @@ from bot.reminders.wording import digest_messages, reminder_text
 from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import ContactRole, DeliveryStatus, Directive, MessageKind, ReminderPhase
 from db.queries import reminders as queries
+from db.queries.directives import cancel_queued_reminders
 from db.queries.events import NewEvent, record_event, record_events
 from db.queries.once import take_once
 from db.queries.people import languages_of
@@ -319,6 +320,8 @@ class Reminders:
                 "links": list(directive.links),
                 "phase": target.phase or ReminderPhase.ACK,
                 "lang": lang,
+                # A scheduled round stops when the letter's reminders are paused; /remind not.
+                "scheduled": round_number is not None,
             }
             outgoing.append((target.delivery_id, recipient.contact_id, recipient.chat_id, payload))
         return outgoing
@@ -423,6 +426,8 @@ class Reminders:
             directive = (await queries.directives(session, [directive_id])).get(directive_id)
             if directive is None or not await queries.set_paused(session, directive_id, paused):
                 return None
+            if paused:  # a round already queued stops too, not only the next ones
+                await cancel_queued_reminders(session, directive_id, "reminders paused")
             await record_event(
                 session,
                 "reminders.paused" if paused else "reminders.resumed",

@@ -183,6 +183,11 @@ _SIMPLE = (
     "staff.digest",
     "staff.refused",
     "staff.removed",
+    "contact.removed",
+    "invite.revoked",
+    "agency.deactivated",
+    "agency.activated",
+    "callback.malformed",
 )
 DESCRIBE: dict[str, Callable[[str, dict[str, Any]], str]] = {
     **{kind: _words(f"event.{kind}") for kind in _SIMPLE},

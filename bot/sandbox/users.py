@@ -229,6 +229,19 @@ class SimUser:
         self._notifier.notify()
         return update if update is not None else {kind: payload}
 
+    def remove_bot_from_group(self, group_id: int, title: str = "Nhóm") -> None:
+        """Remove the bot from a group this user administers: a my_chat_member update about
+        that group (the user's own chat with the bot is untouched)."""
+        group: JSON = {"id": group_id, "type": "group", "title": title}
+        change: JSON = {
+            "chat": group,
+            "from": self.as_json(),
+            "date": int(time.time()),
+            "old_chat_member": self._bot_member("member"),
+            "new_chat_member": self._bot_member("kicked"),
+        }
+        self._emit("my_chat_member", change)
+
     def _emit_member_change(self, old: str, new: str) -> None:
         change: JSON = {
             "chat": self._world.chat_json(self),

@@ -14,8 +14,8 @@ from typing import ClassVar
 from bot.texts import LANGUAGES
 
 MAX_CALLBACK_BYTES = 64
-_ID = re.compile(r"^[1-9][0-9]{0,17}$")
-_GROUP = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_ID = re.compile(r"^[1-9][0-9]{0,17}\Z")  # \Z: "$" would let a trailing newline in
+_GROUP = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}\Z")
 
 
 class _Data:
@@ -253,6 +253,17 @@ class RelayToggle(_Data):
         return (str(self.directive_id),)
 
 
+@dataclass(frozen=True)
+class RemoveContact(_Data):
+    """Gỡ under /contacts CODE: staff remove a contact (its row id, not its Telegram id)."""
+
+    contact_id: int
+    PREFIX: ClassVar[str] = "cg"
+
+    def fields(self) -> tuple[str, ...]:
+        return (str(self.contact_id),)
+
+
 CallbackData = (
     SetLanguage
     | Acknowledge
@@ -273,6 +284,7 @@ CallbackData = (
     | Relay
     | RelayDetails
     | RelayToggle
+    | RemoveContact
 )
 
 # Kinds whose one field is an id: how each is built from it.
@@ -317,6 +329,8 @@ def parse(raw: str | None) -> CallbackData | None:
     if prefix in _RELAY_KINDS:
         one = len(fields) == 1 and _ID.fullmatch(fields[0])
         return _RELAY_KINDS[prefix](int(fields[0])) if one else None
+    if prefix == RemoveContact.PREFIX:
+        return RemoveContact(int(fields[0])) if len(fields) == 1 and _ID.match(fields[0]) else None
     if prefix == BroadcastStep.PREFIX and len(fields) in (2, 3) and _ID.match(fields[0]):
         action, group = fields[1], fields[2] if len(fields) == 3 else ""
         if action not in BroadcastStep.ACTIONS or (action == "group") != bool(group):

@@ -20,7 +20,7 @@ from bot.onboarding.identity import Who, who_is
 from bot.relay.access import may_manage
 from bot.telegram import callbacks
 from bot.telegram.arguments import directive_id_arg
-from bot.texts import t
+from bot.texts import alert, t
 from db.models import StaffRole
 from db.queries.events import record_event
 
@@ -60,7 +60,7 @@ async def refuse(update: Update, context: Context, who: Who, key: str) -> None:
             session, "staff.refused", actor_type="user", actor_id=who.user_id, **_attempt(update)
         )
     if update.callback_query is not None:
-        await update.callback_query.answer(t(who.lang, key), show_alert=True)
+        await update.callback_query.answer(alert(who.lang, key), show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(t(who.lang, key))
 

@@ -30,11 +30,12 @@ OPERATOR = (
     "agencies",
     "dashboard",
     "web",
+    "contacts",
     "help",
     "whoami",
     "lang",
 )
-_AFTER_AGENCIES = OPERATOR.index("agencies") + 1
+_AFTER_AGENCIES = OPERATOR.index("contacts") + 1
 ADMIN = (*OPERATOR[:_AFTER_AGENCIES], "staff", *OPERATOR[_AFTER_AGENCIES:])
 
 

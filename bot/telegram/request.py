@@ -23,6 +23,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import redact
+
 # What HTML5 form encoders (httpx, browsers) escape in a multipart file name; the sandbox,
 # like Telegram, reads them back.
 _FILENAME_ESCAPES = str.maketrans({'"': "%22", "\r": "%0D", "\n": "%0A"})
@@ -131,9 +133,10 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:  # aiohttp's timeouts are asyncio's TimeoutError
             raise TimedOut(f"aiohttp: timed out ({type(error).__name__})") from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # aiohttp's messages may carry the URL, and the URL carries the token.
+            raise NetworkError(redact(f"aiohttp.{type(error).__name__}: {error}")) from error
         except OSError as error:
-            raise NetworkError(f"{type(error).__name__}: {error}") from error
+            raise NetworkError(redact(f"{type(error).__name__}: {error}")) from error
         if self._observe is not None:
             api_method = url.rsplit("/", 1)[-1]
             if api_method not in _UNOBSERVED:

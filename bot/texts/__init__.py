@@ -7,6 +7,7 @@ parse_mode=HTML: an agency called "Cơ sở in Quang & Minh" must never break a 
 from __future__ import annotations
 
 import html
+import re
 from typing import Final
 
 from bot.texts import en, vi
@@ -30,8 +31,35 @@ def t(lang: str, key: str, **params: object) -> str:
     return Html(template.format(**{name: _escaped(value) for name, value in params.items()}))
 
 
+# Telegram shows a callback answer (answerCallbackQuery) as plain text, up to 200 characters.
+MAX_ALERT = 200
+_TAG = re.compile(r"<[^>]*>")
+# LRM, RLM, ALM; the embeddings and overrides LRE…RLO; the isolates LRI…PDI.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def without_bidi(text: str) -> str:
+    """`text` without Unicode bidirectional controls (see bot.telegram.names)."""
+    return _BIDI_CONTROLS.sub("", text)
+
+
+def alert(lang: str, key: str, **params: object) -> str:
+    """The text `key` as plain text for a callback answer or a button label: no tags, no
+    `&amp;` (a name with "&" shows as it is), cut to Telegram's 200 characters."""
+    return plain(t(lang, key, **params))
+
+
+def plain(text: str) -> str:
+    """A text made by `t` as plain text, at most 200 characters (see `alert`)."""
+    text = html.unescape(_TAG.sub("", text))
+    return text if len(text) <= MAX_ALERT else text[: MAX_ALERT - 1] + "…"
+
+
 def _escaped(value: object) -> str:
-    return value if isinstance(value, Html) else html.escape(str(value))
+    if isinstance(value, Html):
+        return value
+    # Names and other typed text lose their bidirectional controls (bot.telegram.names).
+    return html.escape(without_bidi(str(value)))
 
 
 def language_from_telegram(language_code: str | None) -> str:

@@ -1123,4 +1123,28 @@ TEXTS: dict[str, str] = {
     "event.web.refused.no_session": "Refused a dashboard action: not signed in",
     "cmd.dashboard": "Open the dashboard inside Telegram",
     "cmd.web": "Get a sign-in link for the dashboard",
+    # Revocation and small leaks (issue 12)
+    "cmd.contacts": "An agency's contacts (see, remove)",
+    "contacts.usage": (
+        "Usage: <code>/contacts AGENCY_CODE</code> — see an agency's contacts; press «Remove»"
+        " for one who moved on."
+    ),
+    "contacts.unknown": "No agency with code {code}.",
+    "contacts.none": "{agency} ({code}) has no contacts yet.",
+    "contacts.header": "👥 Contacts of <b>{agency}</b> ({code}):",
+    "contacts.row": "• {name} — ID <code>{user_id}</code>, {role}, {status}",
+    "contacts.status.active": "receiving letters",
+    "contacts.status.blocked": "blocked the bot",
+    "contacts.status.left": "removed",
+    "contacts.remove_button": "Remove {name}",
+    "contacts.removed": "Removed {name}: no more letters, no more answers.",
+    "contacts.already": "This contact was removed already.",
+    "callback.refused_any": (
+        "This button is not for you, or the letter is no longer open: nothing changed."
+    ),
+    "event.contact.removed": "Contact {name} removed (ID {user_id})",
+    "event.invite.revoked": "Invite link revoked",
+    "event.agency.deactivated": "Agency {code} deactivated: no more letters",
+    "event.agency.activated": "Agency {code} active again",
+    "event.callback.malformed": "Ignored a button press with malformed data",
 }

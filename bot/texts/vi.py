@@ -1155,4 +1155,28 @@ TEXTS: dict[str, str] = {
     "event.web.refused.no_session": "Từ chối thao tác trên bảng điều khiển: chưa đăng nhập",
     "cmd.dashboard": "Mở bảng điều khiển trong Telegram",
     "cmd.web": "Nhận đường link đăng nhập bảng điều khiển",
+    # Revocation and small leaks (issue 12)
+    "cmd.contacts": "Cán bộ đầu mối của một đơn vị (xem, gỡ)",
+    "contacts.usage": (
+        "Cách dùng: <code>/contacts MÃ_ĐƠN_VỊ</code> — xem cán bộ đầu mối của đơn vị, bấm «Gỡ»"
+        " để gỡ người đã chuyển công tác."
+    ),
+    "contacts.unknown": "Không có đơn vị mã {code}.",
+    "contacts.none": "Đơn vị {agency} ({code}) chưa có cán bộ đầu mối nào.",
+    "contacts.header": "👥 Cán bộ đầu mối của <b>{agency}</b> ({code}):",
+    "contacts.row": "• {name} — ID <code>{user_id}</code>, {role}, {status}",
+    "contacts.status.active": "đang nhận công văn",
+    "contacts.status.blocked": "đã chặn bot",
+    "contacts.status.left": "đã gỡ",
+    "contacts.remove_button": "Gỡ {name}",
+    "contacts.removed": "Đã gỡ {name}: không nhận công văn nữa, không thao tác được nữa.",
+    "contacts.already": "Cán bộ này đã được gỡ trước đó.",
+    "callback.refused_any": (
+        "Nút này không dành cho bạn, hoặc công văn không còn mở: không có thay đổi nào."
+    ),
+    "event.contact.removed": "Gỡ cán bộ đầu mối {name} (ID {user_id})",
+    "event.invite.revoked": "Thu hồi đường link mời",
+    "event.agency.deactivated": "Ngừng gửi công văn cho đơn vị {code}",
+    "event.agency.activated": "Gửi công văn lại cho đơn vị {code}",
+    "event.callback.malformed": "Bỏ qua nút bấm có dữ liệu không hợp lệ",
 }

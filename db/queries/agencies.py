@@ -55,7 +55,8 @@ async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) ->
     """Insert new codes and update changed ones; parents are resolved after all rows exist.
 
     The rows must already be validated (by the roster file reader); the caller's transaction
-    makes the whole import all-or-nothing.
+    makes the whole import all-or-nothing. An agency staff deactivated stays so (only
+    `agency-bot agencies activate` brings it back): a yearly roster must not undo that.
     """
     by_code = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     code_of = {a.id: a.code for a in by_code.values()}
@@ -67,11 +68,11 @@ async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) ->
             by_code[row.code] = agency
             created += 1
             continue
-        current = (agency.name, agency.group, agency.active, code_of.get(agency.parent_id or 0))
-        if current == (row.name, row.group, True, row.parent):
+        current = (agency.name, agency.group, code_of.get(agency.parent_id or 0))
+        if current == (row.name, row.group, row.parent):
             unchanged += 1
             continue
-        agency.name, agency.group, agency.active = row.name, row.group, True
+        agency.name, agency.group = row.name, row.group
         agency.updated_at = utcnow()
         updated += 1
     await session.flush()  # new agencies get their ids, so parents can point at them

@@ -40,6 +40,18 @@ async def start_session(
     return replaced
 
 
+async def lock_session(session: AsyncSession, user_id: int) -> None:
+    """Take the user's report in progress for this transaction, before reading it: five
+    photos sent at once then add to it one after the other instead of each to the same
+    old list (only one kept). An UPDATE, so that SQLite takes its write lock here too (a
+    SELECT … FOR UPDATE would not)."""
+    await session.execute(
+        update(CompletionSession)
+        .where(CompletionSession.telegram_user_id == user_id)
+        .values(expires_at=CompletionSession.expires_at)
+    )
+
+
 async def open_session(
     session: AsyncSession, user_id: int, now: datetime
 ) -> CompletionSession | None:

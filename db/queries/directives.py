@@ -229,8 +229,10 @@ async def queue_directive(
     Three set-based statements, however many agencies: queueing 10,000 is one round trip
     each, and the caller's transaction makes it all-or-nothing. Each delivery gets the items
     addressed to its agency (and whether its evidence is checked against the links) in the
-    same statement.
+    same statement. The draft is taken first (NotADraftError when it is no longer one).
     """
+    if not await leave_draft(session, directive.id, DirectiveStatus.QUEUED):
+        raise NotADraftError(directive.id)
     await session.execute(
         insert(Delivery).from_select(
             [
@@ -361,8 +363,44 @@ async def open_directives_of_agency(session: AsyncSession, agency_id: int) -> li
 OPEN_STATUSES = (DirectiveStatus.QUEUED, DirectiveStatus.SENDING, DirectiveStatus.SENT)
 
 
+class NotADraftError(Exception):
+    """The letter was sent or cancelled meanwhile (by another press, another instance)."""
+
+    def __init__(self, directive_id: int) -> None:
+        super().__init__(f"directive {directive_id} is no longer a draft")
+
+
+async def leave_draft(session: AsyncSession, directive_id: int, status: DirectiveStatus) -> bool:
+    """Move a draft on (Gửi: queued, Hủy: cancelled) in one conditional UPDATE: of two
+    presses together only one finds it still a draft, so a letter whose messages are queued
+    is never also cancelled. False: it was no longer a draft."""
+    result = await session.execute(
+        update(Directive)
+        .where(Directive.id == directive_id, Directive.status == DirectiveStatus.DRAFT)
+        .values(status=status)
+    )
+    return bool(affected(result))
+
+
+async def cancel_queued_reminders(session: AsyncSession, directive_id: int, why: str) -> int:
+    """Reminders of the letter still waiting in the send queue never go (closed, paused)."""
+    of_letter = select(Delivery.id).where(Delivery.directive_id == directive_id)
+    result = await session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.delivery_id.in_(of_letter.scalar_subquery()),
+            OutboundMessage.kind == MessageKind.REMINDER,
+            OutboundMessage.status == MessageStatus.QUEUED,
+        )
+        .values(status=MessageStatus.CANCELLED, error=why)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
 async def close_directive(session: AsyncSession, directive_id: int, now: datetime) -> bool:
-    """Close an open directive: no more reminders or answers; False if it was not open."""
+    """Close an open directive: no more reminders or answers; False if it was not open.
+    Reminders already queued are cancelled too."""
     result = await session.execute(
         update(Directive)
         .where(
@@ -378,6 +416,7 @@ async def close_directive(session: AsyncSession, directive_id: int, now: datetim
         .where(Delivery.directive_id == directive_id)
         .values(next_reminder_at=None, reminder_phase=None, relay_remind_at=None)
     )
+    await cancel_queued_reminders(session, directive_id, "the letter was closed")
     return True
 
 

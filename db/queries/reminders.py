@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, case, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import (
     Agency,
@@ -104,7 +105,8 @@ def _targets_query() -> Any:
         )
         .join(Agency, Agency.id == Delivery.agency_id)
         .join(Directive, Directive.id == Delivery.directive_id)
-        .where(Directive.status.in_(OPEN_DIRECTIVE))
+        # A deactivated agency is reminded no more (bot.onboarding.revocation).
+        .where(Directive.status.in_(OPEN_DIRECTIVE), Agency.active.is_(True))
     )
 
 
@@ -313,10 +315,15 @@ async def enqueue_messages(
     )
 
 
-async def still_chased(session: AsyncSession, delivery_id: int, phase: str) -> bool:
+async def still_chased(
+    session: AsyncSession, delivery_id: int, phase: str, *, scheduled: bool = False
+) -> bool:
     """Whether a queued reminder is still wanted: the agency may have answered (or, a relay,
-    relayed) meanwhile, or the letter been closed or recalled."""
-    open_letter = Directive.status.in_(OPEN_DIRECTIVE)
+    relayed) meanwhile, or the letter been closed or recalled, or (a scheduled round) its
+    reminders paused."""
+    open_letter: ColumnElement[bool] = Directive.status.in_(OPEN_DIRECTIVE)
+    if scheduled:
+        open_letter = and_(open_letter, Directive.reminders_paused.is_(False))
     if phase == ReminderPhase.RELAY:
         relayable = await session.scalar(
             select(Delivery.id)
