@@ -41,6 +41,7 @@ from bot.resilience import (
     database_unavailable,
 )
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
+from bot.telegram.malformed import MalformedPresses
 from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
 from bot.texts import language_from_telegram, plain, t
@@ -205,6 +206,7 @@ def build_application(
         database=database,
         supervisor=supervisor,
         jobs={name: JobGuard(name, database) for name in ("reminders", "expiry")},
+        malformed=MalformedPresses(sessionmaker),
     )
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)

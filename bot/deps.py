@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.metrics import Metrics
 from bot.resilience import DatabaseStatus, JobGuard, Supervisor
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
+from bot.telegram.malformed import MalformedPresses
 
 if TYPE_CHECKING:
     from bot.answers.acknowledge import AckBatcher
@@ -74,6 +75,8 @@ class Deps:
     supervisor: Supervisor
     # The periodic jobs' guards, by job name: no overlap, backoff through an outage.
     jobs: dict[str, JobGuard]
+    # Button data no button carried, logged now and then per user.
+    malformed: MalformedPresses
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

@@ -152,3 +152,10 @@ def test_the_database_layer_knows_nothing_above_it() -> None:
     for module, targets in GRAPH.items():
         if _in(module, "db"):
             assert not [t for t in targets if _in(t, "bot") or _in(t, "handlers")], module
+
+
+def test_handlers_leave_the_event_log_to_the_services() -> None:
+    """Every audit event is written by a bot/ service, never by a handler itself."""
+    for module, path in MODULES.items():
+        if _in(module, "handlers"):
+            assert "record_event" not in path.read_text(encoding="utf-8"), module
