@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reports.csvsafe import safe_record
 from bot.reports.rollup import Rollup, load_rollup
 from bot.texts import t
 from db.models import DeliveryStatus
@@ -182,12 +183,13 @@ def csv_record(row: AgencyRow, tz: ZoneInfo) -> dict[str, str | int]:
 
 
 def render_csv(report: Report) -> str:
-    """UTF-8 text (the caller writes it without a BOM), CSV_COLUMNS in order."""
+    """UTF-8 text (the caller writes it without a BOM), CSV_COLUMNS in order; a cell that a
+    spreadsheet would run as a formula starts with `'` (bot.reports.csvsafe)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        writer.writerow(csv_record(row, report.timezone))
+        writer.writerow(safe_record(csv_record(row, report.timezone)))
     return out.getvalue()
 
 
