@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.durations import parse_duration
+from bot.bounds import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_REMINDER_INTERVAL,
+    plausible_date,
+    plausible_interval,
+)
+from bot.durations import format_duration, parse_duration
 from bot.onboarding.roster_file import CODE_RE
 from db.models import Urgency
 
@@ -283,7 +290,7 @@ def _broadcast_fields(text: str) -> tuple[dict[str, Any], str]:
     every, text = _take_field("every", text)
     if every is not None:
         try:
-            fields["reminders"] = ReminderOverride(every=parse_duration(every))
+            fields["reminders"] = ReminderOverride(every=reminder_interval(every))
         except ValueError:
             raise DirectiveInputError(f"reminder interval: {every!r}", "bad_every") from None
     return fields, text
@@ -516,7 +523,7 @@ def _targets(check: _Checker) -> tuple[str, ...]:
     return _dedupe(targets)
 
 
-def _parse_date(value: object) -> date | None:
+def _read_date(value: object) -> date | None:
     if isinstance(value, datetime):
         return None
     if isinstance(value, date):
@@ -531,6 +538,20 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+def _parse_date(value: object) -> date | None:
+    """A date, or None; a year outside 2000-2100 is None too (bot.bounds)."""
+    found = _read_date(value)
+    return found if found is not None and plausible_date(found) else None
+
+
+def reminder_interval(value: object) -> timedelta:
+    """A reminder interval of a letter: a duration of at most 90 days (bot.bounds)."""
+    interval = parse_duration(value)  # type: ignore[arg-type]
+    if not plausible_interval(interval):
+        raise ValueError(f"{value!r} is longer than {format_duration(MAX_REMINDER_INTERVAL)}")
+    return interval
+
+
 def parse_date(text: str) -> date | None:
     """A date as staff write it (2020-06-30 or 30/06/2020), or None."""
     return _parse_date(text)
@@ -540,10 +561,13 @@ def _deadline(check: _Checker) -> date | None:
     value = check.data.get("deadline")
     if value is None:
         return None
-    deadline = _parse_date(value)
+    deadline = _read_date(value)
     if deadline is None:
         reason = "a date without a time" if isinstance(value, datetime) else "not a date"
         check.fail("deadline", value, f"{reason} (use 2020-06-30)")
+    elif not plausible_date(deadline):
+        check.fail("deadline", value, f"not between the years {FIRST_YEAR} and {LAST_YEAR}")
+        return None
     return deadline
 
 
@@ -596,7 +620,7 @@ def _duration(check: _Checker, table: Mapping[str, Any], key: str) -> timedelta 
     if value is None:
         return None
     try:
-        return parse_duration(value)
+        return reminder_interval(value)
     except ValueError as exc:
         check.fail(f"reminders.{key}", value, str(exc))
         return None
