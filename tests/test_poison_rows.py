@@ -19,6 +19,7 @@ from bot.delivery.directive_input import (
     parse_relay_text,
 )
 from bot.durations import parse_duration
+from bot.runner import RunningBot
 from bot.sandbox import Sandbox
 from bot.telegram.arguments import parse_date
 from db.models import Agency, Delivery, DeliveryStatus, Directive, ReminderPhase
@@ -34,9 +35,20 @@ async def test_a_row_the_clock_cannot_compute_is_skipped_and_the_others_are_remi
     async with reminding_bot(sandbox, db_url, clock) as bot:
         officers = await join_officers(bot.sessionmaker, sandbox, ["so-y-te", "so-tai-chinh"])
         [poisoned], [healthy] = officers["so-y-te"], officers["so-tai-chinh"]
-        actions = {"actions": ("Đăng tin",), "deadline": date(2030, 1, 10)}
-        acked = await queue_letter(bot, to=("so-y-te",), number="1/POISON", **actions)
-        overdue = await queue_letter(bot, to=("so-y-te",), number="2/POISON", **actions)
+        acked = await queue_letter(
+            bot,
+            to=("so-y-te",),
+            number="1/POISON",
+            actions=("Đăng tin",),
+            deadline=date(2030, 1, 10),
+        )
+        overdue = await queue_letter(
+            bot,
+            to=("so-y-te",),
+            number="2/POISON",
+            actions=("Đăng tin",),
+            deadline=date(2030, 1, 10),
+        )
         await queue_letter(bot, to=("so-tai-chinh",))
         await eventually(lambda: scheduled_count(bot), 3, timeout=10)
         letter = await poisoned.wait_for_message("1/POISON", where=lambda m: bool(m.buttons()))
@@ -71,16 +83,16 @@ async def test_a_row_the_clock_cannot_compute_is_skipped_and_the_others_are_remi
         assert not [m for m in poisoned.inbox if "Nhắc" in m.shown_text]
 
 
-async def scheduled_count(bot: object) -> int:
-    async with bot.sessionmaker() as session:  # type: ignore[attr-defined]
+async def scheduled_count(bot: RunningBot) -> int:
+    async with bot.sessionmaker() as session:
         rows = await session.scalars(
             select(Delivery.id).where(Delivery.next_reminder_at.is_not(None))
         )
         return len(rows.all())
 
 
-async def next_reminders(bot: object, code: str) -> list[object]:
-    async with bot.sessionmaker() as session:  # type: ignore[attr-defined]
+async def next_reminders(bot: RunningBot, code: str) -> list[object]:
+    async with bot.sessionmaker() as session:
         rows = await session.scalars(
             select(Delivery.next_reminder_at)
             .join(Agency, Agency.id == Delivery.agency_id)
