@@ -999,4 +999,7 @@ TEXTS: dict[str, str] = {
         "• Press <b>🔁 Relay</b> under a letter (or send /relay ID) to pass it to your units.\n"
         "• /status, /pending, /remind, /report, /close: on the letters your agency relayed."
     ),
+    # issue 12: hostile input
+    "evidence.unreachable": "the page could not be reached",
+    "evidence.over_quota": "not checked: over {count} pages in 24 hours",
 }

@@ -1030,4 +1030,7 @@ TEXTS: dict[str, str] = {
         " đơn vị trực thuộc.\n"
         "• /status, /pending, /remind, /report, /close: với công văn đơn vị đã chuyển tiếp."
     ),
+    # issue 12: hostile input
+    "evidence.unreachable": "không truy cập được trang",
+    "evidence.over_quota": "chưa kiểm tra, vì đã quá {count} trang trong 24 giờ",
 }
