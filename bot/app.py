@@ -41,13 +41,15 @@ from bot.resilience import (
     database_unavailable,
 )
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
+from bot.telegram.processor import PerSenderProcessor
 from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.strangers import STRANGERS_KEY, StrangerBudget
 from bot.texts import language_from_telegram, t
 from bot.web.app import WEB_APP_KEY, build_web_app
 from db.models import utcnow
 from db.session import make_sessionmaker
-from handlers import all_handlers, evidence_handlers
+from handlers import all_handlers, evidence_handlers, screen_handlers
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +145,8 @@ def build_application(
         # PTB's defaults (256 connections for requests, 1 for getUpdates), on aiohttp.
         .request(AiohttpRequest(observe=metrics.observe_api_call))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .concurrent_updates(True)
+        # 256 at once, as PTB's default, but one at a time per sender (a flood holds one).
+        .concurrent_updates(PerSenderProcessor())
         .build()
     )
     sessionmaker = make_sessionmaker(engine)
@@ -207,7 +210,9 @@ def build_application(
         jobs={name: JobGuard(name, database) for name in ("reminders", "expiry")},
     )
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[STRANGERS_KEY] = StrangerBudget(sessionmaker, settings)
     application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)
+    application.add_handlers(screen_handlers(), group=-1)
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)
     jobs = application.job_queue

@@ -25,6 +25,7 @@ from handlers import (
     relay,
     remind,
     replies,
+    screen,
     staff,
     start,
     status,
@@ -77,3 +78,8 @@ def all_handlers() -> list[BaseHandler[Update, Context, None]]:
 def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
     """Handlers of group 1: they see every message, after group 0 has had its turn."""
     return list(completion.EVIDENCE_HANDLERS)
+
+
+def screen_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """Handlers of group -1: they see every update first and may stop it there."""
+    return list(screen.HANDLERS)
