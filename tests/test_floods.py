@@ -20,6 +20,7 @@ from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SimUser
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
 from bot.telegram.processor import PerSenderProcessor
+from bot.telegram.strangers import BUDGET
 from db.models import Evidence
 from tests.helpers import (
     FAST,
@@ -75,7 +76,7 @@ async def test_a_strangers_flood_delays_no_officers_press(
             assert call.at - pressed <= PRESS_WINDOW
         await settled(running, sandbox)
     # The stranger had a few answers, then silence, logged once.
-    assert replies(sandbox, stranger, "Hướng dẫn") == 5
+    assert replies(sandbox, stranger, "Hướng dẫn") == BUDGET
     dropped = [r for r in caplog.records if "dropping updates from user" in r.getMessage()]
     assert len(dropped) == 1
 

@@ -24,7 +24,7 @@ from db.queries import people
 
 log = logging.getLogger(__name__)
 
-BUDGET = 5
+BUDGET = 10
 WINDOW_SECONDS = 600.0
 MEMBER_SECONDS = 60.0
 # A stranger over budget is looked up again at most this often: an invite used meanwhile, or
