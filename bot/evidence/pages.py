@@ -325,7 +325,8 @@ async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
     refused, not cut. The raw bytes are read and decompressed here, never more than the
     cap: a gzip bomb stops at max_bytes + 1 bytes of output."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    # isdigit() alone accepts "²", which int() refuses: only ASCII digits are a length.
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise _Failed("too large")
     decoder = _decompressor(response)
     chunks: list[bytes] = []
