@@ -14,6 +14,8 @@ FIRST_YEAR = 2000
 LAST_YEAR = 2100
 # A letter chased less often than every 90 days is not chased.
 MAX_REMINDER_INTERVAL = timedelta(days=90)
+# As `[reminders] max_count` in the config: a letter's own count cannot chase an agency more.
+MAX_REMINDER_COUNT = 100
 
 
 def plausible_date(value: date) -> bool:

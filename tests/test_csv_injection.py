@@ -79,3 +79,32 @@ def test_every_formula_start_is_defused(start: str) -> None:
 
 def test_plain_text_and_numbers_are_left_alone() -> None:
     assert (safe_cell("Sở Y tế"), safe_cell(3), safe_cell("")) == ("Sở Y tế", 3, "")
+
+
+def test_the_text_table_shows_control_characters_as_question_marks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'esc.db'}"
+
+    async def prepare() -> None:
+        engine = make_engine(url)
+        try:
+            await upgrade(engine)
+            sessionmaker = make_sessionmaker(engine)
+            await build_campaign(sessionmaker)
+            async with sessionmaker.begin() as session:
+                await session.execute(
+                    update(Contact)
+                    .where(Contact.telegram_user_id == 800001)
+                    .values(display_name="An\x1b]0;pwned\x07\x9b2J")
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(prepare())
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    code, out, _ = run(capsys, "report", "1", "-c", str(config))
+    assert code == 0
+    assert "An?]0;pwned??2J" in out
+    assert not any((ord(c) < 32 and c != "\n") or 127 <= ord(c) < 160 for c in out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -17,6 +18,7 @@ from bot.delivery.directive_input import (
     DirectiveInputError,
     parse_broadcast_text,
     parse_relay_text,
+    read_directive_file,
 )
 from bot.durations import parse_duration
 from bot.runner import RunningBot
@@ -133,3 +135,20 @@ def test_ninety_days_is_the_longest_interval() -> None:
 def test_a_huge_duration_is_a_value_error_not_an_overflow(text: str) -> None:
     with pytest.raises(ValueError, match="too long"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("table", "error"),
+    [
+        ('deadline = "9999-12-31"', "deadline = '9999-12-31': not between the years 2000 and 2100"),
+        ("deadline = 0001-01-01", "deadline = 0001-01-01: not between the years 2000 and 2100"),
+        ('[reminders]\nevery = "3000000d"', "reminders.every = '3000000d'"),
+        ("[reminders]\nmax_count = 1000000", "reminders.max_count = 1000000: not a whole number"),
+    ],
+)
+def test_a_directive_file_out_of_bounds_is_refused(tmp_path: Path, table: str, error: str) -> None:
+    path = tmp_path / "letter.toml"
+    path.write_text(f'subject = "x"\n{table}\n', encoding="utf-8")
+    with pytest.raises(DirectiveInputError) as refused:
+        read_directive_file(path)
+    assert any(e.startswith(error) for e in refused.value.errors), refused.value.errors

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from bot.bounds import (
     FIRST_YEAR,
     LAST_YEAR,
+    MAX_REMINDER_COUNT,
     MAX_REMINDER_INTERVAL,
     plausible_date,
     plausible_interval,
@@ -643,9 +644,11 @@ def _reminders(check: _Checker) -> ReminderOverride:
     check.unknown_keys(table, _REMINDER_KEYS, "reminders.")
     max_count = table.get("max_count")
     if max_count is not None and (
-        isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0
+        isinstance(max_count, bool)
+        or not isinstance(max_count, int)
+        or not 0 <= max_count <= MAX_REMINDER_COUNT
     ):
-        check.fail("reminders.max_count", max_count, "not a whole number >= 0")
+        check.fail("reminders.max_count", max_count, f"not a whole number 0-{MAX_REMINDER_COUNT}")
         max_count = None
     return ReminderOverride(
         first_after=_duration(check, table, "first_after"),

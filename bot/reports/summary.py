@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reports.csvsafe import safe_record
+from bot.reports.csvsafe import safe_record, terminal_text
 from bot.reports.rollup import Rollup, load_rollup
 from bot.texts import t
 from db.models import DeliveryStatus
@@ -267,7 +267,8 @@ def render_table(report: Report, *, name_width: int = 34) -> str:
     relays = rollup_lines(report.rollup, tz) if report.rollup is not None else []
     lines = [*summary_lines(report), *relays, ""]
     for record in (header, *records):
-        lines.append("  ".join(_cell(v, w) for v, w in zip(record, widths, strict=True)).rstrip())
+        cells = (_cell(terminal_text(v), w) for v, w in zip(record, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
 
