@@ -23,6 +23,10 @@ async def screen(update: Update, context: Context) -> None:
     message = update.message
     if message is not None and (message.forward_origin is not None or message.is_automatic_forward):
         raise ApplicationHandlerStop
+    # Presses are not rationed: their answers are not paced by chat, a stranger can only press
+    # on the few messages the bot sent them, and officers' Đã nhận must cost no extra lookup.
+    if update.callback_query is not None:
+        return
     user = update.effective_user
     strangers = cast(StrangerBudget, context.bot_data[STRANGERS_KEY])
     if user is not None and not await strangers.admits(user.id):

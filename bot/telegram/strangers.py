@@ -3,9 +3,9 @@
 The bot is on the public internet: anyone who finds it can send it updates, and every
 answer costs a database read and a message from the bot's shared sending budget. Somebody
 who is neither an agency contact nor staff (someone with an invite link is, after /start)
-has BUDGET updates answered per WINDOW; the rest are dropped without a word, and logged
-once per window. Contacts and staff are remembered for a minute so that an officer's
-presses cost no extra lookup.
+has BUDGET messages answered per WINDOW (button presses are not counted: handlers/screen.py);
+the rest are dropped without a word, and logged once per window. Contacts and staff are
+remembered for a minute so that a member's messages cost no extra lookup.
 """
 
 from __future__ import annotations
