@@ -117,6 +117,7 @@ async def test_an_edited_remind_sends_nothing(running: RunningBot, sandbox: Sand
     [officer] = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
     admin = await broadcast_to(running, sandbox, ["so-y-te"])
     await letter(officer)
+    await admin.wait_for_message("Đã gửi xong", timeout=15)  # the send is recorded
     command = await admin.send("/remind 1")
     await admin.wait_for_message("Đã xếp nhắc")
     await officer.wait_for_message("Sở nhắc", timeout=10)
@@ -131,6 +132,7 @@ async def test_a_forwarded_command_is_not_run(running: RunningBot, sandbox: Sand
     [officer] = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
     admin = await broadcast_to(running, sandbox, ["so-y-te"])
     await letter(officer)
+    await admin.wait_for_message("Đã gửi xong", timeout=15)
     await admin.forward("/remind 1")
     await admin.ask("/whoami", str(admin.id))
     await settled(running, sandbox)
