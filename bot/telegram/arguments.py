@@ -55,3 +55,10 @@ def parse_date(text: str) -> date | None:
     except ValueError:  # 31/02/2020
         return None
     return found if plausible_date(found) else None
+
+
+def is_date_shaped(text: str) -> bool:
+    """Written as a date (15/07/9999 is), whether or not parse_date accepts it: a date out
+    of bounds gets its own answer rather than the usage."""
+    text = text.strip()
+    return bool(_DMY.fullmatch(text) or _YMD.fullmatch(text))
