@@ -8,7 +8,7 @@ row of the table:
 
 - kill -9 at random moments of a broadcast to 300 contacts, `--kills` times (20), restarted
   each time (SQLite): lost, duplicates against what was in flight at the kills (sent by
-  Telegram, not yet recorded: the only messages §6 allows twice).
+  Telegram, not yet recorded: the only messages a send may repeat).
 - the database away `--outage` seconds (8) mid-broadcast (PostgreSQL refuses new
   connections and ends the open ones): lost, duplicates, seconds from its return to the next
   message sent.
@@ -92,7 +92,7 @@ class Row:
     database: str
     lost: int | None = None
     duplicates: int | None = None
-    allowed: int | None = None  # what was in flight: the duplicates §6 allows
+    allowed: int | None = None  # what was in flight: the only duplicates allowed
     note: str = ""
 
 

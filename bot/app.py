@@ -42,13 +42,15 @@ from bot.resilience import (
 )
 from bot.telegram.limiter import SendLimiter, SharedRateLimiter
 from bot.telegram.malformed import MalformedPresses
+from bot.telegram.processor import PerSenderProcessor
 from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.strangers import STRANGERS_KEY, StrangerBudget
 from bot.texts import language_from_telegram, plain, t
 from bot.web.app import WEB_APP_KEY, build_web_app
 from db.models import utcnow
 from db.session import make_sessionmaker
-from handlers import all_handlers, audit_handlers, evidence_handlers
+from handlers import all_handlers, audit_handlers, evidence_handlers, screen_handlers
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +146,8 @@ def build_application(
         # PTB's defaults (256 connections for requests, 1 for getUpdates), on aiohttp.
         .request(AiohttpRequest(observe=metrics.observe_api_call))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        .concurrent_updates(True)
+        # 256 at once, as PTB's default, but one at a time per sender (a flood holds one).
+        .concurrent_updates(PerSenderProcessor())
         .build()
     )
     sessionmaker = make_sessionmaker(engine)
@@ -209,7 +212,11 @@ def build_application(
         malformed=MalformedPresses(sessionmaker),
     )
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[STRANGERS_KEY] = StrangerBudget(sessionmaker, settings)
     application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)
+    # What no handler may see is dropped first; malformed presses are logged next (a group
+    # runs only its first matching handler, so the two cannot share one).
+    application.add_handlers(screen_handlers(), group=-2)
     application.add_handlers(audit_handlers(), group=-1)
     application.add_handlers(all_handlers())
     application.add_handlers(evidence_handlers(), group=1)

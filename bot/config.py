@@ -363,6 +363,19 @@ class EvidenceSettings(_Section):
     check_links: bool = True
     allow_private_addresses: bool = False
     report_timeout: Duration = timedelta(minutes=30)
+    # Pages are fetched from these ports only (allow_private_addresses lifts it, for tests).
+    allowed_ports: tuple[Annotated[int, Field(ge=1, le=65535)], ...] = (80, 443)
+    # Pages an officer's reports may have fetched in 24 hours; staff's /verify is not counted.
+    checks_per_officer_per_day: int = Field(default=20, ge=0, le=10_000)
+    # Pages fetched at once by this instance, whoever asked.
+    max_concurrent_checks: int = Field(default=4, ge=1, le=100)
+
+    @field_validator("allowed_ports", mode="before")
+    @classmethod
+    def _ports(cls, value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, list | tuple) or not value:
+            raise ValueError("not a list of port numbers (allowed_ports = [80, 443])")
+        return tuple(value)
 
 
 class NoticesSettings(_Section):

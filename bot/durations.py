@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Ten years: anything longer is a typo, and far beyond it timedelta and datetime overflow.
+MAX_SECONDS = 3650 * 86400
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 
 
@@ -17,6 +19,8 @@ def parse_duration(text: str) -> timedelta:
     seconds = float(match.group(1)) * _UNITS[match.group(2)]
     if seconds <= 0:
         raise ValueError(f"duration must be positive: {text!r}")
+    if seconds > MAX_SECONDS:
+        raise ValueError(f"duration too long: {text!r} (at most 3650d)")
     return timedelta(seconds=seconds)
 
 

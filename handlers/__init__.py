@@ -28,6 +28,7 @@ from handlers import (
     relay,
     remind,
     replies,
+    screen,
     staff,
     start,
     status,
@@ -84,6 +85,11 @@ def evidence_handlers() -> list[BaseHandler[Update, Context, None]]:
     return list(completion.EVIDENCE_HANDLERS)
 
 
+def screen_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """Handlers of group -2: they see every update first and may stop it there."""
+    return list(screen.HANDLERS)
+
+
 def audit_handlers() -> list[BaseHandler[Update, Context, None]]:
-    """Handlers of group -1: they see every update first and never stop the others."""
+    """Handlers of group -1: they see what the screen let through, and never stop it."""
     return list(malformed.HANDLERS)

@@ -26,7 +26,7 @@ from bot.delivery.render import subject_line
 from bot.deps import Context, get_deps
 from bot.onboarding.identity import Who
 from bot.telegram import callbacks
-from bot.telegram.arguments import parse_date, parse_id
+from bot.telegram.arguments import is_date_shaped, parse_date, parse_id
 from bot.telegram.guards import staff_only, with_who
 from bot.telegram.names import shown_name
 from bot.telegram.timefmt import format_local
@@ -194,6 +194,10 @@ async def deadline_command(update: Update, context: Context, who: Who) -> None:
         return
     directive_id = parse_id(args[0]) if args else None
     new_deadline = parse_date(args[2]) if len(args) >= 3 else None
+    # 31/12/9999 is written as a date, but no letter can have it: say so, not the usage.
+    if directive_id and len(args) >= 4 and new_deadline is None and is_date_shaped(args[2]):
+        await message.reply_text(t(who.lang, "deadline.bad_date"))
+        return
     if directive_id is None or new_deadline is None or len(args) < 4:
         await message.reply_text(t(who.lang, "deadline.usage"))
         return

@@ -71,12 +71,14 @@ async def test_unverified_and_unreachable_pages_still_complete(
     )
     await officer.press(await officer.wait_for_message("4 minh chứng"), "Xác nhận báo cáo")
     no_link = await officer.wait_for_message("no link to https://book365.vn", timeout=15)
-    refused = await officer.wait_for_message("connection failed", timeout=15)
+    # The officer learns the page could not be reached; staff learn why.
+    unreachable = await officer.wait_for_message("không truy cập được trang", timeout=15)
     assert "Chưa xác minh được" in no_link.shown_text
-    assert "Chưa xác minh" in refused.shown_text
+    assert "connection failed" not in unreachable.shown_text
     notice = await admin.wait_for_message("minh chứng chưa xác minh được", timeout=15)
     assert "Sở Y tế" in notice.shown_text
     assert "no link to https://book365.vn" in notice.shown_text
+    assert "connection failed: connection refused" in notice.shown_text
     await eventually(
         lambda: delivery_state(running), (DeliveryStatus.COMPLETED, Verification.UNVERIFIED)
     )
@@ -94,7 +96,13 @@ async def test_private_addresses_are_refused_by_default(
         await report_with_evidence(officer, await letter(officer), f"{website}/tin-tuc/hoi-sach")
         await officer.press(await officer.wait_for_message("2 minh chứng"), "Xác nhận báo cáo")
         refusal = await officer.wait_for_message("Chưa xác minh", timeout=15)
-        assert "refused: loopback address 127.0.0.1" in refusal.shown_text
+        assert "không truy cập được trang" in refusal.shown_text
+        assert "127.0.0.1" not in refusal.shown_text.replace(website, "")
+        async with bot.sessionmaker() as session:
+            reason = await session.scalar(
+                select(Evidence.verification_reason).where(Evidence.kind == "url")
+            )
+        assert reason == "refused: loopback address 127.0.0.1"
 
 
 async def test_report_is_bound_to_one_of_two_open_letters(

@@ -198,6 +198,8 @@ async def test_staff_set_an_agencys_deadline_and_the_agency_is_told(
         assert await session.scalar(select(Delivery.deadline)) == today + 7 * DAY
         assert await session.scalar(select(ExtensionRequest.status)) == (ExtensionStatus.SUPERSEDED)
     await admin.ask("/deadline 1 so-y-te hôm-nay lý do", "Cách dùng")
+    for poison in ("31/12/9999", "01/01/0001"):  # issue 12: bounded where read
+        await admin.ask(f"/deadline 1 so-y-te {poison} lý do", "từ hôm nay")
     await admin.ask(f"/deadline 1 so-noi-vu {day} lý do", "không nằm trong nơi nhận")
     await admin.ask(f"/deadline 9 so-y-te {day} lý do", "Không có công văn ID 9")
     await admin.ask(f"/deadline 1 so-y-te {today - DAY:%d/%m/%Y} lý do", "từ hôm nay")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import get_close_matches
@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.durations import parse_duration
+from bot.bounds import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_REMINDER_COUNT,
+    MAX_REMINDER_INTERVAL,
+    plausible_date,
+    plausible_interval,
+)
+from bot.durations import format_duration, parse_duration
 from bot.onboarding.roster_file import CODE_RE
 from db.models import Urgency
 
@@ -95,7 +103,7 @@ _URGENCIES = {
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 # "Số: 123/STTTT-TTBCXB" (or "So." typed without diacritics) anywhere in a /broadcast text.
-_NUMBER_LINE = re.compile(r"^[^\S\n]*S[ốo][^\S\n]*[:.][^\S\n]*(\S[^\n]*?)[^\S\n]*$", re.I | re.M)
+_NUMBER_LINE = re.compile(r"S[ốo]\s*[:.]\s*(\S.*)", re.I)
 # A URL runs until whitespace or a character that cannot be in one (<https://x> is common).
 _URL = re.compile(r"https?://[^\s<>\"'`“”«»]+", re.I)
 _TRAILING = ".,;:!?)]}>'\"…"
@@ -231,39 +239,48 @@ def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
 # --- /broadcast ------------------------------------------------------------------------------
 
 
+def _lines(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each line without its surrounding blanks, with where it starts and ends in `text`."""
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        yield line.strip(), start, end
+        start = end + 1
+
+
+def _without(text: str, start: int, end: int) -> str:
+    """The text without the line at [start, end) and its line break."""
+    return text[:start] + text[end:].removeprefix("\n")
+
+
+# The field lines are matched one stripped line at a time with a greedy value: a regex over
+# the whole text with a lazy value before trailing blanks (`(.*?)\s*$`) was quadratic, over a
+# second for one line of 8,000 characters.
 def _take_number(text: str) -> tuple[str | None, str]:
     """The first "Số: …" line's value (if it can be a number) and the text without it."""
-    for match in _NUMBER_LINE.finditer(text):
-        number = match.group(1)
-        if len(number) <= MAX_NUMBER:
-            rest = text[: match.start()] + text[match.end() :].removeprefix("\n")
-            return number, rest
+    for line, start, end in _lines(text):
+        match = _NUMBER_LINE.fullmatch(line)
+        if match is not None and len(number := match.group(1)) <= MAX_NUMBER:
+            return number, _without(text, start, end)
     return None, text
 
 
 # Lines of a /broadcast text that set a field instead of being part of the body; typed
 # with or without diacritics, as on a phone keyboard without Vietnamese input.
 _FIELD_LINES = {
-    "urgency": re.compile(
-        r"^[^\S\n]*(?:độ khẩn|do khan)[^\S\n]*:[^\S\n]*([^\n]*?)[^\S\n]*$", re.I | re.M
-    ),
-    "deadline": re.compile(
-        r"^[^\S\n]*(?:hạn|han)(?: báo cáo| bao cao)?[^\S\n]*:[^\S\n]*([^\n]*?)[^\S\n]*$",
-        re.I | re.M,
-    ),
-    "every": re.compile(
-        r"^[^\S\n]*(?:nhắc lại|nhac lai)[^\S\n]*:[^\S\n]*(?:mỗi |moi )?([^\n]*?)[^\S\n]*$",
-        re.I | re.M,
-    ),
+    "urgency": re.compile(r"(?:độ khẩn|do khan)\s*:\s*(.*)", re.I),
+    "deadline": re.compile(r"(?:hạn|han)(?: báo cáo| bao cao)?\s*:\s*(.*)", re.I),
+    "every": re.compile(r"(?:nhắc lại|nhac lai)\s*:\s*(?:mỗi |moi )?(.*)", re.I),
 }
 
 
 def _take_field(name: str, text: str) -> tuple[str | None, str]:
     """The value of the first line setting `name` (see _FIELD_LINES) and the text without it."""
-    match = _FIELD_LINES[name].search(text)
-    if match is None:
-        return None, text
-    return match.group(1), text[: match.start()] + text[match.end() :].removeprefix("\n")
+    for line, start, end in _lines(text):
+        match = _FIELD_LINES[name].fullmatch(line)
+        if match is not None:
+            return match.group(1), _without(text, start, end)
+    return None, text
 
 
 def _broadcast_fields(text: str) -> tuple[dict[str, Any], str]:
@@ -283,7 +300,7 @@ def _broadcast_fields(text: str) -> tuple[dict[str, Any], str]:
     every, text = _take_field("every", text)
     if every is not None:
         try:
-            fields["reminders"] = ReminderOverride(every=parse_duration(every))
+            fields["reminders"] = ReminderOverride(every=reminder_interval(every))
         except ValueError:
             raise DirectiveInputError(f"reminder interval: {every!r}", "bad_every") from None
     return fields, text
@@ -516,7 +533,7 @@ def _targets(check: _Checker) -> tuple[str, ...]:
     return _dedupe(targets)
 
 
-def _parse_date(value: object) -> date | None:
+def _read_date(value: object) -> date | None:
     if isinstance(value, datetime):
         return None
     if isinstance(value, date):
@@ -531,6 +548,20 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+def _parse_date(value: object) -> date | None:
+    """A date, or None; a year outside 2000-2100 is None too (bot.bounds)."""
+    found = _read_date(value)
+    return found if found is not None and plausible_date(found) else None
+
+
+def reminder_interval(value: object) -> timedelta:
+    """A reminder interval of a letter: a duration of at most 90 days (bot.bounds)."""
+    interval = parse_duration(value)  # type: ignore[arg-type]
+    if not plausible_interval(interval):
+        raise ValueError(f"{value!r} is longer than {format_duration(MAX_REMINDER_INTERVAL)}")
+    return interval
+
+
 def parse_date(text: str) -> date | None:
     """A date as staff write it (2020-06-30 or 30/06/2020), or None."""
     return _parse_date(text)
@@ -540,10 +571,13 @@ def _deadline(check: _Checker) -> date | None:
     value = check.data.get("deadline")
     if value is None:
         return None
-    deadline = _parse_date(value)
+    deadline = _read_date(value)
     if deadline is None:
         reason = "a date without a time" if isinstance(value, datetime) else "not a date"
         check.fail("deadline", value, f"{reason} (use 2020-06-30)")
+    elif not plausible_date(deadline):
+        check.fail("deadline", value, f"not between the years {FIRST_YEAR} and {LAST_YEAR}")
+        return None
     return deadline
 
 
@@ -596,7 +630,7 @@ def _duration(check: _Checker, table: Mapping[str, Any], key: str) -> timedelta 
     if value is None:
         return None
     try:
-        return parse_duration(value)
+        return reminder_interval(value)
     except ValueError as exc:
         check.fail(f"reminders.{key}", value, str(exc))
         return None
@@ -610,9 +644,11 @@ def _reminders(check: _Checker) -> ReminderOverride:
     check.unknown_keys(table, _REMINDER_KEYS, "reminders.")
     max_count = table.get("max_count")
     if max_count is not None and (
-        isinstance(max_count, bool) or not isinstance(max_count, int) or max_count < 0
+        isinstance(max_count, bool)
+        or not isinstance(max_count, int)
+        or not 0 <= max_count <= MAX_REMINDER_COUNT
     ):
-        check.fail("reminders.max_count", max_count, "not a whole number >= 0")
+        check.fail("reminders.max_count", max_count, f"not a whole number 0-{MAX_REMINDER_COUNT}")
         max_count = None
     return ReminderOverride(
         first_after=_duration(check, table, "first_after"),

@@ -5,7 +5,7 @@ pool of workers; the shared SendLimiter paces them, so that the pool only has to
 enough to cover the API latency. Every outcome is written back to the row: sent with its
 Telegram message ids, retried later with backoff, or failed with the reason.
 
-A claim is a lease (SPEC §9): the row records this instance and until when it holds it, and
+A claim is a lease: the row records this instance and until when it holds it, and
 a keeper renews the leases while the instance works. A worker sends only while its lease
 has time left (checked after waiting for the rate limiter, right before the request), and
 every outcome is written only if the row is still this instance's (`outbox.mark_*` are

@@ -1,10 +1,19 @@
-"""Checking reported URLs in the background and telling the officer the result."""
+"""Checking reported URLs in the background and telling the officer the result.
+
+Fetches are rationed: at most `max_concurrent_checks` at once on an instance, and at most
+`checks_per_officer_per_day` pages for one officer's reports (a completed agency could
+otherwise confirm report after report, each page a fetch of up to 30 s). An officer told
+why a page could not be fetched learns only that it could not be reached: the detail
+(refused addresses, ports, TLS, DNS) would make the bot a scanner of the network for
+whoever asks; staff, who re-check with /verify, and the event log get the detail.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
@@ -12,13 +21,17 @@ from telegram.error import TelegramError
 
 from bot.answers.notices import Notices
 from bot.config import EvidenceSettings
-from bot.evidence.pages import Verdict, verify_page
+from bot.evidence.pages import SELF_LINK, Verdict, verify_page
+from bot.evidence.pages import Verification as PageVerification
 from bot.texts import t
 from db.models import Verification
-from db.queries.completions import agency_of, record_verification
+from db.queries.completions import agency_of, pages_checked_for, record_verification
 from db.queries.events import record_event
 
 log = logging.getLogger(__name__)
+
+# The reason of a page recorded unverified without being fetched (the officer's ration).
+NOT_FETCHED = "not checked"
 
 
 class EvidenceChecker:
@@ -35,6 +48,7 @@ class EvidenceChecker:
         self._settings = settings
         self._clock = clock
         self._notices = notices
+        self._slots = asyncio.Semaphore(settings.max_concurrent_checks)
 
     async def check(
         self,
@@ -51,11 +65,13 @@ class EvidenceChecker:
         (the officer, or staff re-checking), and the sender when the evidence fails
         (`delivery_id` given: an officer's report, not a staff re-check)."""
         failures: list[str] = []
+        officer = delivery_id is not None  # else staff re-checking: not rationed, told all
         for evidence_id, url in checks:
             try:
-                result = await verify_page(
-                    url, links, allow_private=self._settings.allow_private_addresses
-                )
+                if officer and not await self._within_quota(chat_id):
+                    result = PageVerification(Verdict.UNVERIFIED, self._quota_reason())
+                else:
+                    result = await self._fetch(url, links)
             except Exception:  # the check must never lose the report itself
                 log.exception("checking %s failed", url)
                 continue
@@ -81,13 +97,51 @@ class EvidenceChecker:
             if verdict == Verification.UNVERIFIED:
                 failures.append(f"{url} ({result.reason})")
             key = f"completion.{verdict.value}"
+            reason = result.reason
+            if officer and result.reason.startswith(NOT_FETCHED):
+                reason = t(lang, "evidence.over_quota", count=self._quota)
+            elif officer and _unreachable(result):
+                reason = t(lang, "evidence.unreachable")
             try:
                 await self._bot.send_message(
                     chat_id,
-                    t(lang, key, url=url, number=number, reason=result.reason),
+                    t(lang, key, url=url, number=number, reason=reason),
                     disable_web_page_preview=True,
                 )
             except TelegramError:
                 log.warning("could not tell chat %s the check result", chat_id)
         if failures and delivery_id is not None:
             await self._notices.notify_unverified(delivery_id, failures)
+
+    async def _fetch(self, url: str, links: Sequence[str]) -> PageVerification:
+        async with self._slots:
+            return await verify_page(
+                url,
+                links,
+                allow_private=self._settings.allow_private_addresses,
+                allowed_ports=self._settings.allowed_ports,
+            )
+
+    async def _within_quota(self, user_id: int) -> bool:
+        since = self._clock() - timedelta(days=1)
+        async with self._sessionmaker() as session:
+            fetched = await pages_checked_for(session, user_id, since, NOT_FETCHED)
+        return fetched < self._quota
+
+    @property
+    def _quota(self) -> int:
+        return self._settings.checks_per_officer_per_day
+
+    def _quota_reason(self) -> str:
+        return f"{NOT_FETCHED}: over {self._quota} pages a day"
+
+
+def _unreachable(result: PageVerification) -> bool:
+    """The page was never read (refused, unreachable, too large…): not a missing link, not
+    the letter's own link, not the daily ration."""
+    return (
+        result.verdict == Verdict.UNVERIFIED
+        and not result.missing
+        and result.reason != SELF_LINK
+        and not result.reason.startswith(NOT_FETCHED)
+    )

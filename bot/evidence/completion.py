@@ -148,7 +148,7 @@ async def confirm_completion(
     number, subject, links = await _directive_of(session, press.directive_id)
     if not report.items:
         return CompletionOutcome(CompletionResult.EMPTY, delivery_id, number, subject)
-    # Only an agency one of whose items asks it to publish the links is checked (SPEC §13).
+    # Only an agency one of whose items asks it to publish the links is checked.
     check_links = check_links and await needs_link_check(session, delivery_id)
     pending = Verification.PENDING if check_links else None
     url_ids = await completions.complete_delivery(

@@ -7,35 +7,43 @@ when it links to every link of the letter, else `unverified` with a short reason
 The bot fetches addresses typed by strangers, so it must not become a way into the
 Department's network: every hop (the address and each redirect target) is resolved and
 refused when any of its addresses is private, loopback, link-local and the like, unless the
-config key `evidence.allow_private_addresses` allows it (the tests use it for a local server).
-A DNS answer may change between that check and httpx's own lookup ("DNS rebinding"); closing
-that gap would mean connecting to the checked address ourselves, which we accept not to do.
+config key `evidence.allow_private_addresses` allows it (the tests use it for a local server),
+and only ports 80 and 443 are fetched unless `evidence.allowed_ports` says otherwise. The
+connection goes to the address that was vetted (bot.evidence.addresses), so a DNS answer that
+changes in between ("DNS rebinding") changes nothing. A page is read as sent (identity), or
+gzip decompressed here under the 2 MB cap; its links are found in one linear pass.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
+import html
 import re
 import socket
 import ssl
 import unicodedata
-from collections.abc import Sequence
+import zlib
+from collections.abc import Collection, Sequence
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from html.parser import HTMLParser
-from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
+from typing import Any, cast
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import httpx
+
+from bot.evidence.addresses import DEFAULT_PORTS, Refused, vetted_addresses, vetted_client
 
 USER_AGENT = "agency-bot/0.1 (evidence check)"
 SELF_LINK = "this is the letter's link itself, not the agency's page"
 _ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 _WEB_PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_DEFAULT_PORTS = frozenset({80, 443})
+_DEFAULT_PORTS = frozenset(DEFAULT_PORTS)
+# Pages are asked for as they are: a compressed answer is decompressed here, under the cap.
+_ACCEPT_ENCODING = "identity"
+_Failed = Refused
 
 
 class Verdict(StrEnum):
@@ -177,42 +185,63 @@ def _covers(want: _Link, have: _Link) -> bool:
 # --- links of a page ---------------------------------------------------------------------------
 
 
-class _LinkCollector(HTMLParser):
-    """Collects <a href>, <area href> and the first <base href>; tolerant of broken HTML."""
+# One pass over the page, each token consumed whole: html.parser rescans an unterminated
+# construct from every "<" after it (100,000 "<!--" took minutes), so a page built to stall
+# it could hold a worker thread for an hour. Each alternative here matches at the first "<"
+# it can and runs to its end or to the end of the page, with possessive repeats that never
+# backtrack: the scan is linear whatever the page (bench/hostile.py measures it).
+_TOKENS = re.compile(
+    r"""
+    <!--.*?(?:-->|\Z)                                     # a comment: no links inside
+  | <(?P<raw>script|style)(?=[\s/>])(?:[^>"']++|"[^"]*+"?|'[^']*+'?)*+>?
+      .*?(?:</(?P=raw)\s*>|\Z)                           # script or style: no tags inside
+  | <(?P<tag>a|area|base)(?=[\s/>])(?P<attrs>(?:[^>"']++|"[^"]*+"?|'[^']*+'?)*+)>?
+    """,
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s>]*)))?""")
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
-        self.base: str | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = next((value for name, value in attrs if name == "href"), None)
+def _href(attributes: str) -> str | None:
+    """The first href of a tag's attributes, its character references decoded."""
+    for match in _ATTRIBUTE.finditer(attributes):
+        if match.group(1).lower() == "href":
+            value = next((v for v in match.group(2, 3, 4) if v is not None), "")
+            return html.unescape(value)
+    return None
+
+
+def _hrefs(page: str) -> tuple[list[str], str | None]:
+    """The hrefs of <a> and <area>, and the first <base href>; tolerant of broken HTML."""
+    hrefs: list[str] = []
+    base: str | None = None
+    for token in _TOKENS.finditer(page):
+        tag = token.group("tag")
+        if tag is None:
+            continue
+        href = _href(token.group("attrs"))
         if href is None:
-            return
-        if tag in ("a", "area"):
-            self.hrefs.append(href)
-        elif tag == "base" and self.base is None:
-            self.base = href
+            continue
+        if tag.lower() in ("a", "area"):
+            hrefs.append(href)
+        elif base is None:
+            base = href
+    return hrefs, base
 
 
-def page_links(html: str, base_url: str) -> list[str]:
+def page_links(page: str, base_url: str) -> list[str]:
     """Every <a>/<area> href of the page, made absolute against <base href> or the page URL.
 
     Only these two elements: a <link> or a script's URL is not something the agency
     published for readers. Hrefs that cannot be resolved are skipped, never an error.
     """
-    collector = _LinkCollector()
-    try:
-        collector.feed(html)
-        collector.close()
-    except (AssertionError, ValueError):  # html.parser's rare give-ups: keep what was read
-        pass
+    hrefs, base_href = _hrefs(page)
     base = base_url
-    if collector.base is not None:
-        resolved = _resolve(base_url, collector.base)
+    if base_href is not None:
+        resolved = _resolve(base_url, base_href)
         if resolved is not None and resolved.lower().startswith(("http://", "https://")):
             base = resolved
-    links = (_resolve(base, href) for href in collector.hrefs)
+    links = (_resolve(base, href) for href in hrefs)
     return [link for link in links if link is not None]
 
 
@@ -227,66 +256,16 @@ def _resolve(base: str, href: str) -> str | None:
 
 # --- refusing internal addresses ---------------------------------------------------------------
 
-_CARRIER_GRADE_NAT = ip_network("100.64.0.0/10")
-_NAT64 = ip_network("64:ff9b::/96")
-
-
-def _blocked_kind(ip: IPv4Address | IPv6Address) -> str | None:
-    """Why the bot must not connect to this address, or None for a public one."""
-    if isinstance(ip, IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None and (kind := _blocked_kind(embedded)) is not None:
-            return kind
-    checks = (
-        ("loopback", ip.is_loopback),
-        ("unspecified", ip.is_unspecified),
-        ("link-local", ip.is_link_local),
-        ("multicast", ip.is_multicast),
-        ("carrier-grade NAT", isinstance(ip, IPv4Address) and ip in _CARRIER_GRADE_NAT),
-        ("private", ip.is_private),
-        ("reserved", ip.is_reserved or not ip.is_global),
-    )
-    return next((kind for kind, hit in checks if hit), None)
-
-
-def _embedded_ipv4(ip: IPv6Address) -> IPv4Address | None:
-    """The IPv4 address an IPv6 one carries (mapped, 6to4, NAT64), which routes to it."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    if ip.sixtofour is not None:
-        return ip.sixtofour
-    if ip in _NAT64:
-        return IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-class _Failed(Exception):
-    """Stops a check with the reason recorded for staff."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-async def _addresses(host: str, port: int) -> list[IPv4Address | IPv6Address]:
-    try:
-        return [ip_address(host)]
-    except ValueError:
-        pass
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise _Failed(f"connection failed: unknown host {host}") from None
-    return [ip_address(str(info[4][0])) for info in infos]
-
 
 async def _refuse_internal(url: httpx.URL) -> None:
+    """Refuse an internal address before any request, with its reason. The connection itself
+    is made by bot.evidence.addresses, which vets the addresses again as it connects."""
     host = url.raw_host.decode("ascii", errors="replace")
-    port = url.port or (443 if url.scheme == "https" else 80)
-    for ip in await _addresses(host, port):
-        kind = _blocked_kind(ip)
-        if kind is not None:
-            raise _Failed(f"refused: {kind} address {ip}")
+    await vetted_addresses(host, _port(url), allow_private=False)
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
 
 
 # --- fetching ----------------------------------------------------------------------------------
@@ -326,18 +305,48 @@ def _media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
+def _decompressor(response: httpx.Response) -> Any:
+    """A gzip decoder for a gzip answer, None for a plain one; anything else is refused:
+    stacked encodings (gzip, gzip) multiply a few hundred bytes into gigabytes."""
+    encodings = [
+        value.strip().lower()
+        for value in response.headers.get_list("content-encoding", split_commas=True)
+        if value.strip().lower() not in ("", "identity")
+    ]
+    if not encodings:
+        return None
+    if encodings in (["gzip"], ["x-gzip"]):
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    raise _Failed("refused: compressed as " + ", ".join(encodings)[:40])
+
+
 async def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
-    """At most max_bytes of the (decompressed) body; a bigger page is refused, not cut."""
+    """At most max_bytes of the decompressed body, counted as it arrives; a bigger page is
+    refused, not cut. The raw bytes are read and decompressed here, never more than the
+    cap: a gzip bomb stops at max_bytes + 1 bytes of output."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    # isdigit() alone accepts "²", which int() refuses: only ASCII digits are a length.
+    if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
         raise _Failed("too large")
+    decoder = _decompressor(response)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_bytes():
+    # The raw stream itself (not aiter_raw): the bytes as sent, whoever read them before.
+    async for raw in cast(httpx.AsyncByteStream, response.stream):
+        if decoder is None:
+            chunk = raw
+        else:
+            try:
+                # Never more output than the room left plus one byte: the +1 tells "too large".
+                chunk = decoder.decompress(raw, max_bytes - size + 1)
+            except zlib.error:
+                raise _Failed("refused: broken compression") from None
         size += len(chunk)
         if size > max_bytes:
             raise _Failed("too large")
         chunks.append(chunk)
+        if decoder is not None and decoder.eof:
+            break  # what follows the gzip stream is not the page
     return b"".join(chunks)
 
 
@@ -353,8 +362,10 @@ class _Fetch:
         timeout: float,
         max_bytes: int,
         max_redirects: int,
+        allowed_ports: frozenset[int] | None,
     ) -> None:
         self.client = client
+        self.allowed_ports = allowed_ports
         self.required = required
         self.allow_private = allow_private
         self.timeout = httpx.Timeout(connect=5, read=timeout, write=5, pool=5)
@@ -379,7 +390,13 @@ class _Fetch:
             raise _Failed(SELF_LINK)
         if not self.allow_private:
             await _refuse_internal(url)
-        headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+        if self.allowed_ports is not None and _port(url) not in self.allowed_ports:
+            raise _Failed(f"refused: port {_port(url)}")
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": _ACCEPT,
+            "Accept-Encoding": _ACCEPT_ENCODING,
+        }
         request = self.client.stream(
             "GET", url, headers=headers, follow_redirects=False, timeout=self.timeout
         )
@@ -437,6 +454,7 @@ async def verify_page(
     timeout: float = 10.0,
     max_bytes: int = 2_000_000,
     max_redirects: int = 5,
+    allowed_ports: Collection[int] | None = DEFAULT_PORTS,
 ) -> Verification:
     """Fetch the evidence page and check that it links to every required link.
 
@@ -447,7 +465,7 @@ async def verify_page(
     required = (required_links,) if isinstance(required_links, str) else tuple(required_links)
     async with AsyncExitStack() as stack:
         if client is None:
-            client = await stack.enter_async_context(httpx.AsyncClient())
+            client = await stack.enter_async_context(vetted_client(allow_private=allow_private))
         fetch = _Fetch(
             client,
             required,
@@ -455,6 +473,10 @@ async def verify_page(
             timeout=timeout,
             max_bytes=max_bytes,
             max_redirects=max_redirects,
+            # A local server's port is whatever it is: only tests and intranets allow them.
+            allowed_ports=None
+            if allow_private or allowed_ports is None
+            else frozenset(allowed_ports),
         )
         try:
             async with asyncio.timeout(3 * timeout):
@@ -507,10 +529,10 @@ def _encoding(body: bytes, content_type: str | None) -> str:
 
 
 def _judge(page: _Page, required: tuple[str, ...]) -> Verification:
-    html = page.body.decode(_encoding(page.body, page.content_type), errors="replace")
+    text = page.body.decode(_encoding(page.body, page.content_type), errors="replace")
     wanted = {link: _parse_link(link) for link in required}
     hosts = frozenset(want.host for want in wanted.values() if want is not None)
-    found = (_parse_link(link, hosts) for link in dict.fromkeys(page_links(html, page.url)))
+    found = (_parse_link(link, hosts) for link in dict.fromkeys(page_links(text, page.url)))
     links = [link for link in found if link is not None]
     missing = tuple(
         link

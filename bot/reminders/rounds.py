@@ -37,6 +37,7 @@ BATCH = 500
 TICK_SECONDS = 1.0
 DIGEST_EVENT = "staff.digest"
 UNREACHABLE_EVENT = "reminder.unreachable"
+POISON_LOG = "reminders: delivery %d cannot be scheduled; it gets no more reminders"
 # One reminder message: (delivery_id, contact_id, chat_id, payload) for the send queue.
 Outgoing = tuple[int | None, int | None, int, dict[str, Any]]
 
@@ -139,7 +140,7 @@ class Reminders:
         async with self._sessionmaker.begin() as session:
             found = await queries.phase_changes(session, BATCH)
             directives = await queries.directives(session, {c.directive_id for c in found})
-            changes = [self._next_phase(c, directives[c.directive_id], now) for c in found]
+            changes = [self._next_phase_or_park(c, directives[c.directive_id], now) for c in found]
             # One executemany: a batch of presses must not wait behind row-by-row updates.
             await queries.apply_schedules(session, changes)
             # A relay that acknowledged is reminded to relay `[relay] remind_after` later
@@ -152,6 +153,19 @@ class Reminders:
                 and self.cadence(directives[c.directive_id]).max_count > 0
             ]
             await queries.set_relay_reminders(session, relays)
+
+    def _next_phase_or_park(
+        self, change: queries.PhaseChange, directive: Directive, now: datetime
+    ) -> queries.ScheduleChange:
+        """The next phase; a row the clock cannot compute (a deadline in year 9999 written
+        before dates were bounded) is logged and parked, never stops the others."""
+        try:
+            return self._next_phase(change, directive, now)
+        except Exception:
+            log.exception(POISON_LOG, change.delivery_id)
+            return queries.ScheduleChange(
+                change.delivery_id, None, None, change.scheduled_reminders, 0
+            )
 
     def _next_phase(
         self, change: queries.PhaseChange, directive: Directive, now: datetime
@@ -190,15 +204,33 @@ class Reminders:
             unreachable: list[queries.RoundTarget] = []
             for target in targets:
                 directive = directives[target.directive_id]
-                recipients = self._round(
-                    target, directive, contacts.get(target.agency_id, []), now, changes, events
-                )
+                # One agency's round, kept only if all of it could be computed.
+                change: list[queries.ScheduleChange] = []
+                event: list[NewEvent] = []
+                try:
+                    recipients = self._round(
+                        target, directive, contacts.get(target.agency_id, []), now, change, event
+                    )
+                    messages = (
+                        []
+                        if recipients is None
+                        else self._messages(
+                            target, directive, recipients, languages, now, change[-1].scheduled
+                        )
+                    )
+                except Exception:
+                    log.exception(POISON_LOG, target.delivery_id)
+                    changes.append(
+                        queries.ScheduleChange(
+                            target.delivery_id, target.phase, None, target.scheduled_reminders, 0
+                        )
+                    )
+                    continue
+                changes += change
+                events += event
+                outgoing += messages
                 if recipients is None:
                     unreachable.append(target)
-                else:
-                    outgoing += self._messages(
-                        target, directive, recipients, languages, now, changes[-1].scheduled
-                    )
             await queries.apply_schedules(session, changes)
             await record_events(session, events)
             await queries.enqueue_messages(session, outgoing, now)

@@ -55,7 +55,16 @@ def build_chart(report: Report, lang: str = "vi") -> bytes:
 def _font() -> AbstractContextManager[None]:
     from matplotlib import rc_context
 
-    return rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT]})
+    # Every label is plain text: a letter number like "12/$X$" or a group name with "$" must
+    # not be read as mathtext, which raised on an unbalanced "$" and broke /report.
+    return rc_context(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [FONT],
+            "text.parse_math": False,
+            "text.usetex": False,
+        }
+    )
 
 
 def _cumulative(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reports.csvsafe import safe_record
 from bot.reports.summary import CSV_COLUMNS, csv_record
 from db.queries.relay import tree_agency_rows
 
@@ -26,5 +27,5 @@ async def tree_csv(session: AsyncSession, directive_id: int, tz: ZoneInfo) -> st
         record["parent_code"] = tree_row.parent_code or ""
         relayed = tree_row.relayed_directive_id
         record["relayed_directive_id"] = "" if relayed is None else relayed
-        writer.writerow(record)
+        writer.writerow(safe_record(record))
     return out.getvalue()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reports.csvsafe import safe_record, terminal_text
 from bot.reports.rollup import Rollup, load_rollup
 from bot.texts import t
 from db.models import DeliveryStatus
@@ -182,12 +183,13 @@ def csv_record(row: AgencyRow, tz: ZoneInfo) -> dict[str, str | int]:
 
 
 def render_csv(report: Report) -> str:
-    """UTF-8 text (the caller writes it without a BOM), CSV_COLUMNS in order."""
+    """UTF-8 text (the caller writes it without a BOM), CSV_COLUMNS in order; a cell that a
+    spreadsheet would run as a formula starts with `'` (bot.reports.csvsafe)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in report.rows:
-        writer.writerow(csv_record(row, report.timezone))
+        writer.writerow(safe_record(csv_record(row, report.timezone)))
     return out.getvalue()
 
 
@@ -265,7 +267,8 @@ def render_table(report: Report, *, name_width: int = 34) -> str:
     relays = rollup_lines(report.rollup, tz) if report.rollup is not None else []
     lines = [*summary_lines(report), *relays, ""]
     for record in (header, *records):
-        lines.append("  ".join(_cell(v, w) for v, w in zip(record, widths, strict=True)).rstrip())
+        cells = (_cell(terminal_text(v), w) for v, w in zip(record, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 
 

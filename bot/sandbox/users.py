@@ -100,6 +100,38 @@ class SimUser:
             message["caption"] = caption
         return self._emit("message", message)
 
+    async def edit(self, message: JSON, text: str) -> JSON:
+        """Edit a text this user sent (the update `send` returned): an edited_message update."""
+        sent = message["message"]
+        edited: JSON = {**sent, "text": text, "edit_date": int(time.time())}
+        command = COMMAND.match(text)
+        edited.pop("entities", None)
+        if command:
+            edited["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
+            ]
+        self._world.store(self.id, edited["message_id"], edited)
+        update = self._updates.push("edited_message", edited)
+        self._notifier.notify()
+        return update if update is not None else {"edited_message": edited}
+
+    async def forward(self, text: str, *, original_sender: str = "Người khác") -> JSON:
+        """Forward somebody else's text message to the bot (a forward_origin of type
+        hidden_user, as Telegram sends for users who hide their account)."""
+        message = self._new_message(None)
+        message["text"] = text
+        message["forward_origin"] = {
+            "type": "hidden_user",
+            "date": int(time.time()) - 60,
+            "sender_user_name": original_sender,
+        }
+        command = COMMAND.match(text)
+        if command:
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group())}
+            ]
+        return self._emit("message", message)
+
     async def press(self, message: SentMessage | int, button: str) -> JSON:
         """Press the callback button whose label contains ``button`` (an exact label wins)."""
         sent = self._shown(message)

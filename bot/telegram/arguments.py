@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from bot.bounds import plausible_date
+
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 # Telegram user ids fit in 52 bits (up to 16 digits).
 _USER_ID = re.compile(r"[1-9][0-9]{0,15}")
@@ -40,13 +42,23 @@ _YMD = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 def parse_date(text: str) -> date | None:
-    """A calendar date as people type it: 15/07/2020, 5/7/2020, 15-07-2020 or 2020-07-15."""
+    """A calendar date as people type it: 15/07/2020, 5/7/2020, 15-07-2020 or 2020-07-15;
+    None for anything else, a year outside 2000-2100 included (bot.bounds)."""
     text = text.strip()
     try:
         if match := _DMY.fullmatch(text):
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if match := _YMD.fullmatch(text):
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            found = date(int(match[3]), int(match[2]), int(match[1]))
+        elif match := _YMD.fullmatch(text):
+            found = date(int(match[1]), int(match[2]), int(match[3]))
+        else:
+            return None
     except ValueError:  # 31/02/2020
         return None
-    return None
+    return found if plausible_date(found) else None
+
+
+def is_date_shaped(text: str) -> bool:
+    """Written as a date (15/07/9999 is), whether or not parse_date accepts it: a date out
+    of bounds gets its own answer rather than the usage."""
+    text = text.strip()
+    return bool(_DMY.fullmatch(text) or _YMD.fullmatch(text))

@@ -50,7 +50,7 @@ def directive_keyboard(
 
 
 def _officer_row(delivery_id: int | None, lang: str) -> list[InlineKeyboardButton]:
-    """More time, and "not ours" (SPEC §13)."""
+    """More time, and "not ours"."""
     more_time: callbacks.CallbackData = callbacks.PreviewButton()
     not_ours: callbacks.CallbackData = callbacks.PreviewButton()
     if delivery_id is not None:

@@ -135,9 +135,11 @@ TEXTS: dict[str, str] = {
     ),
     "broadcast.invalid": "The letter is not valid. Check its text.",
     "broadcast.bad_urgency": ("The line «Độ khẩn: …» cannot be read: use Thường, Khẩn or Hỏa tốc."),
-    "broadcast.bad_deadline": "The line «Hạn: …» cannot be read: write a date like 28/11/2026.",
+    "broadcast.bad_deadline": (
+        "The line «Hạn: …» cannot be read: write a date like 28/11/2026, in the years 2000–2100."
+    ),
     "broadcast.bad_every": (
-        "The line «Nhắc lại: …» cannot be read: write an interval like 2h, 30m or 1d."
+        "The line «Nhắc lại: …» cannot be read: write an interval like 2h, 30m or 1d, at most 90d."
     ),
     "broadcast.subject_too_long": "The subject (first line) is too long: 500 characters at most.",
     "broadcast.body_too_long": "The letter is too long: 50,000 characters at most.",
@@ -727,8 +729,8 @@ TEXTS: dict[str, str] = {
         "New date: <b>{new_deadline}</b>. <b>Reply to this message</b> with the reason."
     ),
     "extension.bad_date": (
-        "The date could not be read. Reply with a date like 15/07/2026, then the reason after a "
-        "space."
+        "The date could not be read. Reply with a date like 15/07/2026 (years 2000–2100), then "
+        "the reason after a space."
     ),
     "extension.sent": (
         "⏳ Your request to extend letter No. <b>{number}</b> to <b>{new_deadline}</b> went to "
@@ -939,7 +941,9 @@ TEXTS: dict[str, str] = {
         "Usage: /relay ID — relay letter ID to the units under your agency. You may add, on"
         " the next lines: “Số: …”, “Hạn: dd/mm/yyyy” and a note."
     ),
-    "relay.bad_deadline": "Could not read the “Hạn: …” line: write a date like 25/06/2020.",
+    "relay.bad_deadline": (
+        "Could not read the “Hạn: …” line: write a date like 25/06/2020, in the years 2000–2100."
+    ),
     "relay.note_too_long": "The note is too long: at most 4,000 characters.",
     "relay.not_yours": "You can only see and manage the letters your agency relayed.",
     "broadcast.relay_on_button": "🔁 Relaying allowed: on",
@@ -1147,4 +1151,7 @@ TEXTS: dict[str, str] = {
     "event.agency.deactivated": "Agency {code} deactivated: no more letters",
     "event.agency.activated": "Agency {code} active again",
     "event.callback.malformed": "Ignored a button press with malformed data",
+    # issue 12: hostile input
+    "evidence.unreachable": "the page could not be reached",
+    "evidence.over_quota": "not checked: over {count} pages in 24 hours",
 }

@@ -148,9 +148,11 @@ TEXTS: dict[str, str] = {
     ),
     "broadcast.invalid": "Công văn không hợp lệ. Kiểm tra lại nội dung.",
     "broadcast.bad_urgency": ("Dòng «Độ khẩn: …» không đọc được: dùng Thường, Khẩn hoặc Hỏa tốc."),
-    "broadcast.bad_deadline": "Dòng «Hạn: …» không đọc được: ghi ngày dạng 28/11/2026.",
+    "broadcast.bad_deadline": (
+        "Dòng «Hạn: …» không đọc được: ghi ngày dạng 28/11/2026, trong các năm 2000–2100."
+    ),
     "broadcast.bad_every": (
-        "Dòng «Nhắc lại: …» không đọc được: ghi khoảng thời gian như 2h, 30m hoặc 1d."
+        "Dòng «Nhắc lại: …» không đọc được: ghi khoảng thời gian như 2h, 30m hoặc 1d, tối đa 90d."
     ),
     "broadcast.subject_too_long": "Dòng trích yếu (dòng đầu) quá dài: tối đa 500 ký tự.",
     "broadcast.body_too_long": "Nội dung công văn quá dài: tối đa 50.000 ký tự.",
@@ -761,7 +763,8 @@ TEXTS: dict[str, str] = {
         "Ngày mới: <b>{new_deadline}</b>. Hãy <b>trả lời tin nhắn này</b> bằng lý do xin gia hạn."
     ),
     "extension.bad_date": (
-        "Không đọc được ngày. Hãy trả lời bằng ngày dạng 15/07/2026, rồi lý do sau một dấu cách."
+        "Không đọc được ngày. Hãy trả lời bằng ngày dạng 15/07/2026 (năm 2000–2100), rồi lý "
+        "do sau một dấu cách."
     ),
     "extension.sent": (
         "⏳ Đã gửi Sở đề nghị gia hạn công văn số <b>{number}</b> đến <b>{new_deadline}</b>. "
@@ -968,7 +971,9 @@ TEXTS: dict[str, str] = {
         "Cách dùng: /relay ID — chuyển tiếp công văn ID đến các đơn vị trực thuộc. Có thể ghi"
         " thêm ở các dòng sau: «Số: …», «Hạn: dd/mm/yyyy» và ghi chú."
     ),
-    "relay.bad_deadline": "Dòng «Hạn: …» không đọc được: ghi ngày dạng 25/06/2020.",
+    "relay.bad_deadline": (
+        "Dòng «Hạn: …» không đọc được: ghi ngày dạng 25/06/2020, trong các năm 2000–2100."
+    ),
     "relay.note_too_long": "Ghi chú quá dài: tối đa 4.000 ký tự.",
     "relay.not_yours": "Bạn chỉ xem và quản lý được các công văn mà đơn vị mình đã chuyển tiếp.",
     "broadcast.relay_on_button": "🔁 Cho phép chuyển tiếp: bật",
@@ -1179,4 +1184,7 @@ TEXTS: dict[str, str] = {
     "event.agency.deactivated": "Ngừng gửi công văn cho đơn vị {code}",
     "event.agency.activated": "Gửi công văn lại cho đơn vị {code}",
     "event.callback.malformed": "Bỏ qua nút bấm có dữ liệu không hợp lệ",
+    # issue 12: hostile input
+    "evidence.unreachable": "không truy cập được trang",
+    "evidence.over_quota": "chưa kiểm tra, vì đã quá {count} trang trong 24 giờ",
 }

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import CompletionSession, Delivery, DeliveryStatus, Evidence, Verification
+from db.models import CompletionSession, Contact, Delivery, DeliveryStatus, Evidence, Verification
 
 
 async def start_session(
@@ -168,3 +168,21 @@ async def url_evidence(session: AsyncSession, delivery_id: int) -> list[tuple[in
 async def agency_of(session: AsyncSession, delivery_id: int) -> int | None:
     """The agency a delivery is for (the audit trail names it on every event)."""
     return await session.scalar(select(Delivery.agency_id).where(Delivery.id == delivery_id))
+
+
+async def pages_checked_for(
+    session: AsyncSession, telegram_user_id: int, since: datetime, not_fetched: str
+) -> int:
+    """Pages fetched since `since` for the evidence an officer sent (any of their contacts);
+    results whose reason starts with `not_fetched` were recorded without a fetch."""
+    query = (
+        select(func.count(Evidence.id))
+        .join(Contact, Contact.id == Evidence.contact_id)
+        .where(
+            Contact.telegram_user_id == telegram_user_id,
+            Evidence.kind == "url",
+            Evidence.checked_at >= since,
+            Evidence.verification_reason.not_like(not_fetched + "%"),
+        )
+    )
+    return int(await session.scalar(query) or 0)
