@@ -115,6 +115,14 @@ async def _expire_half_done(context: Context) -> None:
     await deps.prompts.expire()
 
 
+async def _resume_abandoned_checks(context: Context) -> None:
+    """Evidence checks a restart or another instance left pending are taken up again, by
+    the leader (the one that takes the officers' reports)."""
+    deps = get_deps(context)
+    if deps.leadership.is_leader:
+        await deps.evidence.resume_abandoned()
+
+
 def _report_expiry_interval(settings: Settings, tuning: Tuning) -> float:
     if tuning.report_expiry_interval is not None:
         return tuning.report_expiry_interval
@@ -200,7 +208,7 @@ def build_application(
         acks=AckBatcher(sessionmaker, clock, metrics=metrics),
         notices=notices,
         prompts=Prompts(bot, sessionmaker, clock),
-        evidence=EvidenceChecker(bot, sessionmaker, settings.evidence, clock, notices),
+        evidence=EvidenceChecker(bot, sessionmaker, settings.evidence, clock, notices, metrics),
         reminders=reminders,
         leadership=leadership,
         dispatcher=dispatcher,
@@ -208,7 +216,7 @@ def build_application(
         metrics=metrics,
         database=database,
         supervisor=supervisor,
-        jobs={name: JobGuard(name, database) for name in ("reminders", "expiry")},
+        jobs={name: JobGuard(name, database) for name in ("reminders", "expiry", "evidence")},
         malformed=MalformedPresses(sessionmaker),
     )
     application.bot_data[DEPS_KEY] = deps
@@ -239,6 +247,13 @@ def build_application(
         tuning.reminder_tick,
         first=tuning.reminder_tick,
         name="reminders",
+        job_kwargs=overlap,
+    )
+    jobs.run_repeating(
+        _guarded("evidence", _resume_abandoned_checks),
+        tuning.evidence_resume,
+        first=min(tuning.evidence_resume, 2.0),  # soon after a start: a crash may have left some
+        name="evidence",
         job_kwargs=overlap,
     )
     application.add_error_handler(_on_error)

@@ -50,6 +50,8 @@ class Tuning:
     """How often the leader checks its lock, and a standby tries to take it."""
     lease: float = 10.0
     """A claim's lease on a message (renewed every fifth of it while the instance works)."""
+    evidence_resume: float = 60.0
+    """How often the leader looks for evidence checks left pending by a restart or a crash."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from bot.config import settings_from_mapping
 from bot.evidence import checker
 from bot.evidence.checker import EvidenceChecker
 from bot.evidence.pages import Verdict, Verification
+from bot.metrics import Metrics
 from bot.sandbox import Sandbox
 from db.models import Evidence
 from tests.helpers import (
@@ -73,6 +74,7 @@ async def test_no_more_pages_are_fetched_at_once_than_configured(
         settings.evidence,
         lambda: datetime.now(UTC),
         None,  # type: ignore[arg-type]
+        Metrics(),
     )
     tasks = [asyncio.create_task(pages._fetch(f"https://a.vn/{n}", [])) for n in range(5)]
     await eventually(lambda: _value(active), 2)

@@ -23,15 +23,24 @@ from bot.answers.notices import Notices
 from bot.config import EvidenceSettings
 from bot.evidence.pages import SELF_LINK, Verdict, verify_page
 from bot.evidence.pages import Verification as PageVerification
-from bot.texts import t
+from bot.metrics import Metrics
+from bot.resilience import database_unavailable
+from bot.texts import DEFAULT_LANGUAGE, t
 from db.models import Verification
 from db.queries.completions import agency_of, pages_checked_for, record_verification
 from db.queries.events import record_event
+from db.queries.evidence_checks import PendingCheck, pending_checks
 
 log = logging.getLogger(__name__)
 
 # The reason of a page recorded unverified without being fetched (the officer's ration).
 NOT_FETCHED = "not checked"
+# The reason of a check that failed on a bug: it ends unverified, never pending for good.
+INTERNAL_ERROR = "internal error"
+# A pending check older than this, and not under way here, was abandoned (a restart, a
+# crash, another instance that stopped leading): any check under way ends well before.
+ABANDONED_AFTER = timedelta(minutes=2)
+RESUME_BATCH = 50
 
 
 class EvidenceChecker:
@@ -42,18 +51,22 @@ class EvidenceChecker:
         settings: EvidenceSettings,
         clock: Callable[[], datetime],
         notices: Notices,
+        metrics: Metrics,
     ) -> None:
         self._bot = bot
+        self._metrics = metrics
         self._sessionmaker = sessionmaker
         self._settings = settings
         self._clock = clock
         self._notices = notices
         self._slots = asyncio.Semaphore(settings.max_concurrent_checks)
+        # Evidence this instance is checking now: the sweep for abandoned checks skips them.
+        self._checking: set[int] = set()
 
     async def check(
         self,
         *,
-        chat_id: int,
+        chat_id: int | None,
         lang: str,
         number: str,
         directive_id: int | None,
@@ -63,18 +76,40 @@ class EvidenceChecker:
     ) -> None:
         """Fetch each URL, record verified or unverified with the reason, tell whoever asked
         (the officer, or staff re-checking), and the sender when the evidence fails
-        (`delivery_id` given: an officer's report, not a staff re-check)."""
+        (`delivery_id` given: an officer's report, not a staff re-check). `chat_id` None:
+        nobody to tell (the officer left before an abandoned check was taken up again)."""
+        ids = {evidence_id for evidence_id, _ in checks}
+        self._checking |= ids
+        try:
+            await self._check(chat_id, lang, number, directive_id, delivery_id, links, checks)
+        finally:
+            self._checking -= ids
+
+    async def _check(
+        self,
+        chat_id: int | None,
+        lang: str,
+        number: str,
+        directive_id: int | None,
+        delivery_id: int | None,
+        links: Sequence[str],
+        checks: Sequence[tuple[int, str]],
+    ) -> None:
         failures: list[str] = []
         officer = delivery_id is not None  # else staff re-checking: not rationed, told all
         for evidence_id, url in checks:
             try:
-                if officer and not await self._within_quota(chat_id):
+                if officer and chat_id is not None and not await self._within_quota(chat_id):
                     result = PageVerification(Verdict.UNVERIFIED, self._quota_reason())
                 else:
                     result = await self._fetch(url, links)
-            except Exception:  # the check must never lose the report itself
+            except Exception as error:  # a bug: the check ends, with the reason, not pending
+                if database_unavailable(error):
+                    raise  # still pending: the sweep takes it up again once the database is back
                 log.exception("checking %s failed", url)
-                continue
+                result = PageVerification(
+                    Verdict.UNVERIFIED, f"{INTERNAL_ERROR}: {type(error).__name__}"
+                )
             verdict = (
                 Verification.VERIFIED
                 if result.verdict == Verdict.VERIFIED
@@ -94,6 +129,7 @@ class EvidenceChecker:
                     verdict=verdict.value,
                     reason=result.reason,
                 )
+            self._metrics.evidence_checked(verdict.value)
             if verdict == Verification.UNVERIFIED:
                 failures.append(f"{url} ({result.reason})")
             key = f"completion.{verdict.value}"
@@ -102,6 +138,8 @@ class EvidenceChecker:
                 reason = t(lang, "evidence.over_quota", count=self._quota)
             elif officer and _unreachable(result):
                 reason = t(lang, "evidence.unreachable")
+            if chat_id is None:
+                continue
             try:
                 await self._bot.send_message(
                     chat_id,
@@ -112,6 +150,33 @@ class EvidenceChecker:
                 log.warning("could not tell chat %s the check result", chat_id)
         if failures and delivery_id is not None:
             await self._notices.notify_unverified(delivery_id, failures)
+
+    async def resume_abandoned(self) -> int:
+        """Check again what a restart, a crash or a change of leader left `pending` (the
+        evidence row is the check's record): the number of links taken up."""
+        created_before = self._clock() - ABANDONED_AFTER
+        async with self._sessionmaker() as session:
+            pending = await pending_checks(
+                session, created_before=created_before, skip=self._checking, limit=RESUME_BATCH
+            )
+        if not pending:
+            return 0
+        log.warning("taking up %d evidence check(s) left pending", len(pending))
+        by_delivery: dict[int, list[PendingCheck]] = {}
+        for check in pending:
+            by_delivery.setdefault(check.delivery_id, []).append(check)
+        for checks in by_delivery.values():
+            first = checks[0]
+            await self.check(
+                chat_id=first.chat_id,
+                lang=first.language or DEFAULT_LANGUAGE,
+                number=first.number,
+                directive_id=first.directive_id,
+                delivery_id=first.delivery_id,
+                links=first.links,
+                checks=[(c.evidence_id, c.url) for c in checks],
+            )
+        return len(pending)
 
     async def _fetch(self, url: str, links: Sequence[str]) -> PageVerification:
         async with self._slots:

@@ -1,0 +1,165 @@
+"""Evidence checks are never pending for good: a check cut off by a crash is taken up again
+by the next start (the evidence row is its record), and a check that fails on a bug ends
+unverified with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.evidence import checker
+from bot.onboarding.roster import import_roster
+from bot.runner import RunningBot
+from bot.sandbox import Sandbox
+from db.models import Evidence, Verification
+from db.session import make_engine, make_sessionmaker
+from tests.helpers import (
+    EXAMPLE_ROSTER,
+    NUMBER,
+    PAGES,
+    broadcast_to,
+    cli,
+    eventually,
+    join_officers,
+    letter,
+    report_with_evidence,
+    start_run,
+    stop_run,
+    write_config,
+)
+
+LETTER = f"""
+number = "{NUMBER}"
+subject = "V/v tuyên truyền cho Hội Sách trực tuyến"
+body = "Đề nghị các đơn vị đăng tải đường link https://book365.vn trên trang của đơn vị."
+links = ["https://book365.vn"]
+"""
+
+
+@asynccontextmanager
+async def website_that_hangs_once() -> AsyncIterator[tuple[str, asyncio.Event]]:
+    """The agency's website, whose first request never gets an answer (the bot dies while it
+    waits); later ones are served. Yields its base URL and an event set at that request."""
+    first_request = asyncio.Event()
+
+    async def page(request: web.Request) -> web.Response:
+        if not first_request.is_set():
+            first_request.set()
+            await asyncio.Event().wait()  # until the connection goes
+        body = PAGES.get(request.path)
+        if body is None:
+            return web.Response(status=404)
+        return web.Response(text=f"<html><body>{body}</body></html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", page)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", first_request
+    finally:
+        await runner.cleanup()
+
+
+async def evidence_state(db_url: str) -> list[tuple[str, Verification | None]]:
+    engine = make_engine(db_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            rows = await session.execute(
+                select(Evidence.kind, Evidence.verification).where(Evidence.kind == "url")
+            )
+            return [(kind, verdict) for kind, verdict in rows.all()]
+    finally:
+        await engine.dispose()
+
+
+async def age_the_evidence(db_url: str) -> None:
+    """The crash happened some minutes ago: what was pending then is abandoned now."""
+    engine = make_engine(db_url)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            for evidence in (await session.scalars(select(Evidence))).all():
+                evidence.created_at -= timedelta(hours=1)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_check_cut_off_by_a_crash_is_taken_up_by_the_next_start(
+    sandbox: Sandbox, db_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        sessionmaker = make_sessionmaker(engine)
+        await import_roster(sessionmaker, EXAMPLE_ROSTER)
+        officer = (await join_officers(sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    finally:
+        await engine.dispose()
+    directive = tmp_path / "letter.toml"
+    directive.write_text(LETTER, encoding="utf-8")
+    config = write_config(
+        tmp_path / "config.toml",
+        sandbox,
+        db_url,
+        extra="[evidence]\nallow_private_addresses = true",
+    )
+    async with website_that_hangs_once() as (site, first_request):
+        first = await start_run(config, log=tmp_path / "first.log")
+        try:
+            code, _, err = await cli(
+                "-c", str(config), "broadcast", "--file", str(directive), "--to", "so-y-te"
+            )
+            assert code == 0, err
+            message = await letter(officer)
+            await report_with_evidence(officer, message, f"{site}/tin-tuc/hoi-sach")
+            confirm = await officer.wait_for_message("minh chứng cho công văn")
+            await officer.press(confirm, "Xác nhận báo cáo")
+            await officer.wait_for_message("Đã ghi nhận báo cáo")
+            await asyncio.wait_for(first_request.wait(), 15)  # the check is under way
+        finally:
+            await stop_run(first, kill=True)
+        assert await evidence_state(db_url) == [("url", Verification.PENDING)]
+
+        await age_the_evidence(db_url)
+        second = await start_run(config, log=tmp_path / "second.log")
+        try:
+            told = await officer.wait_for_message("Đã tìm thấy đường link", timeout=30)
+        finally:
+            await stop_run(second)
+    assert NUMBER in told.shown_text
+    assert await evidence_state(db_url) == [("url", Verification.VERIFIED)]
+
+
+async def test_a_check_that_fails_on_a_bug_ends_unverified_with_the_reason(
+    running: RunningBot, sandbox: Sandbox, website: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise KeyError("a bug in the page check")
+
+    monkeypatch.setattr(checker, "verify_page", broken)
+    officer = (await join_officers(running.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+    await broadcast_to(running, sandbox, ["so-y-te"])
+    message = await letter(officer)
+    await report_with_evidence(officer, message, f"{website}/tin-tuc/hoi-sach")
+    await officer.press(
+        await officer.wait_for_message("minh chứng cho công văn"), "Xác nhận báo cáo"
+    )
+    await officer.wait_for_message("Đã ghi nhận báo cáo")
+
+    async def reason() -> str | None:
+        async with running.sessionmaker() as session:
+            return await session.scalar(
+                select(Evidence.verification_reason).where(
+                    Evidence.verification == Verification.UNVERIFIED
+                )
+            )
+
+    await eventually(reason, "internal error: KeyError", timeout=15)
