@@ -183,7 +183,8 @@ async def start_bot(sandbox: Sandbox, db_url: str, clock: Clock) -> AsyncIterato
     leaves the database without the example roster; `tuning=` and `clock=` replace the
     FAST loops and the test's movable clock.
     """
-    async with AsyncExitStack() as stack:
+    stack = AsyncExitStack()
+    try:
 
         async def start(
             *,
@@ -201,6 +202,32 @@ async def start_bot(sandbox: Sandbox, db_url: str, clock: Clock) -> AsyncIterato
             return bot
 
         yield start
+    finally:
+        await _stop_within(stack, STOP_SECONDS)
+
+
+# A bot stops in well under a second; one that does not is stuck, and says where.
+STOP_SECONDS = 60.0
+
+
+async def _stop_within(stack: AsyncExitStack, seconds: float) -> None:
+    """Stop the bots; if they are not stopped within `seconds`, fail with every task's stack
+    (pytest-timeout would show only the threads, none of the event loop's tasks)."""
+    stopping = asyncio.ensure_future(stack.aclose())
+    done, _ = await asyncio.wait({stopping}, timeout=seconds)
+    if done:
+        stopping.result()
+        return
+    stuck = []
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            frames = "".join(
+                f"    {f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_name}\n"
+                for f in task.get_stack(limit=8)
+            )
+            stuck.append(f"  {task.get_name()}:\n{frames}")
+    stopping.cancel()
+    raise AssertionError(f"the bot did not stop within {seconds:g} s; tasks:\n" + "".join(stuck))
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ async def _released_times(limiter: SendLimiter, chats: list[int | None]) -> list
     async def send(chat: int | None) -> None:
         await limiter.acquire(chat)
         times.append(time.monotonic())
+        if chat is not None:
+            limiter.finished(chat)  # answered at once
 
     stop = asyncio.Event()
     stutter = asyncio.create_task(_stutter(stop))
@@ -48,6 +50,30 @@ async def test_one_chat_gets_at_most_one_message_per_interval() -> None:
     times = await _released_times(limiter, [7] * 8)
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.1
+
+
+async def test_a_chats_next_message_waits_for_the_previous_answer() -> None:
+    """A request held up between its slot and Telegram (a loaded machine) must not let the
+    chat's next one arrive within the interval: the interval runs from the answer."""
+    limiter = SendLimiter(1000, chat_interval=0.05)
+    await limiter.acquire(7)
+    second = asyncio.create_task(limiter.acquire(7))
+    other_chat = asyncio.create_task(limiter.acquire(8))
+    await asyncio.wait_for(other_chat, 1)  # other chats are not held up
+    done, _ = await asyncio.wait({second}, timeout=0.3)
+    assert not done  # the first message to chat 7 is not answered yet
+    answered = time.monotonic()
+    limiter.finished(7)
+    await asyncio.wait_for(second, 1)
+    assert time.monotonic() - answered >= 0.05
+
+
+async def test_a_slot_never_answered_holds_its_chat_only_so_long() -> None:
+    clock = [0.0]  # time passes without anyone answering
+    limiter = SendLimiter(1000, chat_interval=0.01, clock=lambda: clock[0])
+    await limiter.acquire(7)
+    clock[0] += 11.0
+    await asyncio.wait_for(limiter.acquire(7), 1)
 
 
 async def test_a_429_pauses_every_sender() -> None:

@@ -517,6 +517,7 @@ class Dispatcher:
             await self._limiter.acquire(message.chat_id)
             if self._lease_left(message) >= self._send_margin and self._database.answering():
                 return
+            self._limiter.finished(message.chat_id)  # the slot goes unused: free the chat
 
     # sending ---------------------------------------------------------------------------------
 

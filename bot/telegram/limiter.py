@@ -36,6 +36,10 @@ SAFETY_MARGIN = 0.97
 JITTER_GUARD_SECONDS = 0.02
 # Telegram: one message per second in a chat.
 CHAT_INTERVAL_SECONDS = 1.0 + JITTER_GUARD_SECONDS
+# A chat's next message waits for the previous one's answer (below), but never longer than
+# this: a slot taken and not used must not hold the chat for good.
+IN_FLIGHT_LIMIT_SECONDS = 10.0
+IN_FLIGHT_POLL_SECONDS = 0.01
 # `rate_limit_args` of a request whose caller took its slot itself (SendLimiter.acquire):
 # the dispatcher does, so that it can check its claim on a message after waiting for the
 # slot and right before the request. No 429 retry either: the caller decides.
@@ -58,7 +62,10 @@ class SendLimiter:
     order. But a message that leaves late (a busy event loop) followed by one that leaves on
     time would be closer than a slot apart, so the moments messages actually leave are
     checked as well: never more than the rate in any window of a second (plus a little for
-    the jitter between here and Telegram), and never two in one chat within the interval.
+    the jitter between here and Telegram). In one chat the interval runs from the previous
+    message's answer (`finished`), not from its slot: a request delayed between its slot
+    and Telegram (a loaded machine) can then never arrive within the interval of the next.
+    A broadcast sends one message per chat, so this costs it nothing.
     """
 
     def __init__(
@@ -76,6 +83,7 @@ class SendLimiter:
         self._chat_interval = chat_interval
         self._chat_next: dict[int, float] = {}
         self._chat_released: dict[int, float] = {}
+        self._chat_in_flight: dict[int, float] = {}
         self._paused_until = 0.0
         self._clock = clock
 
@@ -96,10 +104,23 @@ class SendLimiter:
         self._chat_next[chat_id] = slot + self._chat_interval
         if slot > now:
             await asyncio.sleep(slot - now)
-        # Then measure from when the chat's last message actually left.
-        last = self._chat_released.get(chat_id)
-        while last is not None and (delay := last + self._chat_interval - self._clock()) > 0:  # noqa: ASYNC110
+        # Then wait for the chat's last message to be answered, and measure from then.
+        while True:
+            now = self._clock()
+            started = self._chat_in_flight.get(chat_id)
+            if started is not None and now - started < IN_FLIGHT_LIMIT_SECONDS:
+                await asyncio.sleep(IN_FLIGHT_POLL_SECONDS)
+                continue
+            last = self._chat_released.get(chat_id)
+            if last is None or (delay := last + self._chat_interval - now) <= 0:
+                return
             await asyncio.sleep(delay)
+
+    def finished(self, chat_id: int) -> None:
+        """The message to `chat_id` whose slot was taken has been answered (or will not be
+        sent): the chat's next message may go one interval from now."""
+        if self._chat_in_flight.pop(chat_id, None) is not None:
+            self._chat_released[chat_id] = self._clock()
 
     async def _wait_global(self) -> None:
         # Slots are 1/rate apart from the previous slot, not from the previous wake-up, so a
@@ -121,6 +142,7 @@ class SendLimiter:
         for chat_id in [c for c, t in self._chat_next.items() if t < now - self._chat_interval]:
             self._chat_next.pop(chat_id, None)
             self._chat_released.pop(chat_id, None)
+            self._chat_in_flight.pop(chat_id, None)
 
     async def acquire(self, chat_id: int | None, *, counts_globally: bool = True) -> None:
         """Wait until one message to `chat_id` may go."""
@@ -138,6 +160,7 @@ class SendLimiter:
             self._released.append(now)
         if chat_id is not None:
             self._chat_released[chat_id] = now
+            self._chat_in_flight[chat_id] = now
             if len(self._chat_next) > 10_000:
                 self._forget_idle_chats(now)
 
@@ -171,7 +194,8 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         retries = self._max_retries if rate_limit_args is None else max(0, rate_limit_args)
         chat_id = data.get("chat_id")
-        paced = endpoint.startswith(_CHAT_ENDPOINTS) and rate_limit_args != PACED_BY_CALLER
+        to_chat = endpoint.startswith(_CHAT_ENDPOINTS)
+        paced = to_chat and rate_limit_args != PACED_BY_CALLER
         for attempt in range(retries + 1):
             if paced:
                 await self.limiter.acquire(
@@ -184,4 +208,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 self.limiter.pause(retry_after_seconds(error))
                 if attempt == retries:
                     raise
+            finally:  # answered (or failed): the chat's interval runs from now
+                if to_chat and isinstance(chat_id, int):
+                    self.limiter.finished(chat_id)
         raise AssertionError("unreachable")
