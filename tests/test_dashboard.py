@@ -12,13 +12,11 @@ import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from bot.cli.demo import run_demo
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SimUser
 from bot.web.dashboard.auth import COOKIE, CSRF_HEADER
@@ -310,25 +308,6 @@ async def test_a_marked_delivery_row_is_in_the_database_as_by_hand(
         assert delivery.status == DeliveryStatus.COMPLETED
         assert delivery.manual_reason == "đã nộp bản giấy"
         assert delivery.completed_by_staff_id == ADMIN_ID
-
-
-async def test_the_demo_prints_its_dashboard_and_serves_it(tmp_path: Path) -> None:
-    """`agency-bot demo --serve`: the address and a sign-in link, good while it serves."""
-    lines: list[str] = []
-    visited: list[str] = []
-
-    async def serve() -> None:  # stands for "until Ctrl-C": a visit, then stop
-        found = LINK.search("\n".join(lines))
-        assert found is not None
-        async with httpx.AsyncClient() as browser:
-            assert (await browser.get(found.group(0))).status_code == 200
-            home = found.group(0).split("/web/login")[0] + "/app"
-            visited.append((await browser.get(home)).text)
-
-    await run_demo(officers=6, out=lines.append, report_dir=tmp_path / "report", serve=serve)
-    assert any(line.startswith("The staff dashboard: http://127.0.0.1:") for line in lines)
-    assert "  serving until Ctrl-C" in lines
-    assert NUMBER in visited[0]
 
 
 async def test_verify_remind_close_and_invite_from_the_pages(

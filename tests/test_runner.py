@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
+
 from bot.cli.demo import run_demo
 from bot.runner import running_bot
 from bot.sandbox import Sandbox
 from tests.helpers import FAST, make_settings
+
+SIGN_IN_LINK = re.compile(r"https?://\S+/web/login\?token=\S+")
 
 
 async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -19,8 +23,23 @@ async def test_polling_mode_removes_a_stale_webhook(sandbox: Sandbox, tmp_path: 
 
 
 async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> None:
+    """The whole demo, ended with `--serve`: its dashboard's address and sign-in link work
+    while it serves (one run of the demo for both: it takes most of a minute)."""
     lines: list[str] = []
-    await run_demo(officers=6, out=lines.append, report_dir=tmp_path / "report")
+    visited: list[str] = []
+
+    async def serve() -> None:  # stands for "until Ctrl-C": a visit, then stop
+        found = SIGN_IN_LINK.search("\n".join(lines))
+        assert found is not None
+        async with httpx.AsyncClient() as browser:
+            assert (await browser.get(found.group(0))).status_code == 200
+            home = found.group(0).split("/web/login")[0] + "/app"
+            visited.append((await browser.get(home)).text)
+
+    await run_demo(officers=6, out=lines.append, report_dir=tmp_path / "report", serve=serve)
+    assert any(line.startswith("The staff dashboard: http://127.0.0.1:") for line in lines)
+    assert "  serving until Ctrl-C" in lines
+    assert "123/STTTT-TTBCXB" in visited[0]
     text = "\n".join(lines)
     assert "Roster imported: 172 agencies" in text
     joined = [line for line in lines if line.startswith("  ✓")]
