@@ -194,6 +194,12 @@ async def test_marking_needs_the_csrf_token_and_is_logged(
         assert await status_of(bot, directive_id, "so-noi-vu") != DeliveryStatus.ACKNOWLEDGED
         assert await refusals(bot) == ["csrf", "csrf"]
 
+        forged = await browser.post(
+            mark, data={**form, "status": "rejected", "csrf": csrf_of(page)}
+        )
+        assert "Trạng thái không hợp lệ" in (await browser.get(forged.headers["location"])).text
+        assert await status_of(bot, directive_id, "so-noi-vu") != DeliveryStatus.ACKNOWLEDGED
+
         done = await browser.post(mark, data={**form, "csrf": csrf_of(page)})
         assert done.status_code == 303
         assert await status_of(bot, directive_id, "so-noi-vu") == DeliveryStatus.ACKNOWLEDGED

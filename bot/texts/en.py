@@ -1151,7 +1151,8 @@ TEXTS: dict[str, str] = {
     "event.agency.deactivated": "Agency {code} deactivated: no more letters",
     "event.agency.activated": "Agency {code} active again",
     "event.callback.malformed": "Ignored a button press with malformed data",
-    # issue 12: hostile input
+    # hostile input
     "evidence.unreachable": "the page could not be reached",
     "evidence.over_quota": "not checked: over {count} pages in 24 hours",
+    "mark.bad_status": 'Not a status one can set by hand: only "acknowledged" or "completed".',
 }

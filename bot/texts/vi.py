@@ -1184,7 +1184,8 @@ TEXTS: dict[str, str] = {
     "event.agency.deactivated": "Ngừng gửi công văn cho đơn vị {code}",
     "event.agency.activated": "Gửi công văn lại cho đơn vị {code}",
     "event.callback.malformed": "Bỏ qua nút bấm có dữ liệu không hợp lệ",
-    # issue 12: hostile input
+    # hostile input
     "evidence.unreachable": "không truy cập được trang",
     "evidence.over_quota": "chưa kiểm tra, vì đã quá {count} trang trong 24 giờ",
+    "mark.bad_status": "Trạng thái không hợp lệ: chỉ «đã nhận» hoặc «đã hoàn thành».",
 }

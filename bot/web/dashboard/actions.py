@@ -47,7 +47,9 @@ async def mark(request: web.Request, viewer: Viewer, form: MultiDictProxy[Any]) 
     directive_id = letter_id(request)
     code = _field(form, "code", 64)
     raw_status = _field(form, "status", 16)
-    status = MarkStatus(raw_status) if raw_status in set(MarkStatus) else MarkStatus.ACKNOWLEDGED
+    if raw_status not in set(MarkStatus):  # a forged form: say so, change nothing
+        return _back(directive_id, t(viewer.lang, "mark.bad_status"), _field(form, "back"))
+    status = MarkStatus(raw_status)
     reason = _field(form, "reason")
     try:
         async with deps.sessionmaker.begin() as session:
