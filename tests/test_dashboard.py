@@ -21,6 +21,7 @@ from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SimUser
 from bot.web.dashboard.auth import COOKIE, CSRF_HEADER
 from bot.web.dashboard.initdata import sign
+from bot.web.dashboard.state import RefusalBudget
 from db.models import Delivery, DeliveryStatus, Event
 from db.queries.summary import events
 from tests.helpers import (
@@ -387,3 +388,13 @@ async def test_pages_speak_the_language_chosen_with_lang(
         page = (await browser.get("/app")).text
     assert "Letters sent" in page
     assert "Công văn đã gửi" not in page
+
+
+async def test_refusals_fill_the_event_log_only_up_to_a_budget(start_bot: StartBot) -> None:
+    """Refusals need no sign-in: someone asking again and again must not fill the database."""
+    bot = await start_bot()
+    budget = RefusalBudget().per_minute
+    async with httpx.AsyncClient(base_url=bot.web_url) as stranger:
+        for _ in range(budget + 10):
+            assert (await stranger.get("/web/login?token=forged")).status_code == 403
+    assert await refusals(bot) == ["link"] * budget

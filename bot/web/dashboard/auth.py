@@ -10,6 +10,8 @@ wrong CSRF token — is a 403 with a page that says nothing more, and a line in 
 from __future__ import annotations
 
 import hmac
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +27,11 @@ from bot.web.keys import DEPS
 from db.queries.dashboard import find_session, staff_name
 from db.queries.events import record_event
 
+log = logging.getLogger(__name__)
+
 COOKIE = "agency_bot_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"
-MAX_FORM_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,22 @@ async def viewer_of(request: web.Request) -> Viewer | None:
 
 
 async def refuse(request: web.Request, reason: str, user_id: int | None = None) -> web.Response:
-    """403, a page that says only that, and the refusal in the event log."""
+    """403, a page that says only that, and the refusal in the event log (up to the
+    refusal budget a minute: beyond it, counted in the bot's log)."""
     deps = request.app[DEPS]
-    async with deps.sessionmaker.begin() as session:
-        await record_event(
-            session,
-            "web.refused",
-            actor_type="user",
-            actor_id=user_id,
-            reason=reason,
-            path=request.path[:64],
-        )
+    written, left_out = request.app[DASHBOARD].refusals.admit(time.monotonic())
+    if left_out:
+        log.warning("dashboard: %d refusal(s) over the budget were not written", left_out)
+    if written:
+        async with deps.sessionmaker.begin() as session:
+            await record_event(
+                session,
+                "web.refused",
+                actor_type="user",
+                actor_id=user_id,
+                reason=reason,
+                path=request.path[:64],
+            )
     return forbidden(request)
 
 

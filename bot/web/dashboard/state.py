@@ -14,6 +14,30 @@ from bot.web.dashboard.live import LiveCache
 
 
 @dataclass
+class RefusalBudget:
+    """How many refusals a minute go to the event log. Refusals need no sign-in, so without
+    a bound anyone could fill the database by asking for a page again and again; beyond
+    the budget they are counted, and the count is logged once the minute is over."""
+
+    per_minute: int = 60
+    window_started: float = 0.0
+    written: int = 0
+    skipped: int = 0
+
+    def admit(self, now: float) -> tuple[bool, int]:
+        """Whether this refusal is written; and how many the last full minute left out."""
+        left_out = 0
+        if now - self.window_started >= 60.0:
+            left_out, self.skipped = self.skipped, 0
+            self.window_started, self.written = now, 0
+        if self.written < self.per_minute:
+            self.written += 1
+            return True, left_out
+        self.skipped += 1
+        return False, left_out
+
+
+@dataclass
 class Dashboard:
     templates: jinja2.Environment
     live: LiveCache
@@ -21,6 +45,7 @@ class Dashboard:
     """http://host:port where the server listens, once it does (set by the runner): the
     sign-in links' base when `[web] public_url` is empty."""
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    refusals: RefusalBudget = field(default_factory=RefusalBudget)
 
     def background(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the answer (an evidence check), keeping a reference to it."""
