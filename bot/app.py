@@ -45,7 +45,7 @@ from bot.telegram.malformed import MalformedPresses
 from bot.telegram.processor import PerSenderProcessor
 from bot.telegram.prompts import Prompts
 from bot.telegram.request import AiohttpRequest
-from bot.telegram.strangers import STRANGERS_KEY, StrangerBudget
+from bot.telegram.strangers import StrangerBudget
 from bot.texts import language_from_telegram, plain, t
 from bot.web.app import WEB_APP_KEY, build_web_app
 from db.models import utcnow
@@ -218,9 +218,9 @@ def build_application(
         supervisor=supervisor,
         jobs={name: JobGuard(name, database) for name in ("reminders", "expiry", "evidence")},
         malformed=MalformedPresses(sessionmaker),
+        strangers=StrangerBudget(sessionmaker, settings),
     )
     application.bot_data[DEPS_KEY] = deps
-    application.bot_data[STRANGERS_KEY] = StrangerBudget(sessionmaker, settings)
     application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)
     # What no handler may see is dropped first; malformed presses are logged next (a group
     # runs only its first matching handler, so the two cannot share one).

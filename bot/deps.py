@@ -17,6 +17,7 @@ from bot.metrics import Metrics
 from bot.resilience import DatabaseStatus, JobGuard, Supervisor
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
 from bot.telegram.malformed import MalformedPresses
+from bot.telegram.strangers import StrangerBudget
 
 if TYPE_CHECKING:
     from bot.answers.acknowledge import AckBatcher
@@ -79,6 +80,8 @@ class Deps:
     jobs: dict[str, JobGuard]
     # Button data no button carried, logged now and then per user.
     malformed: MalformedPresses
+    # The few messages a stranger (neither contact nor staff) gets answered.
+    strangers: StrangerBudget
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]

@@ -8,13 +8,10 @@ evidence. And a stranger past their few answers (bot.telegram.strangers) is not 
 
 from __future__ import annotations
 
-from typing import cast
-
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.deps import Context
-from bot.telegram.strangers import STRANGERS_KEY, StrangerBudget
+from bot.deps import Context, get_deps
 
 
 async def screen(update: Update, context: Context) -> None:
@@ -28,8 +25,7 @@ async def screen(update: Update, context: Context) -> None:
     if update.callback_query is not None:
         return
     user = update.effective_user
-    strangers = cast(StrangerBudget, context.bot_data[STRANGERS_KEY])
-    if user is not None and not await strangers.admits(user.id):
+    if user is not None and not await get_deps(context).strangers.admits(user.id):
         raise ApplicationHandlerStop
 
 

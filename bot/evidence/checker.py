@@ -11,8 +11,9 @@ whoever asks; staff, who re-check with /verify, and the event log get the detail
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -78,78 +79,77 @@ class EvidenceChecker:
         (the officer, or staff re-checking), and the sender when the evidence fails
         (`delivery_id` given: an officer's report, not a staff re-check). `chat_id` None:
         nobody to tell (the officer left before an abandoned check was taken up again)."""
+        with self._under_way(checks):
+            failures: list[str] = []
+            officer = delivery_id is not None  # else staff re-checking: not rationed, told all
+            for evidence_id, url in checks:
+                result = await self._result(url, links, chat_id if officer else None)
+                verdict = (
+                    Verification.VERIFIED
+                    if result.verdict == Verdict.VERIFIED
+                    else Verification.UNVERIFIED
+                )
+                async with self._sessionmaker.begin() as session:
+                    checked = await record_verification(
+                        session, evidence_id, verdict, result.reason, self._clock()
+                    )
+                    await record_event(
+                        session,
+                        "evidence.checked",
+                        actor_type="bot",
+                        directive_id=directive_id,
+                        agency_id=await agency_of(session, checked),
+                        url=url,
+                        verdict=verdict.value,
+                        reason=result.reason,
+                    )
+                self._metrics.evidence_checked(verdict.value)
+                if verdict == Verification.UNVERIFIED:
+                    failures.append(f"{url} ({result.reason})")
+                key = f"completion.{verdict.value}"
+                reason = result.reason
+                if officer and result.reason.startswith(NOT_FETCHED):
+                    reason = t(lang, "evidence.over_quota", count=self._quota)
+                elif officer and _unreachable(result):
+                    reason = t(lang, "evidence.unreachable")
+                if chat_id is None:
+                    continue
+                try:
+                    await self._bot.send_message(
+                        chat_id,
+                        t(lang, key, url=url, number=number, reason=reason),
+                        disable_web_page_preview=True,
+                    )
+                except TelegramError:
+                    log.warning("could not tell chat %s the check result", chat_id)
+            if failures and delivery_id is not None:
+                await self._notices.notify_unverified(delivery_id, failures)
+
+    async def _result(
+        self, url: str, links: Sequence[str], rationed: int | None
+    ) -> PageVerification:
+        """The page's verdict (`rationed`: the officer whose daily ration it counts against).
+        A bug ends the check unverified with the reason, never pending for good; a database
+        outage leaves it pending, for the sweep once the database is back."""
+        try:
+            if rationed is not None and not await self._within_quota(rationed):
+                return PageVerification(Verdict.UNVERIFIED, self._quota_reason())
+            return await self._fetch(url, links)
+        except Exception as error:
+            if database_unavailable(error):
+                raise
+            log.exception("checking %s failed", url)
+            return PageVerification(Verdict.UNVERIFIED, f"{INTERNAL_ERROR}: {type(error).__name__}")
+
+    @contextlib.contextmanager
+    def _under_way(self, checks: Sequence[tuple[int, str]]) -> Iterator[None]:
+        """These evidence ids are being checked here: the sweep for abandoned ones skips them."""
         ids = {evidence_id for evidence_id, _ in checks}
         self._checking |= ids
         try:
-            await self._check(chat_id, lang, number, directive_id, delivery_id, links, checks)
+            yield
         finally:
             self._checking -= ids
-
-    async def _check(
-        self,
-        chat_id: int | None,
-        lang: str,
-        number: str,
-        directive_id: int | None,
-        delivery_id: int | None,
-        links: Sequence[str],
-        checks: Sequence[tuple[int, str]],
-    ) -> None:
-        failures: list[str] = []
-        officer = delivery_id is not None  # else staff re-checking: not rationed, told all
-        for evidence_id, url in checks:
-            try:
-                if officer and chat_id is not None and not await self._within_quota(chat_id):
-                    result = PageVerification(Verdict.UNVERIFIED, self._quota_reason())
-                else:
-                    result = await self._fetch(url, links)
-            except Exception as error:  # a bug: the check ends, with the reason, not pending
-                if database_unavailable(error):
-                    raise  # still pending: the sweep takes it up again once the database is back
-                log.exception("checking %s failed", url)
-                result = PageVerification(
-                    Verdict.UNVERIFIED, f"{INTERNAL_ERROR}: {type(error).__name__}"
-                )
-            verdict = (
-                Verification.VERIFIED
-                if result.verdict == Verdict.VERIFIED
-                else Verification.UNVERIFIED
-            )
-            async with self._sessionmaker.begin() as session:
-                checked = await record_verification(
-                    session, evidence_id, verdict, result.reason, self._clock()
-                )
-                await record_event(
-                    session,
-                    "evidence.checked",
-                    actor_type="bot",
-                    directive_id=directive_id,
-                    agency_id=await agency_of(session, checked),
-                    url=url,
-                    verdict=verdict.value,
-                    reason=result.reason,
-                )
-            self._metrics.evidence_checked(verdict.value)
-            if verdict == Verification.UNVERIFIED:
-                failures.append(f"{url} ({result.reason})")
-            key = f"completion.{verdict.value}"
-            reason = result.reason
-            if officer and result.reason.startswith(NOT_FETCHED):
-                reason = t(lang, "evidence.over_quota", count=self._quota)
-            elif officer and _unreachable(result):
-                reason = t(lang, "evidence.unreachable")
-            if chat_id is None:
-                continue
-            try:
-                await self._bot.send_message(
-                    chat_id,
-                    t(lang, key, url=url, number=number, reason=reason),
-                    disable_web_page_preview=True,
-                )
-            except TelegramError:
-                log.warning("could not tell chat %s the check result", chat_id)
-        if failures and delivery_id is not None:
-            await self._notices.notify_unverified(delivery_id, failures)
 
     async def resume_abandoned(self) -> int:
         """Check again what a restart, a crash or a change of leader left `pending` (the

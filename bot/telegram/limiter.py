@@ -159,7 +159,6 @@ class SendLimiter:
         if counts_globally:
             self._released.append(now)
         if chat_id is not None:
-            self._chat_released[chat_id] = now
             self._chat_in_flight[chat_id] = now
             if len(self._chat_next) > 10_000:
                 self._forget_idle_chats(now)

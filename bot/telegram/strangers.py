@@ -31,7 +31,6 @@ MEMBER_SECONDS = 60.0
 # /staff add, lets them in without waiting for the window to end.
 RECHECK_SECONDS = 30.0
 _MAX_REMEMBERED = 10_000
-STRANGERS_KEY = "strangers"
 
 
 @dataclass
