@@ -192,10 +192,17 @@ PAGES = {
 
 
 @asynccontextmanager
-async def serve_website(pages: dict[str, str] = PAGES) -> AsyncIterator[str]:
-    """An agency's website on 127.0.0.1, serving `pages` (path → body): its base URL."""
+async def serve_website(
+    pages: dict[str, str] = PAGES,
+    *,
+    before: Callable[[web.Request], Awaitable[None]] | None = None,
+) -> AsyncIterator[str]:
+    """An agency's website on 127.0.0.1, serving `pages` (path → body): its base URL.
+    `before` runs ahead of each answer (a test may hold one back)."""
 
     async def page(request: web.Request) -> web.Response:
+        if before is not None:
+            await before(request)
         body = pages.get(request.path)
         if body is None:
             return web.Response(status=404)
@@ -203,7 +210,7 @@ async def serve_website(pages: dict[str, str] = PAGES) -> AsyncIterator[str]:
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", page)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)  # a held-back answer ends with it
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

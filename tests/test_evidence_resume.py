@@ -23,13 +23,13 @@ from db.session import make_engine, make_sessionmaker
 from tests.helpers import (
     EXAMPLE_ROSTER,
     NUMBER,
-    PAGES,
     broadcast_to,
     cli,
     eventually,
     join_officers,
     letter,
     report_with_evidence,
+    serve_website,
     start_run,
     stop_run,
     write_config,
@@ -49,25 +49,13 @@ async def website_that_hangs_once() -> AsyncIterator[tuple[str, asyncio.Event]]:
     waits); later ones are served. Yields its base URL and an event set at that request."""
     first_request = asyncio.Event()
 
-    async def page(request: web.Request) -> web.Response:
+    async def hang_the_first(request: web.Request) -> None:
         if not first_request.is_set():
             first_request.set()
             await asyncio.Event().wait()  # until the connection goes
-        body = PAGES.get(request.path)
-        if body is None:
-            return web.Response(status=404)
-        return web.Response(text=f"<html><body>{body}</body></html>", content_type="text/html")
 
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", page)
-    runner = web.AppRunner(app, shutdown_timeout=0.1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}", first_request
-    finally:
-        await runner.cleanup()
+    async with serve_website(before=hang_the_first) as url:
+        yield url, first_request
 
 
 async def evidence_state(db_url: str) -> list[tuple[str, Verification | None]]:
