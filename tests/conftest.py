@@ -25,16 +25,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.deps import Tuning
 from bot.onboarding.roster import import_roster
 from bot.runner import RunningBot, running_bot
-from bot.sandbox import RateLimits, Sandbox
+from bot.sandbox import Sandbox
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
-from tests.helpers import EXAMPLE_ROSTER, FAST, Clock, StartBot, make_settings, serve_website
+from tests.helpers import (
+    EXAMPLE_ROSTER,
+    FAST,
+    FAST_LIMITS,
+    Clock,
+    StartBot,
+    make_settings,
+    serve_website,
+)
 
 POSTGRES_ENV = "AGENCY_BOT_TEST_POSTGRES"
-# Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for
-# the FAST tuning (a message every 30 ms in a chat) but tight enough to catch a bot that
-# does not pace at all. Tests of pacing itself build a sandbox with Telegram's own limits.
-FAST_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=40, per_chat_window=1.0)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -218,16 +222,28 @@ async def _stop_within(stack: AsyncExitStack, seconds: float) -> None:
     if done:
         stopping.result()
         return
-    stuck = []
-    for task in asyncio.all_tasks():
-        if task is not asyncio.current_task():
-            frames = "".join(
-                f"    {f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_name}\n"
-                for f in task.get_stack(limit=8)
-            )
-            stuck.append(f"  {task.get_name()}:\n{frames}")
+    stuck = [
+        f"  {task.get_name()}:\n{_awaiting(task)}"
+        for task in asyncio.all_tasks()
+        if task is not asyncio.current_task()
+    ]
     stopping.cancel()
     raise AssertionError(f"the bot did not stop within {seconds:g} s; tasks:\n" + "".join(stuck))
+
+
+def _awaiting(task: asyncio.Task[Any]) -> str:
+    """Where a task waits: its whole chain of awaits, outermost first (a task's own stack
+    shows only its outermost frame while it is suspended)."""
+    lines = []
+    awaited: Any = task.get_coro()
+    while awaited is not None and len(lines) < 40:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)
+        if frame is None:
+            lines.append(f"    awaits {awaited!r:.200}\n")
+            break
+        lines.append(f"    {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}\n")
+        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "ag_await", None)
+    return "".join(lines)
 
 
 @pytest.fixture

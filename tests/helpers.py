@@ -26,7 +26,7 @@ from bot.deps import Tuning
 from bot.onboarding.invites import create_invite
 from bot.onboarding.joining import Joiner, JoinResult, redeem_invite
 from bot.runner import RunningBot
-from bot.sandbox import ApiCall, Sandbox, SentMessage, SimUser
+from bot.sandbox import ApiCall, RateLimits, Sandbox, SentMessage, SimUser
 from db.models import ContactRole, DirectiveStatus, MessageStatus, OutboundMessage
 
 EXAMPLE_ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
@@ -47,6 +47,10 @@ FAST = Tuning(
     report_expiry_interval=0.2,
 )
 NUMBER = "123/STTTT-TTBCXB"
+# Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for
+# the FAST tuning (a message every 30 ms in a chat) but tight enough to catch a bot that
+# does not pace at all. Tests of pacing itself build a sandbox with Telegram's own limits.
+FAST_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=40, per_chat_window=1.0)
 
 
 def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:

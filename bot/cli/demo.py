@@ -29,14 +29,14 @@ from aiohttp import web
 from bot.clock import OffsetClock
 from bot.config import settings_from_mapping
 from bot.delivery.directive_input import OTHERS, DirectiveItem, read_directive_file
-from bot.deps import get_deps_from_app
+from bot.deps import Tuning, get_deps_from_app
 from bot.onboarding.invites import create_invite
 from bot.onboarding.roster import import_roster
 from bot.reminders.rounds import pick_recipients
 from bot.reports.files import report_files
 from bot.reports.summary import load_report, render_table
 from bot.runner import RunningBot, running_bot
-from bot.sandbox import Sandbox, SentMessage, SimUser
+from bot.sandbox import RateLimits, Sandbox, SentMessage, SimUser
 from bot.texts import t
 from bot.web.dashboard.signin import create_link
 from db.models import DeliveryStatus, utcnow
@@ -130,12 +130,17 @@ async def run_demo(
     report_dir: Path = REPORT_DIR,
     *,
     serve: Callable[[], Awaitable[None]] | None = None,
+    tuning: Tuning | None = None,
+    limits: RateLimits | None = None,
 ) -> None:
     """The story; then the dashboard's address and a sign-in link. With `serve` (--serve:
-    until Ctrl-C), the bot and its dashboard stay up until it returns."""
+    until Ctrl-C), the bot and its dashboard stay up until it returns.
+
+    It runs at Telegram's pace (a message a second in a chat) unless `tuning` and the
+    sandbox's `limits` say otherwise: the tests run it faster."""
     officers = max(1, min(officers, len(DEMO_AGENCIES)))
     with tempfile.TemporaryDirectory(prefix="agency-bot-demo-") as folder:
-        async with Sandbox(bot_username="soctrang_congvan_bot") as sandbox:
+        async with Sandbox(bot_username="soctrang_congvan_bot", limits=limits) as sandbox:
             staff = sandbox.add_user("Nguyễn Văn An", username="an_stttt", user_id=100001)
             settings = settings_from_mapping(
                 {
@@ -153,7 +158,7 @@ async def run_demo(
             )
             out(f"Telegram sandbox listening on {sandbox.base_url} (no token, no network)")
             clock = OffsetClock()
-            async with running_bot(settings, clock=clock) as bot:
+            async with running_bot(settings, clock=clock, tuning=tuning) as bot:
                 with as_file(files("bot.examples") / "agencies.csv") as roster:
                     result = await import_roster(bot.sessionmaker, roster)
                 out(f"Roster imported: {result.created} agencies of Sóc Trăng province")
