@@ -104,6 +104,19 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {first}"[:300]
 
 
+async def wait_at_most(seconds: float | None, awaitable: Awaitable[object]) -> None:
+    """Wait for `awaitable`, but no longer than `seconds` (None: no limit); running out of
+    time is not an error.
+
+    Not `asyncio.wait_for`: on Python 3.11 it swallows a cancellation that arrives just as
+    the awaited event is set, and a loop waiting that way never stops (a bot's stop hung
+    on it for good, its dispatcher's feeder cancelled just as a notice woke it).
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await awaitable
+
+
 class Backoff:
     """Exponential backoff with jitter: 0.5 s, 1 s, 2 s … up to 10 s, each scattered so
     that the loops of a process (and the processes of a cluster) do not retry together."""

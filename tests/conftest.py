@@ -234,7 +234,7 @@ async def _stop_within(stack: AsyncExitStack, seconds: float) -> None:
 def _awaiting(task: asyncio.Task[Any]) -> str:
     """Where a task waits: its whole chain of awaits, outermost first (a task's own stack
     shows only its outermost frame while it is suspended)."""
-    lines = []
+    lines: list[str] = []
     awaited: Any = task.get_coro()
     while awaited is not None and len(lines) < 40:
         frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "ag_frame", None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from pathlib import Path
 
 import pytest
 import sqlalchemy.exc
@@ -19,6 +20,7 @@ from bot.resilience import (
     Supervisor,
     database_unavailable,
     until_written,
+    wait_at_most,
 )
 from db.session import make_engine
 
@@ -131,3 +133,48 @@ async def test_a_job_never_overlaps_itself() -> None:
     release.set()
     await guard.stop()
     assert started == [1]
+
+
+async def test_a_loop_waiting_on_an_event_stops_even_as_the_event_is_set() -> None:
+    """The stop of a loop that waits for an event, at most an interval at a time, arrives
+    just as the event is set: the loop must end (with asyncio.wait_for on Python 3.11 it
+    went on for good, and so did the bot's stop)."""
+    for _ in range(50):
+        wake = asyncio.Event()
+
+        async def loop(wake: asyncio.Event = wake) -> None:
+            while True:
+                await wait_at_most(0.05, wake.wait())
+                wake.clear()
+
+        task = asyncio.create_task(loop())
+        await asyncio.sleep(0.01)
+        wake.set()
+        await asyncio.sleep(0)  # the wait is done; the loop has not run on yet
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=5)
+        assert done == {task}
+        assert task.cancelled()
+
+
+async def test_a_wait_runs_out_quietly_and_an_event_ends_it_early() -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await wait_at_most(0.05, asyncio.Event().wait())
+    assert loop.time() - started >= 0.05
+    wake = asyncio.Event()
+    loop.call_soon(wake.set)
+    await wait_at_most(None, wake.wait())
+    assert wake.is_set()
+
+
+def test_the_product_never_waits_with_asyncio_wait_for() -> None:
+    """wait_at_most instead, everywhere: see why in its docstring."""
+    root = Path(__file__).parent.parent
+    users = [
+        str(path.relative_to(root))
+        for package in ("bot", "handlers", "db")
+        for path in (root / package).rglob("*.py")
+        if "asyncio.wait_for(" in path.read_text(encoding="utf-8")
+    ]
+    assert users == []

@@ -21,7 +21,6 @@ already sent is sent again), and a worker whose lease ran out waits for it to be
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import random
@@ -47,7 +46,14 @@ from telegram.ext import ExtBot
 from bot.delivery.leadership import Leadership
 from bot.delivery.render import DirectiveContent, directive_content, render_directive
 from bot.metrics import Metrics
-from bot.resilience import Backoff, DatabaseStatus, Supervisor, database_unavailable, until_written
+from bot.resilience import (
+    Backoff,
+    DatabaseStatus,
+    Supervisor,
+    database_unavailable,
+    until_written,
+    wait_at_most,
+)
 from bot.telegram.keyboards import directive_keyboard
 from bot.telegram.limiter import PACED_BY_CALLER, SendLimiter, retry_after_seconds
 from db.models import Directive, MessageKind, MessageStatus, ReminderPhase
@@ -203,8 +209,7 @@ class TelegramBreaker:
                 self._prober = asyncio.current_task()
                 return
             self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), wait if wait > 0 else None)
+            await wait_at_most(wait if wait > 0 else None, self._changed.wait())
 
     def succeeded(self) -> None:
         """Telegram answered (a 4xx is an answer too)."""
@@ -338,8 +343,7 @@ class Dispatcher:
         while not self._queue.empty():
             unstarted.append(self._queue.get_nowait().id)
         await self._release(unstarted)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._idle(), grace)
+        await wait_at_most(grace, self._idle())
         await self._supervisor.stop(self._task_names)
         self._task_names = []
 
@@ -380,8 +384,7 @@ class Dispatcher:
                 await self._finish_directives()
                 self._wake.clear()
                 # Idle: wake when something is queued, or poll for retries falling due.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+                await wait_at_most(self._idle_poll, self._wake.wait())
 
     async def _feed_once(self) -> int:
         """Take back expired leases now and then, then claim what there is room for: the
@@ -395,8 +398,7 @@ class Dispatcher:
         room = 2 * self._worker_count - self._queue.qsize() - self._in_flight
         if room <= 0:  # enough claimed already: wait until a worker finishes one
             self._room.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._room.wait(), self._idle_poll)
+            await wait_at_most(self._idle_poll, self._room.wait())
             return -1
         started = loop.time()
         with self._database.watching():
@@ -504,8 +506,7 @@ class Dispatcher:
         """Until the lease on `message` has enough time left for a send (it may have run out
         while the database was away: then until the keeper renews it, or learns it is lost)."""
         while self._lease_left(message) < self._send_margin:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._renewed.wait(), self._renew_every)
+            await wait_at_most(self._renew_every, self._renewed.wait())
 
     async def _before_send(self, message: outbox.Claimed) -> None:
         """Take the rate limiter's slot for this chat, holding a lease with time left, while

@@ -8,7 +8,6 @@ so (`directives_finished`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 
-from bot.resilience import Backoff, DatabaseStatus, Supervisor, database_unavailable
+from bot.resilience import Backoff, DatabaseStatus, Supervisor, database_unavailable, wait_at_most
 from bot.texts import t
 from db.queries import outbox
 from db.queries.directives import get_directive
@@ -79,8 +78,7 @@ class ProgressReporter:
         while True:
             # Wake on the interval, or early when messages were sent: the summary of a
             # finished broadcast then comes at once, while edits stay an interval apart.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._activity.wait(), self._interval)
+            await wait_at_most(self._interval, self._activity.wait())
             # At most a few looks an interval: counting a big broadcast's messages is a query.
             await asyncio.sleep(self._interval / 6)
             if not self._leads():
