@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.delivery.directive_input import DirectiveDraft
+from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.delivery.recall import recall_directive
+from bot.onboarding.roster import import_roster
 from bot.reports.summary import load_report, summary_lines
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
@@ -28,19 +32,21 @@ from db.models import (
     MessageStatus,
     OutboundMessage,
 )
+from db.queries import outbox
 from tests.helpers import (
     ADMIN_ID,
     EXAMPLE_ROSTER,
     NUMBER,
     Clock,
+    StartBot,
     answer_to,
+    cli,
     directive_messages,
     eventually,
     join_officers,
     queue_letter,
 )
 
-StartBot = Callable[..., Awaitable[RunningBot]]
 CODES = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:41]]
 REASON = "Gửi nhầm nơi nhận"
 
@@ -62,20 +68,6 @@ def is_message(message_id: int, message: SentMessage) -> bool:
 
 def copies(officer: SimUser) -> list[SentMessage]:
     return directive_messages(officer, NUMBER)
-
-
-async def cli(*argv: str) -> tuple[int, str, str]:
-    """`agency-bot …` as a process of its own, as an IT officer types it beside the bot."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.commands",
-        *argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 def config_for(bot: RunningBot, tmp_path: Path) -> str:
@@ -270,3 +262,58 @@ async def test_only_staff_recall_and_nothing_changes_otherwise(
         assert await session.scalar(select(Directive.status)) != DirectiveStatus.RECALLED
         assert "staff.refused" in (await session.scalars(select(Event.kind))).all()
     assert letter.buttons()  # the copy keeps its buttons
+
+
+@pytest.mark.postgresql_only
+async def test_a_copy_sent_while_its_letter_is_recalled_restarts_no_reminders(
+    sessionmaker: async_sessionmaker[AsyncSession], sandbox: Sandbox
+) -> None:
+    """The send's bookkeeping meets a recall not yet committed: it waits for it and leaves
+    the agency unchased (reading the letter's status without waiting, PostgreSQL let the
+    send schedule reminders the recall had just cleared)."""
+    await import_roster(sessionmaker, EXAMPLE_ROSTER)
+    await join_officers(sessionmaker, sandbox, ["so-y-te"])
+    now = datetime.now(UTC)
+    async with sessionmaker.begin() as session:
+        directive = await create_directive(
+            session,
+            DirectiveDraft(subject="V/v thử", body="Nội dung", number=NUMBER),
+            now=now,
+            timezone=ZoneInfo("Asia/Ho_Chi_Minh"),
+            created_by=ADMIN_ID,
+            status=DirectiveStatus.DRAFT,
+        )
+        await set_targets(session, directive, ["so-y-te"])
+        await queue_broadcast(session, directive, now=now, actor_id=ADMIN_ID)
+    async with sessionmaker.begin() as session:
+        [copy] = await outbox.claim_due(session, now, 9, owner="me", lease=timedelta(minutes=1))
+
+    async def send_bookkeeping() -> None:
+        async with sessionmaker.begin() as session:
+            written = await outbox.mark_sent(
+                session, copy, ["7"], now, owner="me", first_reminder_at=now
+            )
+            assert written
+
+    async with sessionmaker.begin() as recall:
+        await recall_directive(
+            recall, directive.id, REASON, staff_id=ADMIN_ID, now=now, tz_name="Asia/Ho_Chi_Minh"
+        )
+        sending = asyncio.create_task(send_bookkeeping())
+        await eventually(lambda: _waiting_for_a_lock(sessionmaker), True)
+    await sending
+    async with sessionmaker() as session:
+        delivery = (await session.execute(select(Delivery))).scalar_one()
+    assert (delivery.status, delivery.next_reminder_at) == (DeliveryStatus.SENT, None)
+    assert delivery.reminder_phase is None
+
+
+async def _waiting_for_a_lock(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    async with sessionmaker() as session:
+        waiting = await session.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)

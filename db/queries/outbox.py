@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -226,6 +226,8 @@ async def mark_sent(
 
     False (nothing written) when `owner` no longer holds the claim.
     """
+    starts_schedule = message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE
+    recalled = starts_schedule and await _recalled_meanwhile(session, message)
     result = await session.execute(
         update(OutboundMessage)
         .where(*_owned(message, owner))
@@ -242,12 +244,9 @@ async def mark_sent(
     )
     if not affected(result):
         return False
-    if message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE:
+    if starts_schedule:
         # A copy that was on its way when its letter was recalled arrived, and is edited;
         # nothing chases it.
-        recalled = exists().where(
-            Directive.id == Delivery.directive_id, Directive.status == DirectiveStatus.RECALLED
-        )
         await session.execute(
             update(Delivery)
             .where(
@@ -258,12 +257,9 @@ async def mark_sent(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
                 failure_reason=None,
-                reminder_phase=case((recalled, None), else_=ReminderPhase.ACK.value),
+                reminder_phase=None if recalled else ReminderPhase.ACK,
                 scheduled_reminders=0,
-                next_reminder_at=case(
-                    (recalled, None),
-                    else_=literal(first_reminder_at, Delivery.next_reminder_at.type),
-                ),
+                next_reminder_at=None if recalled else first_reminder_at,
             )
             .execution_options(synchronize_session=False)
         )
@@ -280,6 +276,20 @@ async def mark_sent(
             .values(sent_at=now, reminder_phase=ReminderPhase.ACK, next_reminder_at=None)
         )
     return True
+
+
+async def _recalled_meanwhile(session: AsyncSession, message: Claimed) -> bool:
+    """Whether the copy's letter was recalled, read under a share lock on the letter before
+    anything of the send is written. A recall changes the letter first: a recall under
+    way is waited for and seen (without the lock, PostgreSQL would let this send restart
+    the reminders the recall had just stopped); one after it waits for this send, and
+    stops the reminders it started. Both take the letter first, so neither deadlocks."""
+    status = await session.scalar(
+        select(Directive.status)
+        .where(Directive.id == message.directive_id)
+        .with_for_update(read=True)
+    )
+    return status == DirectiveStatus.RECALLED
 
 
 async def mark_cancelled(
