@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import asyncpg
 from aiohttp import web
@@ -18,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli.commands import main
 from bot.clock import OffsetClock
 from bot.config import Settings, settings_from_mapping
 from bot.delivery.directive_input import DirectiveDraft
@@ -260,8 +264,31 @@ def write_config(
     return path
 
 
-async def cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """`agency-bot ARGS` in a process of its own: (exit code, stdout, stderr)."""
+async def cli(*argv: str) -> tuple[int, str, str]:
+    """`agency-bot ARGS`: (exit code, stdout, stderr).
+
+    In a thread of this process, through the same `main()` as the installed command, its
+    output captured: starting Python and importing the bot for each command cost about
+    2 s. `run` alone goes to a process of its own: it owns the signals, which only a
+    main thread may."""
+    if "run" in argv:
+        return await cli_process(*argv)
+    out, err = io.StringIO(), io.StringIO()
+
+    def command() -> int:
+        _CAPTURE.set((out, err))
+        try:
+            return main(list(argv))
+        except SystemExit as exit_:  # argparse's usage errors
+            return exit_.code if isinstance(exit_.code, int) else 1
+
+    with _captured_output(), restored_logging():
+        code = await asyncio.wait_for(asyncio.to_thread(command), 60)
+    return code, out.getvalue(), err.getvalue()
+
+
+async def cli_process(*argv: str) -> tuple[int, str, str]:
+    """`agency-bot ARGS` in a process of its own, as a shell runs it."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -269,10 +296,60 @@ async def cli(*argv: str, env: dict[str, str] | None = None) -> tuple[int, str, 
         *argv,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env=env,
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
     return process.returncode or 0, out.decode(), err.decode()
+
+
+# Where a command run by `cli` writes: set in its thread, and inherited by the tasks and
+# threads it starts; everything else (the tests' own bot, in the main thread) writes
+# where it did.
+_CAPTURE: ContextVar[tuple[io.StringIO, io.StringIO] | None] = ContextVar(
+    "cli_capture", default=None
+)
+
+
+class _ByCaller(io.TextIOBase):
+    """sys.stdout or sys.stderr while `cli` runs: the command's writes go to its capture."""
+
+    def __init__(self, usual: TextIO, which: int) -> None:
+        self._usual = usual
+        self._which = which
+
+    def write(self, text: str) -> int:
+        capture = _CAPTURE.get()
+        return (self._usual if capture is None else capture[self._which]).write(text)
+
+    def flush(self) -> None:
+        if _CAPTURE.get() is None:
+            self._usual.flush()
+
+
+@contextmanager
+def _captured_output() -> Iterator[None]:
+    usual = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _ByCaller(usual[0], 0), _ByCaller(usual[1], 1)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = usual
+
+
+@contextmanager
+def restored_logging() -> Iterator[None]:
+    """Logging set up as `agency-bot` does it (root handlers replaced) inside the block,
+    the test's own after it. Inside the test, not as a fixture: pytest swaps its capture
+    handlers between a test's phases, and a fixture would restore the setup phase's."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    quieted = {name: logging.getLogger(name).level for name in ("httpx", "apscheduler", "alembic")}
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, was in quieted.items():
+            logging.getLogger(name).setLevel(was)
 
 
 async def start_run(

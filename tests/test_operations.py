@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from bot.logs import setup_logging
 from bot.sandbox import Sandbox
 from db.migrate import upgrade
 from db.session import make_engine
-from tests.helpers import cli, start_run, stop_run, write_config
+from tests.helpers import cli, restored_logging, start_run, stop_run, write_config
 
 TOKEN = "1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # shaped like a real one
 
@@ -234,26 +233,17 @@ async def test_db_backup_of_postgresql_points_to_pg_dump(sandbox: Sandbox, tmp_p
 # --- logs -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.mark.usefixtures("restored_logging")
 def test_json_logs_are_one_object_a_line_without_the_token(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    setup_logging(logging.INFO, "json")
-    log = logging.getLogger("bot.test")
-    log.info("calling https://api.telegram.org/bot%s/getMe", TOKEN)
-    try:
-        raise ConnectionError(f"https://api.telegram.org/bot{TOKEN}/sendMessage timed out")
-    except ConnectionError:
-        log.exception("request failed")
+    with restored_logging():
+        setup_logging(logging.INFO, "json")
+        log = logging.getLogger("bot.test")
+        log.info("calling https://api.telegram.org/bot%s/getMe", TOKEN)
+        try:
+            raise ConnectionError(f"https://api.telegram.org/bot{TOKEN}/sendMessage timed out")
+        except ConnectionError:
+            log.exception("request failed")
     lines = capsys.readouterr().err.splitlines()
     entries = [json.loads(line) for line in lines]
     assert [e["level"] for e in entries] == ["INFO", "ERROR"]

@@ -8,13 +8,10 @@ relays it to its schools: three levels, and the counts come back up to the depar
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import logging
 import re
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli.commands import main
 from bot.delivery.directive_input import (
     DirectiveDraft,
     DirectiveInputError,
@@ -60,6 +56,7 @@ from tests.helpers import (
     Clock,
     StartBot,
     answer_to,
+    cli,
     eventually,
     join_officers,
     queue_letter,
@@ -498,37 +495,13 @@ async def _relay_reminder_set(bot: RunningBot, code: str) -> bool:
     return (await delivery_of(bot, 1, code)).relay_remind_at is not None
 
 
-Cli = Callable[..., Awaitable[tuple[int, str, str]]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The command line, in a thread of its own (it runs its own event loop) next to the
-    running bot; it keeps the test's logging (the real one replaces the root handlers), and
-    stderr holds only what the command prints: an earlier in-process command of this
-    worker may have left its stderr handler on the root logger, which the bot beside
-    would write to."""
-    monkeypatch.setattr("bot.cli.commands.setup_logging", lambda level: None)
-    root = logging.getLogger()
-    monkeypatch.setattr(
-        root, "handlers", [h for h in root.handlers if type(h) is not logging.StreamHandler]
-    )
-
-    async def run(*argv: str) -> tuple[int, str, str]:
-        code = await asyncio.to_thread(main, list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def write_config(path: Path, bot: RunningBot) -> Path:
     path.write_text(f'[database]\nurl = "{bot.settings.database.url}"\n', encoding="utf-8")
     return path
 
 
 async def test_staff_relay_on_an_agency_s_behalf_and_the_reports_show_the_tree(
-    running: RunningBot, sandbox: Sandbox, tmp_path: Path, cli: Cli
+    running: RunningBot, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     codes = ["so-gddt", "pgd-chau-thanh", "thpt-hoang-dieu", SCHOOLS[0]]
     officers = {

@@ -7,7 +7,6 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -18,21 +17,12 @@ from bot.config import ConfigError, settings_from_mapping
 from bot.logs import log_uncaught_exceptions, setup_logging
 from bot.sandbox import Sandbox
 from bot.telegram.request import AiohttpRequest
-from tests.helpers import cli, write_config
+from tests.helpers import cli, restored_logging, write_config
 
 # Shaped like a real one: BotFather's 35 characters after the colon.
 TOKEN = "123456789:AAHk9cX2vQe7Lm4Rt8Yp1Zs6Wd3Fg5Jh0Kn"
 SECRET = "s3cret-" + "q" * 33
 PASSWORD = "pg-pass-w0rd"
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def _chained_error() -> NetworkError:
@@ -47,14 +37,13 @@ def _chained_error() -> NetworkError:
         return outer
 
 
-@pytest.mark.usefixtures("restored_logging")
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_a_chained_traceback_with_the_url_is_redacted(
     fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    setup_logging(logging.INFO, fmt)
-    error = _chained_error()
-    logging.getLogger("bot.test").error("sending failed", exc_info=error)
+    with restored_logging():
+        setup_logging(logging.INFO, fmt)
+        logging.getLogger("bot.test").error("sending failed", exc_info=_chained_error())
     err = capsys.readouterr().err
     assert "aiohttp.client_exceptions.InvalidURL" in err  # the chained traceback is there
     assert "<token>" in err
@@ -125,23 +114,23 @@ async def test_a_refused_token_is_one_line_without_it(sandbox: Sandbox, tmp_path
         ], err
 
 
-@pytest.mark.usefixtures("restored_logging")
 def test_an_exception_nobody_caught_in_a_thread_is_logged_redacted(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    hooks = sys.excepthook, threading.excepthook
-    try:
-        setup_logging(logging.INFO, "text")
-        log_uncaught_exceptions()
+    with restored_logging():
+        hooks = sys.excepthook, threading.excepthook
+        try:
+            setup_logging(logging.INFO, "text")
+            log_uncaught_exceptions()
 
-        def fail() -> None:
-            raise RuntimeError(f"fetching https://api.telegram.org/bot{TOKEN}/getFile failed")
+            def fail() -> None:
+                raise RuntimeError(f"fetching https://api.telegram.org/bot{TOKEN}/getFile failed")
 
-        worker = threading.Thread(target=fail, name="worker")
-        worker.start()
-        worker.join()
-    finally:
-        sys.excepthook, threading.excepthook = hooks
+            worker = threading.Thread(target=fail, name="worker")
+            worker.start()
+            worker.join()
+        finally:
+            sys.excepthook, threading.excepthook = hooks
     err = capsys.readouterr().err
     assert "uncaught exception in thread worker" in err
     assert "RuntimeError" in err
