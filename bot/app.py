@@ -197,6 +197,7 @@ def build_application(
         on_finished=progress.directives_finished,
         first_reminder_after=reminders.first_reminder_after,
         due_after=reminders.due_after,
+        workers=tuning.send_workers,
         idle_poll=tuning.idle_poll,
         lease=tuning.lease,
     )

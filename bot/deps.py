@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.delivery.dispatcher import WORKERS
 from bot.metrics import Metrics
 from bot.resilience import DatabaseStatus, JobGuard, Supervisor
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
@@ -53,6 +54,8 @@ class Tuning:
     """A claim's lease on a message (renewed every fifth of it while the instance works)."""
     evidence_resume: float = 60.0
     """How often the leader looks for evidence checks left pending by a restart or a crash."""
+    send_workers: int = WORKERS
+    """Sends under way at once (each waits for its slot of the rate limiter)."""
 
 
 @dataclass(frozen=True)
