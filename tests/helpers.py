@@ -370,6 +370,16 @@ async def start_run(
         )
 
 
+async def until_polling(sandbox: Sandbox, timeout: float = 30.0) -> None:
+    """Until a bot's long poll waits at the sandbox: it is up. (Its first getUpdates call
+    is recorded only when it returns, after the poll's 10 s when nothing comes.)"""
+
+    async def polling() -> bool:
+        return sandbox.polling
+
+    await eventually(polling, True, timeout)
+
+
 async def stop_run(process: asyncio.subprocess.Process, *, kill: bool = False) -> int:
     """SIGTERM (a graceful stop) or SIGKILL; its exit code."""
     if process.returncode is None:

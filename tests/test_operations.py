@@ -14,7 +14,7 @@ from bot.logs import setup_logging
 from bot.sandbox import Sandbox
 from db.migrate import upgrade
 from db.session import make_engine
-from tests.helpers import cli, restored_logging, start_run, stop_run, write_config
+from tests.helpers import cli, restored_logging, start_run, stop_run, until_polling, write_config
 
 TOKEN = "1234567:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # shaped like a real one
 
@@ -45,7 +45,7 @@ async def test_a_second_run_on_the_same_sqlite_file_is_refused(
     config = write_config(tmp_path / "config.toml", sandbox, sqlite_url)
     first = await start_run(config, log=tmp_path / "first.log")
     try:
-        await sandbox.wait_for("getUpdates", timeout=30)
+        await until_polling(sandbox)
         code, out, err = await cli("-c", str(config), "run")
         assert code == 1
         assert out == ""
@@ -204,7 +204,7 @@ async def test_db_backup_copies_a_running_bots_database(
     config = write_config(tmp_path / "config.toml", sandbox, sqlite_url)
     first = await start_run(config)
     try:
-        await sandbox.wait_for("getUpdates", timeout=30)
+        await until_polling(sandbox)
         roster = Path(__file__).parent.parent / "examples" / "agencies.csv"
         code, _, err = await cli("-c", str(config), "agencies", "import", str(roster))
         assert code == 0, err
