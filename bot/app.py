@@ -222,7 +222,9 @@ def build_application(
         strangers=StrangerBudget(sessionmaker, settings),
     )
     application.bot_data[DEPS_KEY] = deps
-    application.bot_data[WEB_APP_KEY] = build_web_app(application, deps, engine)
+    application.bot_data[WEB_APP_KEY] = build_web_app(
+        application, deps, engine, dashboard_refresh=tuning.dashboard_refresh
+    )
     # What no handler may see is dropped first; malformed presses are logged next (a group
     # runs only its first matching handler, so the two cannot share one).
     application.add_handlers(screen_handlers(), group=-2)

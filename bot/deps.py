@@ -54,6 +54,8 @@ class Tuning:
     """A claim's lease on a message (renewed every fifth of it while the instance works)."""
     evidence_resume: float = 60.0
     """How often the leader looks for evidence checks left pending by a restart or a crash."""
+    dashboard_refresh: float = 3.0
+    """How often a letter's page in the dashboard looks for new counts."""
     send_workers: int = WORKERS
     """Sends under way at once (each waits for its slot of the rate limiter)."""
 

@@ -49,6 +49,7 @@ FAST = Tuning(
     progress_interval=0.2,
     idle_poll=0.05,
     report_expiry_interval=0.2,
+    dashboard_refresh=0.3,
 )
 NUMBER = "123/STTTT-TTBCXB"
 # Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for

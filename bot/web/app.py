@@ -33,14 +33,16 @@ def webhook_of(deps: Deps) -> Webhook | None:
     return Webhook(path, secret)
 
 
-def build_web_app(application: BotApplication, deps: Deps, engine: AsyncEngine) -> web.Application:
+def build_web_app(
+    application: BotApplication, deps: Deps, engine: AsyncEngine, *, dashboard_refresh: float
+) -> web.Application:
     app = web.Application(client_max_size=telegram.MAX_UPDATE_BYTES)
     app[DEPS] = deps
     app[ENGINE] = engine
     app[APPLICATION] = application
     health.add_routes(app)
     metrics.add_routes(app)
-    dashboard.add_routes(app)
+    dashboard.add_routes(app, refresh=dashboard_refresh)
     hook = webhook_of(deps)
     if hook is not None:
         app[WEBHOOK] = hook

@@ -17,9 +17,10 @@ from bot.web.dashboard.state import DASHBOARD, Dashboard
 STATIC_PREFIX = "/static/dashboard"
 
 
-def add_routes(app: web.Application, *, live_interval: float | None = None) -> None:
-    live = LiveCache() if live_interval is None else LiveCache(live_interval)
-    app[DASHBOARD] = Dashboard(make_templates(), live)
+def add_routes(app: web.Application, *, refresh: float) -> None:
+    """The dashboard's routes; a letter's page looks for new counts every `refresh` seconds
+    (the counts are cached for two thirds of that, shared by every browser watching)."""
+    app[DASHBOARD] = Dashboard(make_templates(), LiveCache(refresh * 2 / 3), refresh)
     login.add_routes(app)
     views.add_routes(app)
     actions.add_routes(app)

@@ -41,6 +41,8 @@ class RefusalBudget:
 class Dashboard:
     templates: jinja2.Environment
     live: LiveCache
+    refresh: float
+    """How often a letter's page in a browser asks for its live counts."""
     served_url: str = ""
     """http://host:port where the server listens, once it does (set by the runner): the
     sign-in links' base when `[web] public_url` is empty."""

@@ -88,6 +88,7 @@ def _page(request: web.Request, viewer: Viewer, name: str, **context: Any) -> we
         viewer=viewer,
         csrf=viewer.csrf_token,
         group_name=deps.settings.group_name,
+        refresh=request.app[DASHBOARD].refresh,
         **context,
     )
 

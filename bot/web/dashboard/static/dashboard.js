@@ -29,7 +29,7 @@
   }
 
   function follow(box) {
-    var every = Math.max(1, Number(box.dataset.every || 3)) * 1000;
+    var every = Math.max(0.1, Number(box.dataset.every || 3)) * 1000;
     function show(counts) {
       box.querySelectorAll("[data-count]").forEach(function (cell) {
         var value = counts[cell.dataset.count];
