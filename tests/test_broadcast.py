@@ -3,7 +3,9 @@ sandbox with its limits and faults, crash and restart."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,7 @@ from tests.helpers import (
     FAST,
     LETTER,
     NUMBER,
+    StartBot,
     compose,
     eventually,
     join_officers,
@@ -377,3 +380,29 @@ async def test_every_sent_message_records_its_telegram_message_id(
         return {chat: [int(i) for i in ids] for chat, ids in rows}
 
     await eventually(recorded, shown)
+
+
+async def test_a_letter_queued_while_the_sender_looks_goes_at_once(
+    start_bot: StartBot, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dispatcher is told of a letter while it is busy finishing the last one: it sends
+    it at once, not at its next poll (a minute here; the wake-up was lost, the poll came
+    a second later in production)."""
+    bot = await start_bot(tuning=replace(FAST, idle_poll=60.0))
+    [officer] = (await join_officers(bot.sessionmaker, sandbox, ["so-y-te"]))["so-y-te"]
+    dispatcher = bot.deps.dispatcher
+    finish = dispatcher._finish_directives
+    inside, release = asyncio.Event(), asyncio.Event()
+
+    async def held_finish() -> None:
+        inside.set()
+        await release.wait()
+        await finish()
+
+    monkeypatch.setattr(dispatcher, "_finish_directives", held_finish)
+    bot.deps.outbox_wake.set()  # the dispatcher looks, finds nothing, finishes …
+    await asyncio.wait_for(inside.wait(), 5)
+    await queue_letter(bot, to=("so-y-te",))  # … while the letter is queued
+    monkeypatch.setattr(dispatcher, "_finish_directives", finish)
+    release.set()
+    await officer.wait_for_message(NUMBER, timeout=5)

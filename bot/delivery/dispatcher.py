@@ -370,6 +370,9 @@ class Dispatcher:
     async def _feed(self) -> None:
         retry = Backoff()
         while True:
+            # Cleared before looking, not after: a message queued while this loop looks
+            # (or finishes directives) sets it again, and the wait below returns at once.
+            self._wake.clear()
             try:
                 claimed = await self._feed_once()
             except Exception as error:
@@ -382,7 +385,6 @@ class Dispatcher:
             retry.reset()
             if claimed == 0:
                 await self._finish_directives()
-                self._wake.clear()
                 # Idle: wake when something is queued, or poll for retries falling due.
                 await wait_at_most(self._idle_poll, self._wake.wait())
 
