@@ -41,21 +41,22 @@ TOP_LEVEL = [
     if line.endswith(",")
 ]
 ADMIN_ID = 900001
-# The bot's loops for tests that are not about pacing: a message every 30 ms in a chat (the
+# The bot's loops for tests that are not about pacing: a message every 10 ms in a chat (the
 # default sandbox allows it), ticks and polls a few times a second.
 FAST = Tuning(
-    chat_interval=0.03,
-    reminder_tick=0.05,
+    chat_interval=0.01,
+    reminder_tick=0.25,
     progress_interval=0.2,
-    idle_poll=0.05,
+    idle_poll=0.25,
     report_expiry_interval=0.2,
     dashboard_refresh=0.3,
 )
 NUMBER = "123/STTTT-TTBCXB"
-# Limits of the default sandbox: Telegram's global one, and a per-chat one loose enough for
-# the FAST tuning (a message every 30 ms in a chat) but tight enough to catch a bot that
-# does not pace at all. Tests of pacing itself build a sandbox with Telegram's own limits.
-FAST_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=40, per_chat_window=1.0)
+# Limits of the default sandbox: ten times Telegram's global one (the tests' bots send at
+# that rate), and a per-chat one loose enough for the FAST tuning (a message every 10 ms in
+# a chat) but tight enough to catch a bot that does not pace at all. Tests of pacing build
+# a sandbox with Telegram's own limits.
+FAST_LIMITS = RateLimits(global_per_second=300, per_chat_per_second=150, per_chat_window=1.0)
 
 
 def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
@@ -67,6 +68,9 @@ def make_settings(sandbox: Sandbox, db_url: str, **overrides: Any) -> Settings:
         "reminders": {"staff_digest_at": ""},
         # Many bots run at once (two workers): each serves its web side on a free port.
         "web": {"port": 0},
+        # Ten times Telegram's rate (the sandbox allows it): replies in different chats do
+        # not queue behind one another. Tests of pacing set Telegram's own.
+        "broadcast": {"rate_per_second": 300},
     }
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
