@@ -200,6 +200,7 @@ def build_application(
         workers=tuning.send_workers,
         idle_poll=tuning.idle_poll,
         lease=tuning.lease,
+        probe_after=tuning.telegram_probe,
     )
     deps = Deps(
         settings=settings,

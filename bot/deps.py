@@ -56,6 +56,9 @@ class Tuning:
     """How often the leader looks for evidence checks left pending by a restart or a crash."""
     dashboard_refresh: float = 3.0
     """How often a letter's page in the dashboard looks for new counts."""
+    telegram_probe: float = 1.0
+    """After Telegram fails in several chats, the pause before a first probe (doubling up
+    to 30 s while it keeps failing)."""
     send_workers: int = WORKERS
     """Sends under way at once (each waits for its slot of the rate limiter)."""
 

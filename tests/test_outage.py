@@ -40,8 +40,8 @@ pytestmark = pytest.mark.postgresql_only
 OUTAGE_SECONDS = 8.0
 
 
-async def _officers(bot: RunningBot, sandbox: Sandbox) -> list[SimUser]:
-    joined = await join_officers(bot.sessionmaker, sandbox, TOP_LEVEL, per_agency=2)
+async def _officers(bot: RunningBot, sandbox: Sandbox, per_agency: int = 2) -> list[SimUser]:
+    joined = await join_officers(bot.sessionmaker, sandbox, TOP_LEVEL, per_agency=per_agency)
     return [user for users in joined.values() for user in users]
 
 
@@ -64,7 +64,8 @@ async def test_a_broadcast_goes_on_after_a_database_outage(
 ) -> None:
     caplog.set_level(logging.WARNING)
     sandbox.latency = 0.05
-    bot = await start_bot()
+    # At Telegram's rate: the outage falls mid-broadcast.
+    bot = await start_bot(broadcast={"rate_per_second": 30})
     officers = await _officers(bot, sandbox)
     await queue_letter(bot)
     await sandbox.wait_for("sendMessage", count=20, ok=True, timeout=15)
@@ -117,7 +118,7 @@ async def test_the_leader_lock_connection_cut_alone_sends_nothing_twice(
     sandbox.latency = 0.05
     # Slow enough that the broadcast is still going when the cut is noticed.
     bot = await start_bot(broadcast={"rate_per_second": 10})
-    officers = await _officers(bot, sandbox)
+    officers = await _officers(bot, sandbox, per_agency=1)
     await queue_letter(bot)
     await sandbox.wait_for("sendMessage", count=20, ok=True, timeout=15)
     leadership = bot.deps.leadership

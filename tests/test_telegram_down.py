@@ -4,27 +4,28 @@ message up for it, and sends everything once Telegram answers again."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox import Sandbox
 from db.models import OutboundMessage
-from tests.helpers import NUMBER, StartBot, eventually, join_officers, queue_letter
+from tests.helpers import FAST, NUMBER, StartBot, eventually, join_officers, queue_letter
 
 CODES = ["so-y-te", "dai-ptth", "bao-soc-trang", "hoi-vhnt", "so-khcn", "so-gddt"]
-# How long Telegram answers 502: a fault's duration (scaled down from minutes: each
-# message's own retries are scaled down with it, see the test).
-DOWN_SECONDS = 6.0
+# How long Telegram answers 502: a fault's duration, scaled down from minutes with the
+# bot's probes (a quarter second, doubling) and each message's own retries (see the test).
+DOWN_SECONDS = 1.5
 
 
 async def test_a_telegram_outage_loses_nothing(
     start_bot: StartBot, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A message's own retries, 20 times faster: six attempts fit well inside the outage,
-    # as they fit inside a two-minute one at full scale.
-    monkeypatch.setattr("bot.delivery.dispatcher.BACKOFF_BASE_SECONDS", 0.05)
-    bot = await start_bot()
+    # A message's own retries, 80 times faster: six attempts (0.8 s at most) fit inside
+    # the outage, as they fit inside a two-minute one at full scale.
+    monkeypatch.setattr("bot.delivery.dispatcher.BACKOFF_BASE_SECONDS", 0.0125)
+    bot = await start_bot(tuning=replace(FAST, telegram_probe=0.25))
     officers = await join_officers(bot.sessionmaker, sandbox, CODES)
     sandbox.faults.add("sendMessage", status=502, times=1_000_000)
     await queue_letter(bot, to=tuple(CODES))

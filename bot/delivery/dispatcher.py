@@ -271,6 +271,7 @@ class Dispatcher:
         workers: int = WORKERS,
         idle_poll: float = IDLE_POLL_SECONDS,
         lease: float = LEASE_SECONDS,
+        probe_after: float = 1.0,
         instance: str | None = None,
     ) -> None:
         self._bot = bot
@@ -309,7 +310,7 @@ class Dispatcher:
         self._valid: dict[int, float] = {}
         self._recording: set[int] = set()  # rows whose outcome a worker is writing
         self._renewed = asyncio.Event()
-        self._breaker = TelegramBreaker()
+        self._breaker = TelegramBreaker(first=probe_after)
 
     @property
     def is_leader(self) -> bool:
