@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -60,13 +60,12 @@ async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) ->
     """
     by_code = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     code_of = {a.id: a.code for a in by_code.values()}
-    created = updated = unchanged = 0
+    updated = unchanged = 0
+    new: list[dict[str, str]] = []
     for row in rows:
         agency = by_code.get(row.code)
         if agency is None:
-            session.add(agency := Agency(code=row.code, name=row.name, group=row.group))
-            by_code[row.code] = agency
-            created += 1
+            new.append({"code": row.code, "name": row.name, "group": row.group})
             continue
         current = (agency.name, agency.group, code_of.get(agency.parent_id or 0))
         if current == (row.name, row.group, row.parent):
@@ -75,11 +74,22 @@ async def upsert_agencies(session: AsyncSession, rows: Sequence[AgencyInput]) ->
         agency.name, agency.group = row.name, row.group
         agency.updated_at = utcnow()
         updated += 1
-    await session.flush()  # new agencies get their ids, so parents can point at them
+    # New agencies in one statement (not one per row), so that parents can point at them.
+    id_of = {code: agency.id for code, agency in by_code.items()}
+    if new:
+        inserted = await session.execute(insert(Agency).returning(Agency.code, Agency.id), new)
+        id_of.update({code: agency_id for code, agency_id in inserted.all()})
+    parent_of_new = []
     for row in rows:
-        by_code[row.code].parent_id = by_code[row.parent].id if row.parent else None
+        parent_id = id_of[row.parent] if row.parent else None
+        if row.code in by_code:
+            by_code[row.code].parent_id = parent_id
+        elif parent_id is not None:
+            parent_of_new.append({"id": id_of[row.code], "parent_id": parent_id})
+    if parent_of_new:
+        await session.execute(update(Agency), parent_of_new)
     await session.flush()
-    return ImportResult(created, updated, unchanged)
+    return ImportResult(len(new), updated, unchanged)
 
 
 async def list_agencies(session: AsyncSession) -> list[AgencyListing]:
