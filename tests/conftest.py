@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -98,10 +99,42 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class PostgresDatabases:
+    """Each test's PostgreSQL database, a copy of the template made one test ahead in a
+    thread of its own, and dropped there after the test: the test waits for neither
+    (together about 70 ms a test)."""
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="databases")
+        self._next = self._thread.submit(self._create)
+
+    def _create(self) -> str:
+        name = f"agency_bot_t_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"'))
+        return name
+
+    @staticmethod
+    def _drop(name: str) -> None:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    async def take(self) -> str:
+        name = await asyncio.wrap_future(self._next)
+        self._next = self._thread.submit(self._create)
+        return name
+
+    def give_back(self, name: str) -> None:
+        self._thread.submit(self._drop, name)
+
+    def close(self) -> None:
+        self._thread.submit(self._drop, self._next.result())
+        self._thread.shutdown(wait=True)
+
+
 @pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str | None]:
-    """A PostgreSQL database at the newest migration, the template of each test's database
-    (None when the suite runs without PostgreSQL).
+def postgres_databases() -> Iterator[PostgresDatabases | None]:
+    """Copies of a PostgreSQL database at the newest migration (None when the suite runs
+    without PostgreSQL).
 
     When AGENCY_BOT_TEST_POSTGRES is set but unreachable, tests fail here: never a skip.
     """
@@ -112,7 +145,11 @@ def postgres_template() -> Iterator[str | None]:
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
     try:
         asyncio.run(_migrate(_database_url(name)))
-        yield name
+        databases = PostgresDatabases(name)
+        try:
+            yield databases
+        finally:
+            databases.close()
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
@@ -122,7 +159,7 @@ async def db_url(
     request: pytest.FixtureRequest,
     tmp_path: Path,
     sqlite_template: Path,
-    postgres_template: str | None,
+    postgres_databases: PostgresDatabases | None,
 ) -> AsyncIterator[str]:
     """A fresh database at the newest migration: a SQLite file, or a PostgreSQL database
     (dropped after the test)."""
@@ -131,14 +168,12 @@ async def db_url(
         shutil.copyfile(sqlite_template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    assert postgres_template is not None
-    template = postgres_template
-    name = f"agency_bot_t_{uuid.uuid4().hex[:12]}"
-    await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    assert postgres_databases is not None
+    name = await postgres_databases.take()
     try:
         yield _database_url(name)
     finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        postgres_databases.give_back(name)
 
 
 @pytest.fixture(params=_database_params())
