@@ -287,8 +287,8 @@ async def test_graceful_stop_mid_broadcast_sends_each_message_once(
     from bot.onboarding.roster import import_roster
 
     sandbox.latency = 0.2
-    settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
-    codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:31]]
+    settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 20})
+    codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:21]]
     async with running_bot(settings, tuning=FAST) as bot:
         await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
         officers = [u[0] for u in (await join_officers(bot.sessionmaker, sandbox, codes)).values()]
@@ -326,7 +326,7 @@ async def test_broadcast_replying_to_a_pdf_sends_it_with_its_name(
 
 
 async def test_sending_stays_within_telegrams_limits(db_url: str, tmp_path: Path) -> None:
-    """A letter to 40 agencies at 10 messages/s against a sandbox that allows exactly 10/s
+    """A letter to 30 agencies at 15 messages/s against a sandbox that allows exactly 15/s
     and 1/s per chat: everyone gets the letter once, and Telegram answers 429 at most
     once. The pacing leaves 20 ms for the time between a message's slot and its arrival;
     on a machine loaded by other test workers one request can take longer, which no
@@ -335,10 +335,10 @@ async def test_sending_stays_within_telegrams_limits(db_url: str, tmp_path: Path
     from bot.onboarding.roster import import_roster
     from bot.sandbox import RateLimits
 
-    limits = RateLimits(global_per_second=10, per_chat_per_second=1, per_chat_window=1.0)
+    limits = RateLimits(global_per_second=15, per_chat_per_second=1, per_chat_window=1.0)
     async with Sandbox(limits=limits, latency=(0.05, 0.15)) as sandbox:
-        settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 10})
-        codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:41]]
+        settings = make_settings(sandbox, db_url, broadcast={"rate_per_second": 15})
+        codes = [line.split(",")[0] for line in EXAMPLE_ROSTER.read_text().splitlines()[1:31]]
         async with running_bot(settings) as bot:
             await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
             officers = [

@@ -178,8 +178,8 @@ async def test_recall_in_telegram_after_confirmation_refuses_later_presses(
 async def test_a_correction_reaches_every_recipient_after_its_copy_of_the_letter(
     start_bot: StartBot, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    bot = await start_bot(broadcast={"rate_per_second": 5})
-    codes = CODES[:6]
+    bot = await start_bot(broadcast={"rate_per_second": 10})
+    codes = CODES[:10]
     officers = {c: u[0] for c, u in (await join_officers(bot.sessionmaker, sandbox, codes)).items()}
     admin = sandbox.add_user("Admin", user_id=ADMIN_ID)
     await queue_letter(bot, to=tuple(codes))
