@@ -45,13 +45,18 @@ POSTGRES_ENV = "AGENCY_BOT_TEST_POSTGRES"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked `postgresql_only` (leadership, several instances, server outages) runs
     on PostgreSQL alone: its SQLite variant is deselected (and it does not run at all when
-    the suite runs without PostgreSQL)."""
+    the suite runs without PostgreSQL). One marked `one_database` is about what the
+    database does not change (Telegram's pacing or failures, the browser's side of the
+    dashboard): it runs once, on PostgreSQL when the suite has it, else on SQLite."""
+    with_postgres = bool(os.environ.get(POSTGRES_ENV))
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_sqlite = callspec is not None and callspec.params.get("db_url") == "sqlite"
-        (drop if on_sqlite and item.get_closest_marker("postgresql_only") else keep).append(item)
+        once = with_postgres and item.get_closest_marker("one_database") is not None
+        only_postgres = item.get_closest_marker("postgresql_only") is not None
+        (drop if on_sqlite and (only_postgres or once) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

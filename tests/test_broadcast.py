@@ -218,6 +218,7 @@ async def test_rejoining_contact_gets_the_open_directive(
     await eventually(lambda: count_rows(running, Delivery, sent), 1)
 
 
+@pytest.mark.one_database
 async def test_429_pauses_sending_and_nothing_is_lost(
     running: RunningBot, sandbox: Sandbox
 ) -> None:
@@ -325,6 +326,7 @@ async def test_broadcast_replying_to_a_pdf_sends_it_with_its_name(
         assert NUMBER in document.shown_text
 
 
+@pytest.mark.one_database
 async def test_sending_stays_within_telegrams_limits(db_url: str, tmp_path: Path) -> None:
     """A letter to 30 agencies at 15 messages/s against a sandbox that allows exactly 15/s
     and 1/s per chat: everyone gets the letter once, and Telegram answers 429 at most

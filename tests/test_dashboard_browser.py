@@ -36,9 +36,13 @@ from tests.helpers import (
 from tests.test_dashboard import init_data, refusals, status_of, web_link
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-)
+pytestmark = [
+    pytest.mark.one_database,
+    pytest.mark.skipif(
+        shutil.which(CHROMIUM) is None,
+        reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 OFFICE_SCREEN = ViewportSize(width=1366, height=768)
 PHONE = ViewportSize(width=390, height=844)
 WAIT_MS = 15_000

@@ -48,6 +48,7 @@ def replies(sandbox: Sandbox, user: SimUser, text: str) -> int:
     return sum(1 for m in sandbox.messages_to(user.chat_id) if text in m.shown_text)
 
 
+@pytest.mark.one_database
 async def test_a_strangers_flood_delays_no_officers_press(
     start_bot: StartBot, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -19,6 +19,7 @@ CODES = ["so-y-te", "dai-ptth", "bao-soc-trang", "hoi-vhnt", "so-khcn", "so-gddt
 DOWN_SECONDS = 1.5
 
 
+@pytest.mark.one_database
 async def test_a_telegram_outage_loses_nothing(
     start_bot: StartBot, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
