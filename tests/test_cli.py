@@ -14,6 +14,7 @@ from bot.cli.commands import build_parser, main
 from bot.onboarding.joining import Joiner, JoinOutcome, JoinResult, redeem_invite
 from db.models import ContactRole
 from db.session import make_engine, make_sessionmaker
+from tests.cli_capsys import run
 
 ROSTER = Path(__file__).parent.parent / "examples" / "agencies.csv"
 
@@ -27,12 +28,6 @@ def config(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:

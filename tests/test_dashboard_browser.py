@@ -24,6 +24,7 @@ from sqlalchemy import select
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox
 from db.models import Event
+from tests.dashboard_session import init_data, refusals, status_of, web_link
 from tests.helpers import (
     ADMIN_ID,
     NUMBER,
@@ -33,7 +34,6 @@ from tests.helpers import (
     queue_letter,
     report_with_evidence,
 )
-from tests.test_dashboard import init_data, refusals, status_of, web_link
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = [

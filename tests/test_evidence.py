@@ -11,8 +11,7 @@ import asyncio
 import socket
 import string
 import unicodedata
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from ipaddress import ip_address
 
@@ -31,18 +30,7 @@ from bot.evidence.pages import (
     page_links,
     verify_page,
 )
-
-BOOK = "https://book365.vn"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def page(*hrefs: str, head: str = "", charset: str = "utf-8") -> str:
-    links = "".join(f'<li><a href="{href}">link</a></li>' for href in hrefs)
-    return (
-        f'<!doctype html><html><head><meta charset="{charset}">{head}<title>Sở VHTTDL</title>'
-        f"</head><body><h1>Ngày hội sách trực tuyến</h1><ul>{links}</ul></body></html>"
-    )
-
+from tests.evidence_pages import BOOK, Handler, page, recording_client, serving
 
 _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 
@@ -60,21 +48,6 @@ def to_cp1258(text: str) -> bytes:
 
 def html_response(text: str) -> web.Response:
     return web.Response(text=text, content_type="text/html")
-
-
-@asynccontextmanager
-async def serving(routes: dict[str, Handler]) -> AsyncIterator[str]:
-    """An HTTP server on a free port of 127.0.0.1; yields its base URL."""
-    app = web.Application()
-    for path, handler in routes.items():
-        app.router.add_get(path, handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    finally:
-        await runner.cleanup()
 
 
 @dataclass
@@ -309,20 +282,6 @@ async def test_closed_port_is_a_connection_failure() -> None:
 
 
 # refusing what the bot must not fetch --------------------------------------------------------
-
-
-@contextmanager
-def recording_client(
-    answer: Callable[[httpx.Request], httpx.Response] | None = None,
-) -> Iterator[tuple[httpx.AsyncClient, list[httpx.Request]]]:
-    """A client that never touches the network and records every request it is asked for."""
-    requests: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        requests.append(request)
-        return answer(request) if answer else httpx.Response(500)
-
-    yield httpx.AsyncClient(transport=httpx.MockTransport(handler)), requests
 
 
 @pytest.mark.parametrize(

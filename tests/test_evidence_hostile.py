@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.evidence import addresses
 from bot.evidence.addresses import IPAddress
 from bot.evidence.pages import page_links, verify_page
-from tests.test_evidence import BOOK, Handler, page, recording_client, serving
+from tests.evidence_pages import BOOK, Handler, page, recording_client, serving
 
 MB = 1_000_000
 BOMB = gzip.compress(b"\0" * (50 * MB), compresslevel=9)  # about 50 KB

@@ -3,7 +3,8 @@
 Dependencies point one way: handlers → bot → db. Only the wiring point (bot/app.py) knows
 the handlers, only the demo starts the sandbox, handler modules do not import each other,
 and no module imports one that imports it back (at run time; imports under TYPE_CHECKING
-only serve the type checker).
+only serve the type checker). In tests/, a test module does not import another: what two
+share lives in a helper module.
 """
 
 from __future__ import annotations
@@ -159,3 +160,75 @@ def test_handlers_leave_the_event_log_to_the_services() -> None:
     for module, path in MODULES.items():
         if _in(module, "handlers"):
             assert "record_event" not in path.read_text(encoding="utf-8"), module
+
+
+# tests/ ---------------------------------------------------------------------------------------
+
+
+def imported_test_modules(source: str) -> set[str]:
+    """The tests/test_*.py modules `source` (a module of tests/) imports, wherever the import
+    stands: at the top, in a function, under TYPE_CHECKING, relative or absolute."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # `from . import test_x`, `from .test_x import y`: within tests/
+                module = f"tests.{module}" if module else "tests"
+            names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if len(parts) > 1 and parts[0] == "tests" and parts[1].startswith("test_"):
+                found.add(".".join(parts[:2]))
+    return found
+
+
+TEST_MODULES = {_module_name(path): path for path in sorted((ROOT / "tests").glob("test_*.py"))}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import tests.test_cli",
+        "import tests.test_cli as cli",
+        "from tests.test_cli import run",
+        "from tests import helpers, test_cli",
+        "from . import test_cli",
+        "from .test_cli import run",
+        "def later() -> None:\n    from tests.test_cli import run\n",
+        "if TYPE_CHECKING:\n    import tests.test_cli\n",
+    ],
+    ids=[
+        "import",
+        "import-as",
+        "from",
+        "from-package",
+        "relative",
+        "relative-from",
+        "in-a-function",
+        "type-checking",
+    ],
+)
+def test_the_walk_sees_every_way_to_import_a_test_module(source: str) -> None:
+    assert imported_test_modules(source) == {"tests.test_cli"}
+
+
+def test_the_walk_lets_helper_modules_be_imported() -> None:
+    source = "import tests\nfrom tests import helpers\nfrom tests.helpers import eventually\n"
+    assert imported_test_modules(source) == set()
+    assert "tests.test_layout" in TEST_MODULES
+
+
+def test_test_modules_do_not_import_each_other() -> None:
+    """A helper two test modules share lives in a helper module (tests/helpers.py and its
+    like), not in one of them: a test module can then change or go without breaking another,
+    and running one test file does not load another."""
+    importers = {
+        module: sorted(targets)
+        for module, path in TEST_MODULES.items()
+        if (targets := imported_test_modules(path.read_text(encoding="utf-8")) - {module})
+    }
+    assert importers == {}

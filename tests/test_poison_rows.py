@@ -26,7 +26,7 @@ from bot.sandbox import Sandbox
 from bot.telegram.arguments import parse_date
 from db.models import Agency, Delivery, DeliveryStatus, Directive, ReminderPhase
 from tests.helpers import Clock, eventually, join_officers, queue_letter
-from tests.test_reminders import HOUR, reminding_bot, schedule
+from tests.hourly_reminders import HOUR, reminding_bot, schedule
 
 POISON_DATES = ["31/12/9999", "01/01/0001", "9999-12-31", "0001-01-01", "31/12/1999", "1/1/2101"]
 

@@ -7,20 +7,15 @@ tested with fixed dates in test_workclock.py).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from bot.deps import get_deps_from_app
-from bot.onboarding.roster import import_roster
-from bot.runner import RunningBot, running_bot
+from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SentMessage, SimUser
 from db.models import (
-    Agency,
     Contact,
     ContactRole,
     Delivery,
@@ -33,18 +28,14 @@ from db.models import (
 from db.queries.people import block_contact, set_language
 from tests.helpers import (
     ADMIN_ID,
-    EXAMPLE_ROSTER,
-    FAST,
     NUMBER,
     Clock,
     compose,
     eventually,
     join_officers,
-    make_settings,
     queue_letter,
 )
-
-HOUR = timedelta(hours=1)
+from tests.hourly_reminders import HOUR, reminding_bot, schedule
 
 
 class _AnyTime:
@@ -58,26 +49,6 @@ class _AnyTime:
 
 
 ANY_TIME = _AnyTime()
-CADENCE = {
-    "first_after": "1h",
-    "every": "1h",
-    "max_count": 3,
-    "escalate_after": 1,
-    "working_hours": "00:00-24:00",
-    "working_days": "mon-sun",
-    "holidays": "",
-    "staff_digest_at": "",
-}
-
-
-@asynccontextmanager
-async def reminding_bot(
-    sandbox: Sandbox, db_url: str, clock: Clock, **reminders: Any
-) -> AsyncIterator[RunningBot]:
-    settings = make_settings(sandbox, db_url, reminders={**CADENCE, **reminders})
-    async with running_bot(settings, clock=clock, tuning=FAST) as bot:
-        await import_roster(bot.sessionmaker, EXAMPLE_ROSTER)
-        yield bot
 
 
 async def letter_to_one_agency(
@@ -105,21 +76,6 @@ async def send_letter(sandbox: Sandbox, codes: list[str], text: str | None = Non
 
 def reminders_in(user: SimUser, marker: str = "Nhắc") -> list[str]:
     return [m.shown_text for m in user.inbox if marker in m.shown_text]
-
-
-async def schedule(bot: RunningBot, code: str) -> tuple[int, int, object]:
-    """(reminders_sent, scheduled_reminders, next_reminder_at) of the agency's delivery."""
-    async with bot.sessionmaker() as session:
-        row = (
-            await session.execute(
-                select(
-                    Delivery.reminders_sent, Delivery.scheduled_reminders, Delivery.next_reminder_at
-                )
-                .join(Agency, Agency.id == Delivery.agency_id)
-                .where(Agency.code == code)
-            )
-        ).one()
-        return row[0], row[1], row[2]
 
 
 async def waiting_reminders(bot: RunningBot) -> int:

@@ -17,8 +17,8 @@ from bot.reports import pdf
 from bot.reports.pdf import soffice
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
+from tests.cli_capsys import run
 from tests.summary_scenario import CSV, build_campaign
-from tests.test_cli import run
 
 
 @pytest.fixture
