@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -13,26 +12,6 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.sandbox import RateLimits, Sandbox
 from bot.sandbox.limits import RateLimiter
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-async def bot(sandbox: Sandbox) -> AsyncIterator[telegram.Bot]:
-    client = telegram.Bot(sandbox.token, base_url=f"{sandbox.base_url}/bot")
-    async with client:
-        yield client
-
-
-@pytest.fixture
-async def raw(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{sandbox.base_url}/bot{sandbox.token}/") as client:
-        yield client
-
 
 # the limiter itself ---------------------------------------------------------------------------
 

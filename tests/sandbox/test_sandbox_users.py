@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 import telegram
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden
 
 from bot.sandbox import Sandbox, SimUser
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-async def bot(sandbox: Sandbox) -> AsyncIterator[telegram.Bot]:
-    client = telegram.Bot(
-        sandbox.token,
-        base_url=f"{sandbox.base_url}/bot",
-        base_file_url=f"{sandbox.base_url}/file/bot",
-    )
-    async with client:
-        yield client
 
 
 @pytest.fixture

@@ -18,29 +18,6 @@ from telegram.error import BadRequest, Conflict
 from bot.sandbox import Sandbox
 
 
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as sb:
-        yield sb
-
-
-@pytest.fixture
-async def bot(sandbox: Sandbox) -> AsyncIterator[telegram.Bot]:
-    client = telegram.Bot(
-        sandbox.token,
-        base_url=f"{sandbox.base_url}/bot",
-        base_file_url=f"{sandbox.base_url}/file/bot",
-    )
-    async with client:
-        yield client
-
-
-@pytest.fixture
-async def raw(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"{sandbox.base_url}/bot{sandbox.token}/") as client:
-        yield client
-
-
 def keyboard(*labels_and_data: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data)] for label, data in labels_and_data]
