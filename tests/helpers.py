@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import asyncpg
 from aiohttp import web
@@ -52,6 +53,7 @@ FAST = Tuning(
     dashboard_refresh=0.3,
 )
 NUMBER = "123/STTTT-TTBCXB"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # Limits of the default sandbox: ten times Telegram's global one (the tests' bots send at
 # that rate), and a per-chat one loose enough for the FAST tuning (a message every 10 ms in
 # a chat) but tight enough to catch a bot that does not pace at all. Tests of pacing build
@@ -133,30 +135,52 @@ async def queue_letter(
     bot: RunningBot,
     *,
     to: tuple[str, ...] = ("all",),
-    number: str = NUMBER,
-    subject: str = "V/v tuyên truyền cho Hội Sách trực tuyến",
-    body: str = "Đề nghị các đơn vị đăng tải đường link https://book365.vn.",
-    links: tuple[str, ...] = ("https://book365.vn",),
     created_by: int | None = ADMIN_ID,
-    **fields: Any,
+    **draft: Any,
 ) -> int:
     """A letter queued through the services, as Gửi or `agency-bot broadcast` would: for
     tests whose subject is what happens after sending, not the compose flow. Returns its id.
+    `draft` overrides the test letter's fields (`number=`, `subject=`, `deadline=` …).
     """
-    draft = DirectiveDraft(subject=subject, body=body, number=number, links=links, **fields)
     deps = bot.deps
-    async with bot.sessionmaker.begin() as session:
+    directive_id = await queue_directive(
+        bot.sessionmaker,
+        to=to,
+        now=deps.clock(),
+        timezone=deps.settings.reminders.timezone,
+        created_by=created_by,
+        **draft,
+    )
+    deps.outbox_wake.set()
+    return directive_id
+
+
+async def queue_directive(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    to: Sequence[str],
+    now: datetime,
+    timezone: ZoneInfo = VIETNAM,
+    created_by: int | None = ADMIN_ID,
+    number: str | None = NUMBER,
+    subject: str = "V/v tuyên truyền cho Hội Sách trực tuyến",
+    body: str = "Đề nghị các đơn vị đăng tải đường link https://book365.vn.",
+    links: tuple[str, ...] = ("https://book365.vn",),
+    **fields: Any,
+) -> int:
+    """`queue_letter` without a running bot (nothing sends it until a test claims it)."""
+    draft = DirectiveDraft(subject=subject, body=body, number=number, links=links, **fields)
+    async with sessionmaker.begin() as session:
         directive = await create_directive(
             session,
             draft,
-            now=deps.clock(),
-            timezone=deps.settings.reminders.timezone,
+            now=now,
+            timezone=timezone,
             created_by=created_by,
             status=DirectiveStatus.DRAFT,
         )
         await set_targets(session, directive, to)
-        await queue_broadcast(session, directive, now=deps.clock(), actor_id=created_by)
-    deps.outbox_wake.set()
+        await queue_broadcast(session, directive, now=now, actor_id=created_by)
     return directive.id
 
 

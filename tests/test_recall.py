@@ -9,14 +9,11 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.delivery.directive_input import DirectiveDraft
-from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.delivery.recall import recall_directive
 from bot.onboarding.roster import import_roster
 from bot.reports.summary import load_report, summary_lines
@@ -46,6 +43,7 @@ from tests.helpers import (
     directive_messages,
     eventually,
     join_officers,
+    queue_directive,
     queue_letter,
 )
 
@@ -278,17 +276,7 @@ async def test_a_copy_sent_while_its_letter_is_recalled_restarts_no_reminders(
     await import_roster(sessionmaker, EXAMPLE_ROSTER)
     await join_officers(sessionmaker, sandbox, ["so-y-te"])
     now = datetime.now(UTC)
-    async with sessionmaker.begin() as session:
-        directive = await create_directive(
-            session,
-            DirectiveDraft(subject="V/v thử", body="Nội dung", number=NUMBER),
-            now=now,
-            timezone=ZoneInfo("Asia/Ho_Chi_Minh"),
-            created_by=ADMIN_ID,
-            status=DirectiveStatus.DRAFT,
-        )
-        await set_targets(session, directive, ["so-y-te"])
-        await queue_broadcast(session, directive, now=now, actor_id=ADMIN_ID)
+    directive_id = await queue_directive(sessionmaker, to=["so-y-te"], now=now)
     async with sessionmaker.begin() as session:
         [copy] = await outbox.claim_due(session, now, 9, owner="me", lease=timedelta(minutes=1))
 
@@ -301,7 +289,7 @@ async def test_a_copy_sent_while_its_letter_is_recalled_restarts_no_reminders(
 
     async with sessionmaker.begin() as recall:
         await recall_directive(
-            recall, directive.id, REASON, staff_id=ADMIN_ID, now=now, tz_name="Asia/Ho_Chi_Minh"
+            recall, directive_id, REASON, staff_id=ADMIN_ID, now=now, tz_name="Asia/Ho_Chi_Minh"
         )
         sending = asyncio.create_task(send_bookkeeping())
         await eventually(lambda: _waiting_for_a_lock(sessionmaker), True)

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
-from zoneinfo import ZoneInfo
 
 import docx
 import openpyxl
@@ -25,13 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.directive_input import (
-    DirectiveDraft,
     DirectiveInputError,
     RelayText,
     parse_relay_text,
     read_directive_file,
 )
-from bot.delivery.drafts import create_directive, queue_broadcast, set_targets
 from bot.onboarding.roster import import_roster
 from bot.onboarding.roster_file import RosterFileError
 from bot.runner import RunningBot
@@ -59,6 +56,7 @@ from tests.helpers import (
     cli,
     eventually,
     join_officers,
+    queue_directive,
     queue_letter,
     report_with_evidence,
 )
@@ -678,16 +676,7 @@ async def test_a_press_quicker_than_the_send_bookkeeping_still_counts_the_send(
                 role=ContactRole.PRIMARY,
             )
         )
-        draft = await create_directive(
-            session,
-            DirectiveDraft(subject="V/v thử", body="Nội dung."),
-            now=now,
-            timezone=ZoneInfo("Asia/Ho_Chi_Minh"),
-            created_by=None,
-            status=DirectiveStatus.DRAFT,
-        )
-        await set_targets(session, draft, ["so-gddt"])
-        await queue_broadcast(session, draft, now=now, actor_id=None)
+    await queue_directive(sessionmaker, to=["so-gddt"], now=now, created_by=None)
     async with sessionmaker.begin() as session:
         [claimed] = await outbox.claim_due(
             session, now, 10, owner="test", lease=timedelta(seconds=10)
