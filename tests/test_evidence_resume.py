@@ -7,40 +7,42 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.evidence import checker
+from bot.evidence.completion import (
+    CompletionResult,
+    add_evidence,
+    confirm_completion,
+    evidence_items,
+    start_completion,
+)
 from bot.onboarding.roster import import_roster
 from bot.runner import RunningBot
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, SimUser
 from db.models import Evidence, Verification
+from db.queries import outbox
 from db.session import make_engine, make_sessionmaker
 from tests.helpers import (
     EXAMPLE_ROSTER,
     NUMBER,
     broadcast_to,
-    cli,
     eventually,
     join_officers,
     letter,
+    queue_directive,
     report_with_evidence,
     serve_website,
     start_run,
     stop_run,
     write_config,
 )
-
-LETTER = f"""
-number = "{NUMBER}"
-subject = "V/v tuyên truyền cho Hội Sách trực tuyến"
-body = "Đề nghị các đơn vị đăng tải đường link https://book365.vn trên trang của đơn vị."
-links = ["https://book365.vn"]
-"""
 
 
 @asynccontextmanager
@@ -70,29 +72,32 @@ async def evidence_state(db_url: str) -> list[tuple[str, Verification | None]]:
         await engine.dispose()
 
 
-async def age_the_evidence(db_url: str) -> None:
-    """The crash happened some minutes ago: what was pending then is abandoned now."""
-    engine = make_engine(db_url)
-    try:
-        async with make_sessionmaker(engine).begin() as session:
-            for evidence in (await session.scalars(select(Evidence))).all():
-                evidence.created_at -= timedelta(hours=1)
-    finally:
-        await engine.dispose()
+async def confirmed_report_left_pending(
+    sessionmaker: async_sessionmaker[AsyncSession], officer: SimUser, url: str
+) -> None:
+    """What a process that died mid-check leaves behind, written by the services a bot runs:
+    the letter delivered, the officer's report with `url` confirmed an hour ago, its check
+    pending. (The conversation that leads there has tests of its own.)"""
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    await queue_directive(sessionmaker, to=["so-y-te"], now=an_hour_ago)
+    async with sessionmaker.begin() as session:
+        [copy] = await outbox.claim_due(
+            session, an_hour_ago, 9, owner="dead", lease=timedelta(seconds=1)
+        )
+        assert await outbox.mark_sent(session, copy, ["1"], an_hour_ago, owner="dead")
+    delivery_id = copy.delivery_id or 0
+    async with sessionmaker.begin() as session:
+        await start_completion(session, delivery_id, officer.id, an_hour_ago, timedelta(hours=1))
+        await add_evidence(session, officer.id, evidence_items(url), an_hour_ago)
+        done = await confirm_completion(
+            session, officer.id, delivery_id, an_hour_ago, check_links=True
+        )
+    assert done.result == CompletionResult.DONE
 
 
 async def test_a_check_cut_off_by_a_crash_is_taken_up_by_the_next_start(
     sandbox: Sandbox, db_url: str, tmp_path: Path
 ) -> None:
-    engine = make_engine(db_url)
-    try:
-        sessionmaker = make_sessionmaker(engine)
-        await import_roster(sessionmaker, EXAMPLE_ROSTER)
-        officer = (await join_officers(sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
-    finally:
-        await engine.dispose()
-    directive = tmp_path / "letter.toml"
-    directive.write_text(LETTER, encoding="utf-8")
     config = write_config(
         tmp_path / "config.toml",
         sandbox,
@@ -100,23 +105,22 @@ async def test_a_check_cut_off_by_a_crash_is_taken_up_by_the_next_start(
         extra="[evidence]\nallow_private_addresses = true",
     )
     async with website_that_hangs_once() as (site, first_request):
+        engine = make_engine(db_url)
+        try:
+            sessionmaker = make_sessionmaker(engine)
+            await import_roster(sessionmaker, EXAMPLE_ROSTER)
+            officer = (await join_officers(sessionmaker, sandbox, ["so-y-te"]))["so-y-te"][0]
+            await confirmed_report_left_pending(sessionmaker, officer, f"{site}/tin-tuc/hoi-sach")
+        finally:
+            await engine.dispose()
+        # The first start takes the check up, and dies while the page has not answered.
         first = await start_run(config, log=tmp_path / "first.log")
         try:
-            code, _, err = await cli(
-                "-c", str(config), "broadcast", "--file", str(directive), "--to", "so-y-te"
-            )
-            assert code == 0, err
-            message = await letter(officer)
-            await report_with_evidence(officer, message, f"{site}/tin-tuc/hoi-sach")
-            confirm = await officer.wait_for_message("minh chứng cho công văn")
-            await officer.press(confirm, "Xác nhận báo cáo")
-            await officer.wait_for_message("Đã ghi nhận báo cáo")
             await asyncio.wait_for(first_request.wait(), 15)  # the check is under way
         finally:
             await stop_run(first, kill=True)
         assert await evidence_state(db_url) == [("url", Verification.PENDING)]
 
-        await age_the_evidence(db_url)
         second = await start_run(config, log=tmp_path / "second.log")
         try:
             told = await officer.wait_for_message("Đã tìm thấy đường link", timeout=30)
