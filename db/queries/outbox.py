@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -227,7 +227,8 @@ async def mark_sent(
     False (nothing written) when `owner` no longer holds the claim.
     """
     starts_schedule = message.delivery_id is not None and message.kind == MessageKind.DIRECTIVE
-    recalled = starts_schedule and await _recalled_meanwhile(session, message)
+    if starts_schedule:
+        await _wait_for_a_recall_under_way(session, message)
     result = await session.execute(
         update(OutboundMessage)
         .where(*_owned(message, owner))
@@ -246,7 +247,10 @@ async def mark_sent(
         return False
     if starts_schedule:
         # A copy that was on its way when its letter was recalled arrived, and is edited;
-        # nothing chases it.
+        # nothing chases it. The letter's status is read by the statement that writes.
+        recalled = exists().where(
+            Directive.id == Delivery.directive_id, Directive.status == DirectiveStatus.RECALLED
+        )
         await session.execute(
             update(Delivery)
             .where(
@@ -257,9 +261,12 @@ async def mark_sent(
                 status=DeliveryStatus.SENT,
                 sent_at=now,
                 failure_reason=None,
-                reminder_phase=None if recalled else ReminderPhase.ACK,
+                reminder_phase=case((recalled, None), else_=ReminderPhase.ACK.value),
                 scheduled_reminders=0,
-                next_reminder_at=None if recalled else first_reminder_at,
+                next_reminder_at=case(
+                    (recalled, None),
+                    else_=literal(first_reminder_at, Delivery.next_reminder_at.type),
+                ),
             )
             .execution_options(synchronize_session=False)
         )
@@ -278,18 +285,20 @@ async def mark_sent(
     return True
 
 
-async def _recalled_meanwhile(session: AsyncSession, message: Claimed) -> bool:
-    """Whether the copy's letter was recalled, read under a share lock on the letter before
-    anything of the send is written. A recall changes the letter first: a recall under
-    way is waited for and seen (without the lock, PostgreSQL would let this send restart
-    the reminders the recall had just stopped); one after it waits for this send, and
-    stops the reminders it started. Both take the letter first, so neither deadlocks."""
-    status = await session.scalar(
-        select(Directive.status)
-        .where(Directive.id == message.directive_id)
-        .with_for_update(read=True)
+async def _wait_for_a_recall_under_way(session: AsyncSession, message: Claimed) -> None:
+    """On PostgreSQL, take a share lock on the copy's letter before anything of the send is
+    written: a recall under way (it changes the letter first) is waited for, and the
+    statements after this one see it. Without it, the schedule's UPDATE, whose snapshot
+    predates the recall's commit, re-checked only the delivery row and scheduled the round
+    the recall had just cleared. A recall after this waits for the send, and stops what it
+    started; both take the letter first, so neither deadlocks. SQLite has one writer at a
+    time: the writing statement itself sees the recall, and no lock is needed."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    await session.execute(
+        select(Directive.id).where(Directive.id == message.directive_id).with_for_update(read=True)
     )
-    return status == DirectiveStatus.RECALLED
 
 
 async def mark_cancelled(
