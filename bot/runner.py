@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 10
 WEB_SHUTDOWN_SECONDS = 2.0
+DISPOSE_TIMEOUT_SECONDS = 5.0
 
 
 class StartError(Exception):
@@ -208,7 +209,20 @@ async def running_bot(
                 # stop must always stop.
                 yield RunningBot(application, engine, deps, url)
         finally:
+            await _close_connections(engine)
+
+
+async def _close_connections(engine: AsyncEngine) -> None:
+    """Close the pool's connections, for a few seconds at most: one the network dropped can
+    hold its close for minutes, and a stop must not hang on it (the process ending closes
+    it anyway)."""
+    try:
+        async with asyncio.timeout(DISPOSE_TIMEOUT_SECONDS):
             await engine.dispose()
+    except TimeoutError:
+        log.warning(
+            "the database connections did not close in %gs; leaving them", DISPOSE_TIMEOUT_SECONDS
+        )
 
 
 def freeze_startup_objects() -> None:

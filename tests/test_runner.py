@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.demo import run_demo
 from bot.runner import running_bot
@@ -101,3 +104,22 @@ async def test_demo_shows_officers_joining_and_the_broadcast(tmp_path: Path) -> 
     assert sum(1 for line in summary if line.startswith(("so-", "ubnd-", "bao-", "dai-"))) > 20
     assert (tmp_path / "report" / "bao-cao-cong-van-1.xlsx").read_bytes()[:2] == b"PK"
     assert (tmp_path / "report" / "bao-cao-cong-van-1.png").read_bytes()[:4] == b"\x89PNG"
+
+
+async def test_a_stop_does_not_wait_for_connections_that_never_close(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A connection the network dropped can hold its close for minutes: the stop goes on
+    without it, and says so."""
+    monkeypatch.setattr("bot.runner.DISPOSE_TIMEOUT_SECONDS", 0.2)
+    settings = make_settings(sandbox, f"sqlite+aiosqlite:///{tmp_path / 'stuck.db'}")
+    async with running_bot(settings, tuning=FAST):
+
+        async def never_closes(engine: AsyncEngine) -> None:
+            await asyncio.Event().wait()
+
+        monkeypatch.setattr(AsyncEngine, "dispose", never_closes)
+    assert "did not close" in caplog.text
