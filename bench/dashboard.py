@@ -46,8 +46,9 @@ import db.queries.dashboard as dashboard_queries
 from bot.config import settings_from_mapping
 from bot.runner import RunningBot, running_bot
 from bot.sandbox import RateLimits, Sandbox
-from bot.web.dashboard.live import INTERVAL_SECONDS
+from bot.web.app import web_app_of
 from bot.web.dashboard.signin import create_link
+from bot.web.dashboard.state import DASHBOARD
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 
@@ -75,6 +76,8 @@ class Polling:
     """One per interval of the live cache, for the one letter."""
     statements: int
     """Every SQL statement the server ran meanwhile (the session checks, the bot's loops)."""
+    interval: float
+    """How long the running bot's live cache keeps a letter's counts."""
 
 
 @dataclass(frozen=True)
@@ -169,8 +172,9 @@ async def _poll(bot: RunningBot, directive_id: int, browsers: int, seconds: floa
         dashboard_queries.live_counts = real
         for client in clients:
             await client.aclose()
-    expected = int(seconds // INTERVAL_SECONDS) + 1
-    return Polling(browsers, seconds, requests, loads, expected, statements)
+    interval = web_app_of(bot.application.bot_data)[DASHBOARD].live.interval
+    expected = int(seconds // interval) + 1
+    return Polling(browsers, seconds, requests, loads, expected, statements, interval)
 
 
 async def bench_database(
@@ -251,7 +255,7 @@ def render_text(report: Report) -> str:
             f"  target < {LIST_TARGET_MS:.0f} ms: "
             f"{_verdict(result.letters_list.p50_ms < LIST_TARGET_MS)}",
             f"  live counts: {p.browsers} browsers, {p.requests} polls in {p.seconds:.0f} s:"
-            f" {p.aggregates} aggregate queries (one per {INTERVAL_SECONDS:.0f} s interval:"
+            f" {p.aggregates} aggregate queries (one per {p.interval:.0f} s interval:"
             f" ≤ {p.expected}) — {_verdict(p.aggregates <= p.expected + 1)};"
             f" {p.statements} statements in all (session checks, the bot's own loops)",
         ]

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
-from bot.delivery.dispatcher import WORKERS
+from bot.delivery.dispatcher import PROBE_AFTER_SECONDS, WORKERS
 from bot.metrics import Metrics
 from bot.resilience import DatabaseStatus, JobGuard, Supervisor
 from bot.telegram.limiter import CHAT_INTERVAL_SECONDS
@@ -56,7 +56,7 @@ class Tuning:
     """How often the leader looks for evidence checks left pending by a restart or a crash."""
     dashboard_refresh: float = 3.0
     """How often a letter's page in the dashboard looks for new counts."""
-    telegram_probe: float = 1.0
+    telegram_probe: float = PROBE_AFTER_SECONDS
     """After Telegram fails in several chats, the pause before a first probe (doubling up
     to 30 s while it keeps failing)."""
     send_workers: int = WORKERS

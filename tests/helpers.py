@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -403,10 +404,7 @@ async def until_polling(sandbox: Sandbox, timeout: float = 30.0) -> None:
     """Until a bot's long poll waits at the sandbox: it is up. (Its first getUpdates call
     is recorded only when it returns, after the poll's 10 s when nothing comes.)"""
 
-    async def polling() -> bool:
-        return sandbox.polling
-
-    await eventually(polling, True, timeout)
+    await sandbox.wait_until(lambda: sandbox.polling, timeout=timeout, what="a long poll")
 
 
 async def stop_run(process: asyncio.subprocess.Process, *, kill: bool = False) -> int:
@@ -433,6 +431,13 @@ async def recorded_sent(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
             )
         )
     return int(count or 0)
+
+
+async def message_statuses(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """How many outbound messages are in each status (`{"sent": 40}`)."""
+    async with sessionmaker() as session:
+        rows = (await session.scalars(select(OutboundMessage.status))).all()
+    return {str(status): count for status, count in Counter(rows).items()}
 
 
 def in_flight_at(sandbox: Sandbox, moment: float, recorded: int) -> int:

@@ -35,6 +35,7 @@ from tests.helpers import (
     eventually,
     join_officers,
     make_settings,
+    message_statuses,
     queue_letter,
 )
 
@@ -296,12 +297,9 @@ async def test_graceful_stop_mid_broadcast_sends_each_message_once(
         await queue_letter(bot, to=tuple(codes))
         await sandbox.wait_for("sendMessage", count=8, ok=True, timeout=15)
     async with running_bot(settings, tuning=FAST) as bot:
-
-        async def statuses() -> Counter[MessageStatus]:
-            async with bot.sessionmaker() as session:
-                return Counter((await session.scalars(select(OutboundMessage.status))).all())
-
-        await eventually(statuses, {MessageStatus.SENT: len(codes)}, timeout=30)
+        await eventually(
+            lambda: message_statuses(bot.sessionmaker), {MessageStatus.SENT: len(codes)}, timeout=30
+        )
     per_officer = Counter(len(received(officer)) for officer in officers)
     assert per_officer == {1: len(codes)}
 

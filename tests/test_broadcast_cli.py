@@ -25,6 +25,7 @@ from tests.helpers import (
     in_flight_at,
     join_officers,
     make_settings,
+    message_statuses,
     recorded_sent,
     start_run,
     stop_run,
@@ -138,7 +139,6 @@ async def test_kill_9_mid_broadcast_loses_nothing(
     # Only what Telegram had answered and the first process had not recorded goes twice.
     assert duplicates <= in_flight_at(sandbox, killed_at, recorded)
     engine = make_engine(db_url)
-    async with make_sessionmaker(engine)() as session:
-        statuses = Counter((await session.scalars(select(OutboundMessage.status))).all())
+    statuses = await message_statuses(make_sessionmaker(engine))
     await engine.dispose()
     assert statuses == {MessageStatus.SENT: len(codes)}

@@ -22,18 +22,11 @@ from tests.helpers import (
     join_officers,
     queue_letter,
 )
+from tests.hourly_reminders import CADENCE as HOURLY
 
 DAY = timedelta(days=1)
-CADENCE = {
-    "first_after": "1h",
-    "every": "1h",
-    "max_count": 3,
-    "escalate_after": 3,
-    "working_hours": "00:00-24:00",
-    "working_days": "mon-sun",
-    "holidays": "",
-    "staff_digest_at": "",
-}
+# Hourly rounds as tests.hourly_reminders has them, never escalated within three.
+CADENCE = {**HOURLY, "escalate_after": 3}
 
 
 def at(day: date, tz: ZoneInfo, hour: int = 0) -> datetime:

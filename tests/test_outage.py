@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy import select
 
 from bot.runner import RunningBot
 from bot.sandbox import Sandbox, SimUser
-from db.models import Delivery, OutboundMessage
+from db.models import Delivery
 from tests.helpers import (
     NUMBER,
     TOP_LEVEL,
@@ -29,6 +28,7 @@ from tests.helpers import (
     eventually,
     join_officers,
     letter,
+    message_statuses,
     ok_sends,
     queue_letter,
 )
@@ -43,12 +43,6 @@ OUTAGE_SECONDS = 8.0
 async def _officers(bot: RunningBot, sandbox: Sandbox, per_agency: int = 2) -> list[SimUser]:
     joined = await join_officers(bot.sessionmaker, sandbox, TOP_LEVEL, per_agency=per_agency)
     return [user for users in joined.values() for user in users]
-
-
-async def _statuses(bot: RunningBot) -> dict[str, int]:
-    async with bot.sessionmaker() as session:
-        rows = (await session.scalars(select(OutboundMessage.status))).all()
-    return {str(status): count for status, count in Counter(rows).items()}
 
 
 def _outage_lines(caplog: pytest.LogCaptureFixture) -> tuple[int, int]:
@@ -90,7 +84,9 @@ async def test_a_broadcast_goes_on_after_a_database_outage(
 
     for user in officers:
         await user.wait_for_message(NUMBER, timeout=60)
-    await eventually(lambda: _statuses(bot), {"sent": len(officers)}, timeout=30)
+    await eventually(
+        lambda: message_statuses(bot.sessionmaker), {"sent": len(officers)}, timeout=30
+    )
     answered_meanwhile = len(ok_sends(sandbox, until=ended)) - len(ok_sends(sandbox, until=began))
     copies = copies_per_chat(officers, NUMBER)
     duplicates = sum(n - 1 for n in copies.values())
@@ -128,7 +124,9 @@ async def test_the_leader_lock_connection_cut_alone_sends_nothing_twice(
 
     for user in officers:
         await user.wait_for_message(NUMBER, timeout=60)
-    await eventually(lambda: _statuses(bot), {"sent": len(officers)}, timeout=30)
+    await eventually(
+        lambda: message_statuses(bot.sessionmaker), {"sent": len(officers)}, timeout=30
+    )
     assert set(copies_per_chat(officers, NUMBER).values()) == {1}
     assert leadership.is_leader
     assert leadership.lock_pid not in (None, first_pid)

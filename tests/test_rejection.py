@@ -4,7 +4,6 @@ failed), its reminders stop, the sender is told and may send the letter to anoth
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import select
@@ -23,18 +22,11 @@ from tests.helpers import (
     join_officers,
     queue_letter,
 )
+from tests.hourly_reminders import CADENCE as HOURLY
+from tests.hourly_reminders import HOUR
 
-HOUR = timedelta(hours=1)
-CADENCE = {
-    "first_after": "1h",
-    "every": "1h",
-    "max_count": 3,
-    "escalate_after": 3,
-    "working_hours": "00:00-24:00",
-    "working_days": "mon-sun",
-    "holidays": "",
-    "staff_digest_at": "",
-}
+# Hourly rounds as tests.hourly_reminders has them, never escalated within three.
+CADENCE = {**HOURLY, "escalate_after": 3}
 ITEMS = (
     DirectiveItem("Kiểm tra an toàn thực phẩm tại hội sách.", ("so-y-te",), publish_links=False),
     DirectiveItem("Đăng tải đường link https://book365.vn.", ("others",)),

@@ -67,6 +67,8 @@ from db.queries.reminders import still_chased
 log = logging.getLogger(__name__)
 
 WORKERS = 24
+PROBE_AFTER_SECONDS = 1.0
+"""After Telegram fails in several chats, the pause before its first probe."""
 MAX_ATTEMPTS = 6
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 300.0
@@ -180,7 +182,9 @@ class TelegramBreaker:
     it; the first success lets everything go.
     """
 
-    def __init__(self, threshold: int = 3, first: float = 1.0, ceiling: float = 30.0) -> None:
+    def __init__(
+        self, threshold: int = 3, first: float = PROBE_AFTER_SECONDS, ceiling: float = 30.0
+    ) -> None:
         self._threshold = threshold
         self._first = first
         self._ceiling = ceiling
@@ -271,7 +275,7 @@ class Dispatcher:
         workers: int = WORKERS,
         idle_poll: float = IDLE_POLL_SECONDS,
         lease: float = LEASE_SECONDS,
-        probe_after: float = 1.0,
+        probe_after: float = PROBE_AFTER_SECONDS,
         instance: str | None = None,
     ) -> None:
         self._bot = bot

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from db.queries.dashboard import LiveCounts
 
-INTERVAL_SECONDS = 2.0
-
 
 @dataclass
 class _Entry:
@@ -23,7 +21,7 @@ class _Entry:
 
 
 class LiveCache:
-    def __init__(self, interval: float = INTERVAL_SECONDS) -> None:
+    def __init__(self, interval: float) -> None:
         self.interval = interval
         self._entries: dict[int, _Entry] = {}
 
