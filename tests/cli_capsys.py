@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 
 from bot.cli.commands import main
+from tests.helpers import restored_logging
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    with restored_logging():  # main() replaces the root handlers with one on capsys's stderr
+        code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
